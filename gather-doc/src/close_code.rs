@@ -1,0 +1,89 @@
+//! Websocket close codes of our own (4000–4999), shared so that the server sends and the app
+//! translates the same numbers. A close reason holds at most 123 bytes, so the app shows its own
+//! translated text for the code and uses the reason only for logs.
+
+/// Why the server closed a sync connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CloseCode {
+    /// A frame could not be decoded as y-websocket messages (malformed or truncated).
+    MalformedMessage,
+    /// A sync update decoded but could not be applied to the document.
+    RejectedUpdate,
+    /// A frame was larger than the server's `--max-message-bytes`.
+    MessageTooLarge,
+    /// A text frame, or a message type the server does not accept.
+    UnsupportedMessage,
+    /// The client did not read its messages fast enough and fell too far behind.
+    TooSlow,
+    /// The server could not store an update; nothing was relayed, reconnect later.
+    StorageFailed,
+    /// The server is shutting down; reconnect later.
+    ShuttingDown,
+}
+
+impl CloseCode {
+    /// Every code, for documentation and tests.
+    pub const ALL: [CloseCode; 7] = [
+        CloseCode::MalformedMessage,
+        CloseCode::RejectedUpdate,
+        CloseCode::MessageTooLarge,
+        CloseCode::UnsupportedMessage,
+        CloseCode::TooSlow,
+        CloseCode::StorageFailed,
+        CloseCode::ShuttingDown,
+    ];
+
+    /// The number sent in the close frame.
+    pub fn code(self) -> u16 {
+        match self {
+            CloseCode::MalformedMessage => 4000,
+            CloseCode::RejectedUpdate => 4001,
+            CloseCode::MessageTooLarge => 4002,
+            CloseCode::UnsupportedMessage => 4003,
+            CloseCode::TooSlow => 4008,
+            CloseCode::StorageFailed => 4500,
+            CloseCode::ShuttingDown => 4503,
+        }
+    }
+
+    /// The code for a number, if it is one of ours.
+    pub fn from_code(code: u16) -> Option<CloseCode> {
+        CloseCode::ALL.into_iter().find(|c| c.code() == code)
+    }
+
+    /// A short English reason for the close frame and the logs (well under 123 bytes).
+    pub fn reason(self) -> &'static str {
+        match self {
+            CloseCode::MalformedMessage => "malformed message",
+            CloseCode::RejectedUpdate => "update rejected",
+            CloseCode::MessageTooLarge => "message too large",
+            CloseCode::UnsupportedMessage => "unsupported message",
+            CloseCode::TooSlow => "client too slow",
+            CloseCode::StorageFailed => "storage failed",
+            CloseCode::ShuttingDown => "server shutting down",
+        }
+    }
+
+    /// Whether reconnecting can help (a bad message will only be refused again).
+    pub fn should_reconnect(self) -> bool {
+        matches!(
+            self,
+            CloseCode::TooSlow | CloseCode::StorageFailed | CloseCode::ShuttingDown
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_stay_in_our_range() {
+        for c in CloseCode::ALL {
+            assert!((4000..5000).contains(&c.code()));
+            assert_eq!(CloseCode::from_code(c.code()), Some(c));
+            assert!(c.reason().len() <= 123);
+        }
+        assert_eq!(CloseCode::from_code(1000), None);
+    }
+}

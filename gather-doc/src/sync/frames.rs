@@ -1,0 +1,53 @@
+//! Encoding and decoding single y-websocket frames with yrs's types.
+
+use yrs::encoding::read::Cursor;
+use yrs::sync::{Awareness, Message, MessageReader, SyncMessage};
+use yrs::updates::decoder::DecoderV1;
+use yrs::updates::encoder::Encode;
+use yrs::{ReadTxn, StateVector, Transact};
+
+/// Decodes every message in one websocket frame. y-websocket sends one message per frame, but
+/// the protocol allows several back to back, so all are read; a frame holding none, or ending
+/// in the middle of a message, is an error.
+pub fn decode_frame(frame: &[u8]) -> Result<Vec<Message>, yrs::encoding::read::Error> {
+    let mut decoder = DecoderV1::new(Cursor::new(frame));
+    let mut messages = Vec::with_capacity(1);
+    for message in MessageReader::new(&mut decoder) {
+        messages.push(message?);
+    }
+    if messages.is_empty() {
+        return Err(yrs::encoding::read::Error::EndOfBuffer(1));
+    }
+    Ok(messages)
+}
+
+/// The sync step 1 a peer sends first: its state vector.
+pub fn encode_step1(sv: StateVector) -> Vec<u8> {
+    Message::Sync(SyncMessage::SyncStep1(sv)).encode_v1()
+}
+
+/// A sync update message around a v1 update.
+pub fn encode_update(update: Vec<u8>) -> Vec<u8> {
+    Message::Sync(SyncMessage::Update(update)).encode_v1()
+}
+
+/// An awareness message with every known state, or `None` when nobody has one.
+pub fn encode_awareness(awareness: &Awareness) -> Option<Vec<u8>> {
+    let update = awareness.update().ok()?;
+    if update.clients.is_empty() {
+        return None;
+    }
+    Some(Message::Awareness(update).encode_v1())
+}
+
+/// Whether a v1 update carries nothing: no new items and no deletions (`[0, 0]`), as a peer
+/// sends in its sync step 2 when it has nothing the other side lacks.
+pub fn is_empty_update(update: &[u8]) -> bool {
+    update == [0, 0]
+}
+
+/// The sync step 2 answering a peer's state vector.
+pub(crate) fn encode_step2(doc: &yrs::Doc, sv: &StateVector) -> Vec<u8> {
+    let diff = doc.transact().encode_diff_v1(sv);
+    Message::Sync(SyncMessage::SyncStep2(diff)).encode_v1()
+}

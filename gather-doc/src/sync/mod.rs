@@ -1,0 +1,14 @@
+//! The y-websocket protocol (y-protocols' sync and awareness messages) as sans-IO state
+//! machines. Encoding and decoding are yrs's own `yrs::sync` types; this module decides what
+//! each side says in reply, what must be stored, and who hears what.
+//!
+//! Bytes go in, bytes come out: no sockets, no clocks (time is injected into awareness), so the
+//! server's websocket task and the browser's socket code are thin pumps around these types.
+
+mod client;
+mod frames;
+mod room;
+
+pub use client::{ClientEvent, ClientSync, REMOTE_ORIGIN};
+pub use frames::{decode_frame, encode_awareness, encode_step1, encode_update, is_empty_update};
+pub use room::{Audience, ConnId, Effects, Outgoing, Payload, ProtocolError, Room};

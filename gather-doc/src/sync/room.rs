@@ -1,0 +1,251 @@
+//! The server's side of one document: a [`Room`] holds the document and the awareness states
+//! of everyone connected, and answers each incoming frame with [`Effects`]: updates to store,
+//! and frames to send to the sender, the others, or everyone.
+//!
+//! The caller must store [`Effects::store`] durably *before* sending [`Effects::out`]; that is
+//! what makes "nothing another client has seen can be lost" true.
+
+use std::collections::{HashMap, HashSet};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use yrs::sync::{Awareness, Message, SyncMessage};
+use yrs::updates::decoder::Decode;
+use yrs::updates::encoder::Encode;
+use yrs::{ClientID, ReadTxn, StateVector, Transact, Update};
+
+use super::frames::{decode_frame, encode_awareness, encode_step1, encode_step2, is_empty_update};
+use crate::CloseCode;
+
+/// Identifies one connection within a room; chosen by the caller.
+pub type ConnId = u64;
+
+/// Who hears an outgoing frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    /// Only the connection the frame came from.
+    Sender,
+    /// Every other connection of the document.
+    Others,
+    /// Every connection, the sender included (awareness, so y-websocket clients hear their own
+    /// renewals and do not time out).
+    Everyone,
+}
+
+/// What to send: the incoming frame unchanged (no copy, no re-encoding) or new bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Payload {
+    IncomingFrame,
+    Bytes(Vec<u8>),
+}
+
+/// One frame to send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outgoing {
+    pub to: Audience,
+    pub payload: Payload,
+}
+
+/// What the caller must do after a frame was received.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Effects {
+    /// v1 updates to store durably, in order, before anything in `out` is sent.
+    pub store: Vec<Vec<u8>>,
+    /// Frames to send once `store` is durable.
+    pub out: Vec<Outgoing>,
+}
+
+/// Why a frame was refused. The connection that sent it should be closed with
+/// [`ProtocolError::close_code`]; the room itself is unharmed unless it is
+/// [`ProtocolError::Poisoned`].
+#[derive(Debug, thiserror::Error)]
+pub enum ProtocolError {
+    #[error("malformed message: {0}")]
+    Malformed(#[from] yrs::encoding::read::Error),
+    #[error("update rejected: {0}")]
+    Rejected(#[from] yrs::error::UpdateError),
+    #[error("unsupported message type {0}")]
+    Unsupported(u8),
+    /// Applying the update panicked inside yrs: the in-memory document can no longer be
+    /// trusted and must be rebuilt from storage.
+    #[error("update made the document inconsistent; room must be reloaded")]
+    Poisoned,
+}
+
+impl ProtocolError {
+    pub fn close_code(&self) -> CloseCode {
+        match self {
+            ProtocolError::Malformed(_) => CloseCode::MalformedMessage,
+            ProtocolError::Rejected(_) | ProtocolError::Poisoned => CloseCode::RejectedUpdate,
+            ProtocolError::Unsupported(_) => CloseCode::UnsupportedMessage,
+        }
+    }
+}
+
+/// One document as the server holds it while anyone is connected.
+pub struct Room {
+    awareness: Awareness,
+    /// Awareness client ids each connection has announced, removed when it leaves.
+    controlled: HashMap<ConnId, HashSet<ClientID>>,
+}
+
+impl Room {
+    /// Builds a room from stored updates, in the order they were stored. Updates that do not
+    /// decode or apply are skipped and counted, so one damaged row cannot make a document
+    /// unreachable. `clock` gives milliseconds for awareness bookkeeping.
+    pub fn load<'a>(
+        updates: impl IntoIterator<Item = &'a [u8]>,
+        clock: impl Fn() -> u64 + Send + Sync + 'static,
+    ) -> (Room, usize) {
+        let doc = yrs::Doc::new();
+        let mut skipped = 0;
+        for bytes in updates {
+            let ok = Update::decode_v1(bytes).ok().is_some_and(|update| {
+                catch_unwind(AssertUnwindSafe(|| {
+                    doc.transact_mut().apply_update(update).is_ok()
+                }))
+                .unwrap_or(false)
+            });
+            if !ok {
+                skipped += 1;
+            }
+        }
+        let room = Room {
+            awareness: Awareness::with_clock(doc, clock),
+            controlled: HashMap::new(),
+        };
+        (room, skipped)
+    }
+
+    /// The document's whole state as one v1 update (for compaction and snapshots).
+    pub fn snapshot(&self) -> Vec<u8> {
+        self.awareness
+            .doc()
+            .transact()
+            .encode_state_as_update_v1(&StateVector::default())
+    }
+
+    /// Whether the document holds updates still waiting for missing predecessors.
+    pub fn has_pending(&self) -> bool {
+        let txn = self.awareness.doc().transact();
+        txn.store().pending_update().is_some() || txn.store().pending_ds().is_some()
+    }
+
+    pub fn doc(&self) -> &yrs::Doc {
+        self.awareness.doc()
+    }
+
+    /// Registers a connection and returns what it hears first: the server's sync step 1 and,
+    /// when anyone has one, the current awareness states.
+    pub fn connect(&mut self, conn: ConnId) -> Vec<Vec<u8>> {
+        self.controlled.entry(conn).or_default();
+        let sv = self.awareness.doc().transact().state_vector();
+        let mut greeting = vec![encode_step1(sv)];
+        greeting.extend(encode_awareness(&self.awareness));
+        greeting
+    }
+
+    /// Handles one frame from `conn`.
+    pub fn receive(&mut self, conn: ConnId, frame: &[u8]) -> Result<Effects, ProtocolError> {
+        let messages = decode_frame(frame)?;
+        let single = messages.len() == 1;
+        let mut effects = Effects::default();
+        for message in messages {
+            match message {
+                Message::Sync(SyncMessage::SyncStep1(sv)) => effects.out.push(Outgoing {
+                    to: Audience::Sender,
+                    payload: Payload::Bytes(encode_step2(self.awareness.doc(), &sv)),
+                }),
+                Message::Sync(SyncMessage::SyncStep2(update)) => {
+                    if self.apply(&update)? {
+                        effects.out.push(Outgoing {
+                            to: Audience::Others,
+                            payload: Payload::Bytes(super::encode_update(update.clone())),
+                        });
+                        effects.store.push(update);
+                    }
+                }
+                Message::Sync(SyncMessage::Update(update)) => {
+                    if self.apply(&update)? {
+                        let payload = if single {
+                            Payload::IncomingFrame
+                        } else {
+                            Payload::Bytes(super::encode_update(update.clone()))
+                        };
+                        effects.out.push(Outgoing {
+                            to: Audience::Others,
+                            payload,
+                        });
+                        effects.store.push(update);
+                    }
+                }
+                Message::Awareness(update) => {
+                    let ids = self.controlled.entry(conn).or_default();
+                    for (client, entry) in &update.clients {
+                        if &*entry.json == "null" {
+                            ids.remove(client);
+                        } else {
+                            ids.insert(*client);
+                        }
+                    }
+                    let payload = if single {
+                        Payload::IncomingFrame
+                    } else {
+                        Payload::Bytes(Message::Awareness(update.clone()).encode_v1())
+                    };
+                    // Applying only fails for states we cannot serialise; relay regardless.
+                    let _ = self.awareness.apply_update(update);
+                    effects.out.push(Outgoing {
+                        to: Audience::Everyone,
+                        payload,
+                    });
+                }
+                Message::AwarenessQuery => {
+                    if let Some(bytes) = encode_awareness(&self.awareness) {
+                        effects.out.push(Outgoing {
+                            to: Audience::Sender,
+                            payload: Payload::Bytes(bytes),
+                        });
+                    }
+                }
+                // y-websocket clients never send auth; permission is the server's business.
+                Message::Auth(_) => {}
+                Message::Custom(tag, _) => return Err(ProtocolError::Unsupported(tag)),
+            }
+        }
+        Ok(effects)
+    }
+
+    /// Forgets a connection; returns the awareness message announcing that its users left,
+    /// for everyone remaining.
+    pub fn disconnect(&mut self, conn: ConnId) -> Option<Vec<u8>> {
+        let ids = self.controlled.remove(&conn)?;
+        if ids.is_empty() {
+            return None;
+        }
+        for id in &ids {
+            self.awareness.remove_state(*id);
+        }
+        let update = self.awareness.update_with_clients(ids).ok()?;
+        Some(Message::Awareness(update).encode_v1())
+    }
+
+    /// Number of connections in the room.
+    pub fn connections(&self) -> usize {
+        self.controlled.len()
+    }
+
+    /// Applies a v1 update; `Ok(false)` for an empty one, which needs neither storing nor
+    /// relaying.
+    fn apply(&mut self, update: &[u8]) -> Result<bool, ProtocolError> {
+        if is_empty_update(update) {
+            return Ok(false);
+        }
+        let decoded = Update::decode_v1(update)?;
+        let doc = self.awareness.doc();
+        match catch_unwind(AssertUnwindSafe(|| doc.transact_mut().apply_update(decoded))) {
+            Ok(result) => result?,
+            Err(_) => return Err(ProtocolError::Poisoned),
+        }
+        Ok(true)
+    }
+}

@@ -1,0 +1,176 @@
+//! Gather's sync server: relays y-websocket updates between the people on a document, commits
+//! every update to SQLite before relaying it, and serves the app.
+//!
+//! [`app`] builds the router from a [`ServerState`] (tests drive it directly); [`serve`] binds,
+//! runs until the shutdown future completes, then closes every connection cleanly.
+
+pub mod assets;
+pub mod config;
+pub mod rooms;
+pub mod store;
+mod ws;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Path, State, WebSocketUpgrade};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use gather_doc::DocId;
+use tokio::sync::watch;
+use tower_http::services::ServeDir;
+
+use crate::assets::AppShell;
+use crate::config::Config;
+use crate::rooms::Rooms;
+use crate::store::{SqliteStore, Store};
+
+/// What every request handler can reach.
+#[derive(Clone)]
+pub struct ServerState {
+    pub rooms: Rooms,
+    pub shell: AppShell,
+    pub max_message_bytes: usize,
+    pub shutdown: watch::Receiver<bool>,
+}
+
+impl ServerState {
+    pub fn new(config: &Config, store: Arc<dyn Store>, shutdown: watch::Receiver<bool>) -> Self {
+        ServerState {
+            rooms: Rooms::new(store),
+            shell: AppShell::load(&config.assets),
+            max_message_bytes: config.max_message_bytes,
+            shutdown,
+        }
+    }
+}
+
+/// The HTTP routes.
+pub fn app(state: ServerState, config: &Config) -> Router {
+    let csp = state.shell.csp.clone();
+    Router::new()
+        .route("/", get(index))
+        .route("/d/{doc_id}", get(index_for_doc))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/sync/{doc_id}", get(sync_socket))
+        .fallback_service(ServeDir::new(&config.assets))
+        .layer(axum::middleware::map_response(move |mut res: Response| {
+            let csp = csp.clone();
+            async move {
+                for (name, value) in assets::security_headers(&csp) {
+                    res.headers_mut().insert(name, value);
+                }
+                res
+            }
+        }))
+        .with_state(state)
+}
+
+async fn index(State(state): State<ServerState>) -> Response {
+    match &state.shell.index_html {
+        Some(html) => (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            html.clone(),
+        )
+            .into_response(),
+        None => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The app has not been built. Run the README's run command.",
+        )
+            .into_response(),
+    }
+}
+
+async fn index_for_doc(state: State<ServerState>, Path(doc_id): Path<String>) -> Response {
+    if DocId::parse(&doc_id).is_err() {
+        return (StatusCode::NOT_FOUND, "No such document address.").into_response();
+    }
+    index(state).await
+}
+
+async fn sync_socket(
+    State(state): State<ServerState>,
+    Path(doc_id): Path<String>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let doc = match DocId::parse(&doc_id) {
+        Ok(doc) => doc,
+        Err(error) => {
+            tracing::warn!(doc_id, %error, "refused websocket for a bad document id");
+            return (StatusCode::BAD_REQUEST, error.to_string()).into_response();
+        }
+    };
+    let limit = state.max_message_bytes;
+    upgrade
+        .max_message_size(limit)
+        .max_frame_size(limit)
+        .on_upgrade(move |socket| {
+            ws::serve_socket(socket, doc, state.rooms, limit, state.shutdown)
+        })
+}
+
+/// Runs the server on `config.addr` until `shutdown` completes; then closes every sync
+/// connection (code 4503), waits for pending commits, and returns.
+pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    serve_on(listener, config, shutdown).await
+}
+
+/// Like [`serve`], on a listener the caller bound (tests bind port 0).
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.data)?);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let state = ServerState::new(&config, store, stop_rx);
+    let rooms = state.rooms.clone();
+    let router = app(state, &config);
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, data = %config.data.display(), "listening");
+    // A plain line on stdout, so scripts and tests can find the port.
+    println!("gather listening on http://{addr}");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down");
+            let _ = stop_tx.send(true);
+        })
+        .await?;
+    // Upgraded websockets outlive hyper's graceful shutdown: wait for their rooms to close.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while rooms.loaded() > 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+}

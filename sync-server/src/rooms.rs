@@ -1,0 +1,377 @@
+//! Live documents. Each document with connections has one task (its room actor) that owns the
+//! [`gather_doc::sync::Room`], applies frames in arrival order, has the batch's updates
+//! committed, and only then sends anything out. The registry makes sure a document is loaded
+//! once, that joiners wait for the load, and that it is unloaded after the last one leaves.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use gather_doc::sync::{Audience, ConnId, Payload, ProtocolError, Room};
+use gather_doc::{CloseCode, DocId};
+use tokio::sync::{mpsc, oneshot, watch};
+use tracing::Instrument;
+
+use crate::store::{Committer, Store};
+
+/// Compact a document's update log when loading finds more rows than this.
+const COMPACT_AFTER: usize = 500;
+/// Frames queued for one connection before it counts as too slow.
+pub const CONN_QUEUE: usize = 4096;
+/// Commands taken from the queue and committed together.
+const MAX_BATCH: usize = 512;
+
+/// How the room actor talks to one connection.
+#[derive(Clone)]
+pub struct ConnHandle {
+    pub frames: mpsc::Sender<Bytes>,
+    pub close: watch::Sender<Option<CloseCode>>,
+}
+
+impl ConnHandle {
+    fn close(&self, code: CloseCode) {
+        self.close.send_replace(Some(code));
+    }
+}
+
+enum Cmd {
+    Join {
+        conn: ConnId,
+        handle: ConnHandle,
+        joined: oneshot::Sender<()>,
+    },
+    Frame {
+        conn: ConnId,
+        bytes: Bytes,
+    },
+    Leave {
+        conn: ConnId,
+    },
+}
+
+struct Entry {
+    tx: mpsc::Sender<Cmd>,
+    members: Arc<AtomicUsize>,
+}
+
+/// The registry of live documents; cheap to clone.
+#[derive(Clone)]
+pub struct Rooms {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    map: Mutex<HashMap<DocId, Entry>>,
+    store: Arc<dyn Store>,
+    committer: Committer,
+    next_conn: AtomicU64,
+}
+
+/// A connection's membership of a room; send its frames through it, and [`Member::leave`]
+/// exactly once.
+pub struct Member {
+    pub conn: ConnId,
+    tx: mpsc::Sender<Cmd>,
+}
+
+impl Member {
+    /// Passes a frame to the room. Waits when the room is busy (backpressure on the reader).
+    pub async fn frame(&self, bytes: Bytes) -> bool {
+        self.tx
+            .send(Cmd::Frame {
+                conn: self.conn,
+                bytes,
+            })
+            .await
+            .is_ok()
+    }
+
+    pub async fn leave(self) {
+        let _ = self.tx.send(Cmd::Leave { conn: self.conn }).await;
+    }
+}
+
+impl Rooms {
+    pub fn new(store: Arc<dyn Store>) -> Rooms {
+        let committer = Committer::start(store.clone());
+        Rooms {
+            inner: Arc::new(Inner {
+                map: Mutex::new(HashMap::new()),
+                store,
+                committer,
+                next_conn: AtomicU64::new(1),
+            }),
+        }
+    }
+
+    /// Joins `doc`, loading it if nobody has it open, and waits until the connection has been
+    /// greeted (so its first frames describe the stored document, never an empty one).
+    pub async fn join(&self, doc: &DocId, handle: ConnHandle) -> Option<Member> {
+        let conn = self.inner.next_conn.fetch_add(1, Ordering::Relaxed);
+        let tx = {
+            let mut map = self.inner.map.lock().ok()?;
+            let entry = map.entry(doc.clone()).or_insert_with(|| self.spawn(doc.clone()));
+            entry.members.fetch_add(1, Ordering::SeqCst);
+            entry.tx.clone()
+        };
+        let (joined, wait) = oneshot::channel();
+        tx.send(Cmd::Join {
+            conn,
+            handle,
+            joined,
+        })
+        .await
+        .ok()?;
+        wait.await.ok()?;
+        Some(Member { conn, tx })
+    }
+
+    /// Number of documents currently loaded.
+    pub fn loaded(&self) -> usize {
+        self.inner.map.lock().map_or(0, |m| m.len())
+    }
+
+    fn spawn(&self, doc: DocId) -> Entry {
+        let (tx, rx) = mpsc::channel(4096);
+        let members = Arc::new(AtomicUsize::new(0));
+        let actor = Actor {
+            doc: doc.clone(),
+            rooms: self.clone(),
+            members: members.clone(),
+            conns: HashMap::new(),
+        };
+        let span = tracing::info_span!("doc", id = %doc);
+        tokio::spawn(actor.run(rx).instrument(span));
+        Entry { tx, members }
+    }
+
+    /// Removes the entry for `doc` if nobody joined since the actor saw its last member leave.
+    fn try_unload(&self, doc: &DocId, members: &AtomicUsize) -> bool {
+        let Ok(mut map) = self.inner.map.lock() else {
+            return true;
+        };
+        if members.load(Ordering::SeqCst) == 0 {
+            map.remove(doc);
+            true
+        } else {
+            false
+        }
+    }
+
+    fn remove(&self, doc: &DocId) {
+        if let Ok(mut map) = self.inner.map.lock() {
+            map.remove(doc);
+        }
+    }
+}
+
+struct Actor {
+    doc: DocId,
+    rooms: Rooms,
+    members: Arc<AtomicUsize>,
+    conns: HashMap<ConnId, ConnHandle>,
+}
+
+impl Actor {
+    async fn run(mut self, mut rx: mpsc::Receiver<Cmd>) {
+        let Some(mut room) = self.load().await else {
+            // Storage failed: refuse everyone who came, and let the next joiner retry.
+            self.rooms.remove(&self.doc);
+            rx.close();
+            while let Some(cmd) = rx.recv().await {
+                if let Cmd::Join { handle, .. } = cmd {
+                    handle.close(CloseCode::StorageFailed);
+                }
+            }
+            return;
+        };
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        loop {
+            if rx.recv_many(&mut batch, MAX_BATCH).await == 0 {
+                return;
+            }
+            match self.handle_batch(&mut room, batch.drain(..)).await {
+                BatchOutcome::Continue => {}
+                BatchOutcome::Reload => match self.load().await {
+                    Some(reloaded) => {
+                        room = reloaded;
+                        for conn in self.conns.keys() {
+                            room.connect(*conn);
+                        }
+                    }
+                    None => {
+                        self.fail_all();
+                        return;
+                    }
+                },
+                BatchOutcome::StorageFailed => {
+                    self.fail_all();
+                    return;
+                }
+            }
+            if self.members.load(Ordering::SeqCst) == 0
+                && self.rooms.try_unload(&self.doc, &self.members)
+            {
+                tracing::debug!("unloaded");
+                return;
+            }
+        }
+    }
+
+    /// Closes every connection with "storage failed" and forgets the room; the in-memory
+    /// document may hold updates that are not stored, so nobody may see it again.
+    fn fail_all(&mut self) {
+        self.rooms.remove(&self.doc);
+        for handle in self.conns.values() {
+            handle.close(CloseCode::StorageFailed);
+        }
+    }
+
+    async fn load(&self) -> Option<Room> {
+        let store = self.rooms.inner.store.clone();
+        let doc = self.doc.clone();
+        let loaded = match tokio::task::spawn_blocking(move || store.load(&doc)).await {
+            Ok(Ok(loaded)) => loaded,
+            Ok(Err(error)) => {
+                tracing::error!(%error, "loading failed");
+                return None;
+            }
+            Err(error) => {
+                tracing::error!(%error, "loading task failed");
+                return None;
+            }
+        };
+        let rows = loaded.updates.len();
+        let (room, skipped) = tokio::task::spawn_blocking(move || {
+            let (room, skipped) = Room::load(loaded.updates.iter().map(Vec::as_slice), now_ms);
+            let snapshot = (loaded.updates.len() > COMPACT_AFTER && !room.has_pending())
+                .then(|| (loaded.last_seq, room.snapshot()));
+            ((room, snapshot), skipped)
+        })
+        .await
+        .ok()?;
+        let (room, snapshot) = room;
+        if skipped > 0 {
+            tracing::warn!(skipped, "stored updates could not be applied");
+        }
+        if let Some((through_seq, snapshot)) = snapshot {
+            self.rooms.inner.committer.compact(&self.doc, through_seq, snapshot);
+        }
+        tracing::info!(rows, "loaded");
+        Some(room)
+    }
+
+    async fn handle_batch(
+        &mut self,
+        room: &mut Room,
+        batch: impl Iterator<Item = Cmd>,
+    ) -> BatchOutcome {
+        let mut to_store = Vec::new();
+        // (sender, audience, bytes) in order; `None` sender for room-wide messages.
+        let mut out: Vec<(ConnId, Audience, Bytes)> = Vec::new();
+        let mut joined = Vec::new();
+        let mut poisoned = false;
+        for cmd in batch {
+            match cmd {
+                Cmd::Join {
+                    conn,
+                    handle,
+                    joined: done,
+                } => {
+                    for frame in room.connect(conn) {
+                        out.push((conn, Audience::Sender, Bytes::from(frame)));
+                    }
+                    self.conns.insert(conn, handle);
+                    joined.push(done);
+                }
+                Cmd::Frame { conn, bytes } => {
+                    if !self.conns.contains_key(&conn) {
+                        continue;
+                    }
+                    match room.receive(conn, &bytes) {
+                        Ok(effects) => {
+                            to_store.extend(effects.store);
+                            for o in effects.out {
+                                let b = match o.payload {
+                                    Payload::IncomingFrame => bytes.clone(),
+                                    Payload::Bytes(v) => Bytes::from(v),
+                                };
+                                out.push((conn, o.to, b));
+                            }
+                        }
+                        Err(error) => {
+                            let code = error.close_code();
+                            tracing::warn!(conn, %error, code = code.code(), "refused frame");
+                            if let Some(handle) = self.conns.remove(&conn) {
+                                handle.close(code);
+                            }
+                            if let Some(bye) = room.disconnect(conn) {
+                                out.push((conn, Audience::Others, Bytes::from(bye)));
+                            }
+                            if matches!(error, ProtocolError::Poisoned) {
+                                poisoned = true;
+                            }
+                        }
+                    }
+                }
+                Cmd::Leave { conn } => {
+                    self.conns.remove(&conn);
+                    if let Some(bye) = room.disconnect(conn) {
+                        out.push((conn, Audience::Others, Bytes::from(bye)));
+                    }
+                    self.members.fetch_sub(1, Ordering::SeqCst);
+                }
+            }
+        }
+        if !to_store.is_empty() {
+            let count = to_store.len();
+            if let Err(error) = self.rooms.inner.committer.append(&self.doc, to_store).await {
+                tracing::error!(%error, count, "could not store updates; closing the document");
+                return BatchOutcome::StorageFailed;
+            }
+        }
+        for done in joined {
+            let _ = done.send(());
+        }
+        self.deliver(out);
+        if poisoned {
+            return BatchOutcome::Reload;
+        }
+        BatchOutcome::Continue
+    }
+
+    fn deliver(&mut self, out: Vec<(ConnId, Audience, Bytes)>) {
+        let mut too_slow = Vec::new();
+        for (sender, audience, bytes) in out {
+            for (conn, handle) in &self.conns {
+                let wanted = match audience {
+                    Audience::Sender => *conn == sender,
+                    Audience::Others => *conn != sender,
+                    Audience::Everyone => true,
+                };
+                if wanted && handle.frames.try_send(bytes.clone()).is_err() {
+                    too_slow.push(*conn);
+                }
+            }
+        }
+        for conn in too_slow {
+            if let Some(handle) = self.conns.remove(&conn) {
+                tracing::warn!(conn, "connection too slow; closing");
+                handle.close(CloseCode::TooSlow);
+            }
+        }
+    }
+}
+
+enum BatchOutcome {
+    Continue,
+    Reload,
+    StorageFailed,
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}

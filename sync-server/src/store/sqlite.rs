@@ -1,0 +1,99 @@
+//! The real [`Store`]: one SQLite file in WAL mode with `synchronous = FULL`, so a committed
+//! transaction has been fsynced.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use gather_doc::DocId;
+use rusqlite::{params, Connection, OpenFlags};
+
+use super::{Loaded, Store, StoreError};
+
+/// Updates in `gather.sqlite3` inside the data folder.
+pub struct SqliteStore {
+    path: std::path::PathBuf,
+    writer: Mutex<Connection>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database in `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<SqliteStore, StoreError> {
+        std::fs::create_dir_all(data_dir)?;
+        let path = data_dir.join("gather.sqlite3");
+        let writer = Connection::open(&path)?;
+        writer.pragma_update(None, "journal_mode", "WAL")?;
+        writer.pragma_update(None, "synchronous", "FULL")?;
+        writer.busy_timeout(std::time::Duration::from_secs(10))?;
+        writer.execute_batch(
+            "CREATE TABLE IF NOT EXISTS updates (
+                doc  TEXT    NOT NULL,
+                seq  INTEGER NOT NULL,
+                data BLOB    NOT NULL,
+                PRIMARY KEY (doc, seq)
+            ) WITHOUT ROWID;",
+        )?;
+        Ok(SqliteStore {
+            path,
+            writer: Mutex::new(writer),
+        })
+    }
+
+    fn reader(&self) -> Result<Connection, StoreError> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        Ok(conn)
+    }
+
+    fn writer(&self) -> Result<std::sync::MutexGuard<'_, Connection>, StoreError> {
+        self.writer.lock().map_err(|_| StoreError::Unavailable)
+    }
+}
+
+impl Store for SqliteStore {
+    fn load(&self, doc: &DocId) -> Result<Loaded, StoreError> {
+        let conn = self.reader()?;
+        let mut stmt = conn.prepare_cached("SELECT seq, data FROM updates WHERE doc = ?1 ORDER BY seq")?;
+        let mut loaded = Loaded::default();
+        let rows = stmt.query_map([doc.as_str()], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        for row in rows {
+            let (seq, data): (i64, Vec<u8>) = row?;
+            loaded.last_seq = seq;
+            loaded.updates.push(data);
+        }
+        Ok(loaded)
+    }
+
+    fn append(&self, updates: &[(DocId, Vec<u8>)]) -> Result<(), StoreError> {
+        let mut conn = self.writer()?;
+        let tx = conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO updates (doc, seq, data) VALUES (?1,
+                   COALESCE((SELECT MAX(seq) FROM updates WHERE doc = ?1), 0) + 1, ?2)",
+            )?;
+            for (doc, update) in updates {
+                stmt.execute(params![doc.as_str(), update])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn compact(&self, doc: &DocId, through_seq: i64, snapshot: &[u8]) -> Result<(), StoreError> {
+        let mut conn = self.writer()?;
+        let tx = conn.transaction()?;
+        tx.execute(
+            "DELETE FROM updates WHERE doc = ?1 AND seq <= ?2",
+            params![doc.as_str(), through_seq],
+        )?;
+        tx.execute(
+            "INSERT INTO updates (doc, seq, data) VALUES (?1, ?2, ?3)",
+            params![doc.as_str(), through_seq, snapshot],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,119 @@
+//! The websocket endpoint `/sync/{doc_id}`: a thin pump between one socket and its room.
+//! The reader checks frame kind and size and passes frames on; the writer sends what the room
+//! queues, and the close frame when the room (or the reader) decides the connection must end.
+
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::{SinkExt, StreamExt};
+use gather_doc::{CloseCode, DocId};
+use tokio::sync::{mpsc, watch};
+
+use crate::rooms::{ConnHandle, Rooms, CONN_QUEUE};
+
+/// Serves one upgraded connection until it closes.
+pub async fn serve_socket(
+    socket: WebSocket,
+    doc: DocId,
+    rooms: Rooms,
+    max_message_bytes: usize,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let (mut sink, mut stream) = socket.split();
+    let (frames_tx, mut frames_rx) = mpsc::channel::<Bytes>(CONN_QUEUE);
+    let (close_tx, mut close_rx) = watch::channel::<Option<CloseCode>>(None);
+    let handle = ConnHandle {
+        frames: frames_tx,
+        close: close_tx.clone(),
+    };
+    let Some(member) = rooms.join(&doc, handle).await else {
+        let code = close_rx.borrow().unwrap_or(CloseCode::StorageFailed);
+        let _ = sink.send(close_message(code)).await;
+        return;
+    };
+    let conn = member.conn;
+    tracing::debug!(conn, "connected");
+
+    let writer = async move {
+        loop {
+            tokio::select! {
+                biased;
+                changed = close_rx.changed() => {
+                    let code = if changed.is_ok() { *close_rx.borrow() } else { None };
+                    let message = code.map_or(Message::Close(None), close_message);
+                    let _ = sink.send(message).await;
+                    let _ = sink.close().await;
+                    return;
+                }
+                frame = frames_rx.recv() => match frame {
+                    Some(bytes) => {
+                        if sink.send(Message::Binary(bytes)).await.is_err() {
+                            return;
+                        }
+                    }
+                    None => return,
+                },
+            }
+        }
+    };
+    let reader = async {
+        loop {
+            let message = tokio::select! {
+                message = stream.next() => message,
+                _ = shutdown.wait_for(|stop| *stop) => {
+                    close_tx.send_replace(Some(CloseCode::ShuttingDown));
+                    return;
+                }
+            };
+            match message {
+                Some(Ok(Message::Binary(bytes))) => {
+                    if bytes.len() > max_message_bytes {
+                        tracing::warn!(conn, len = bytes.len(), "message too large");
+                        close_tx.send_replace(Some(CloseCode::MessageTooLarge));
+                        return;
+                    }
+                    if !member.frame(bytes).await {
+                        return;
+                    }
+                }
+                Some(Ok(Message::Text(_))) => {
+                    tracing::warn!(conn, "text frame refused");
+                    close_tx.send_replace(Some(CloseCode::UnsupportedMessage));
+                    return;
+                }
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                Some(Ok(Message::Close(_))) | None => {
+                    close_tx.send_replace(None);
+                    return;
+                }
+                Some(Err(error)) => {
+                    // tungstenite refuses frames over the size limit before reading them.
+                    let too_large = error.to_string().contains("too long")
+                        || error.to_string().contains("Space limit");
+                    tracing::warn!(conn, %error, "websocket read failed");
+                    let code = too_large.then_some(CloseCode::MessageTooLarge);
+                    close_tx.send_replace(code.or(Some(CloseCode::MalformedMessage)));
+                    return;
+                }
+            }
+        }
+    };
+    tokio::pin!(writer);
+    tokio::select! {
+        _ = &mut writer => {}
+        _ = reader => {
+            // Let the writer send the close frame (or finish) before leaving.
+            let _ = tokio::time::timeout(Duration::from_secs(5), &mut writer).await;
+        }
+    }
+    member.leave().await;
+    tracing::debug!(conn, "disconnected");
+}
+
+fn close_message(code: CloseCode) -> Message {
+    Message::Close(Some(CloseFrame {
+        code: code.code(),
+        reason: code.reason().into(),
+    }))
+}

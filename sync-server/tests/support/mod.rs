@@ -1,0 +1,171 @@
+//! Test support: a real server on port 0 and a protocol client over a real websocket.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use gather_doc::rich_text::{self, Marks, Pos};
+use gather_doc::sync::ClientSync;
+use sync_server::config::Config;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode as WsCloseCode;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use yrs::{ReadTxn, Transact};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+pub struct Server {
+    pub addr: SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Server {
+    pub async fn start(data: &Path, max_message_bytes: Option<usize>) -> Server {
+        let mut config = Config::for_tests(data.to_path_buf(), data.join("no-assets"));
+        if let Some(limit) = max_message_bytes {
+            config.max_message_bytes = limit;
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(sync_server::serve_on(listener, config, async {
+            let _ = stopped.await;
+        }));
+        Server { addr, stop, task }
+    }
+
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        self.task.await.unwrap().unwrap();
+    }
+}
+
+pub struct TestClient {
+    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    sync: ClientSync,
+    is_synced: bool,
+}
+
+impl TestClient {
+    pub async fn connect(server: &Server, doc: &str, client_id: u64) -> TestClient {
+        let url = format!("ws://{}/sync/{doc}", server.addr);
+        let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        let sync = ClientSync::new(gather_doc::new_doc(client_id), || 0);
+        for frame in sync.hello() {
+            ws.send(Message::Binary(frame.into())).await.unwrap();
+        }
+        TestClient {
+            ws,
+            sync,
+            is_synced: false,
+        }
+    }
+
+    /// Reads and handles frames until `done` holds, failing after a timeout.
+    pub async fn wait_until(&mut self, mut done: impl FnMut(&TestClient) -> bool) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while !done(self) {
+            let message = tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .expect("condition not reached in time")
+                .expect("connection ended")
+                .expect("websocket error");
+            if let Message::Binary(bytes) = message {
+                let (replies, events) = self.sync.receive(&bytes).expect("server sent garbage");
+                if events.contains(&gather_doc::sync::ClientEvent::Synced) {
+                    self.is_synced = true;
+                }
+                for reply in replies {
+                    self.ws.send(Message::Binary(reply.into())).await.unwrap();
+                }
+            }
+        }
+    }
+
+    pub async fn synced(&mut self) {
+        self.wait_until(|c| c.is_synced).await;
+    }
+
+    pub async fn wait_for_text(&mut self, text: &str) {
+        self.wait_until(|c| c.text() == text).await;
+    }
+
+    /// The text of the first paragraph.
+    pub fn text(&self) -> String {
+        let doc = self.sync.doc();
+        let body = rich_text::body(doc);
+        let txn = doc.transact();
+        rich_text::read_blocks(&txn, &body)
+            .first()
+            .map(|b| b.text())
+            .unwrap_or_default()
+    }
+
+    /// The text of every block, one line each.
+    pub fn all_text(&self) -> String {
+        let doc = self.sync.doc();
+        let body = rich_text::body(doc);
+        let txn = doc.transact();
+        let blocks = rich_text::read_blocks(&txn, &body);
+        blocks.iter().map(|b| b.text()).collect::<Vec<_>>().join("\n")
+    }
+
+    pub async fn type_text(&mut self, pos: Pos, text: &str) {
+        let doc = self.sync.doc();
+        let body = rich_text::body(doc);
+        let before = doc.transact().state_vector();
+        {
+            let mut txn = doc.transact_mut();
+            rich_text::insert_text(&mut txn, &body, pos, text, Marks::default());
+        }
+        let update = doc.transact().encode_state_as_update_v1(&before);
+        let frame = gather_doc::sync::encode_update(update);
+        self.ws.send(Message::Binary(frame.into())).await.unwrap();
+    }
+
+    pub async fn set_presence(&mut self, json: &str) {
+        self.sync.awareness_mut().set_local_state_raw(json);
+        let frame = self.sync.presence_frame().unwrap();
+        self.ws.send(Message::Binary(frame.into())).await.unwrap();
+    }
+
+    pub fn presence_of(&self, client_id: u64) -> Option<String> {
+        let id = yrs::block::ClientID::new(client_id);
+        self.sync
+            .awareness()
+            .iter()
+            .find(|(c, state)| *c == id && state.data.is_some())
+            .map(|(_, state)| state.data.unwrap().to_string())
+    }
+
+    /// Sends `message` and returns the close code the server answers with.
+    pub async fn send_raw_and_expect_close(&mut self, message: Message) -> u16 {
+        let _ = self.ws.send(message).await;
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Ok(Some(Ok(Message::Close(Some(frame))))) => return u16::from(frame.code),
+                Ok(Some(Ok(Message::Close(None)))) | Ok(None) => {
+                    return u16::from(WsCloseCode::Status)
+                }
+                Ok(Some(Ok(_))) => continue,
+                Ok(Some(Err(e))) => panic!("websocket error instead of a close frame: {e}"),
+                Err(_) => panic!("no close frame in time"),
+            }
+        }
+    }
+}
+
+/// A minimal HTTP/1.1 GET, returning the raw response with lower-cased header names.
+pub async fn http_get(addr: SocketAddr, path: &str) -> String {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    response.to_lowercase().replacen("http/1.1", "HTTP/1.1", 1)
+}
