@@ -55,10 +55,14 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
     let mut rest = html;
     while let Some(start) = rest.find("<script") {
         let after = &rest[start..];
-        let Some(tag_end) = after.find('>') else { break };
+        let Some(tag_end) = after.find('>') else {
+            break;
+        };
         let tag = &after[..tag_end];
         let body_start = &after[tag_end + 1..];
-        let Some(close) = body_start.find("</script>") else { break };
+        let Some(close) = body_start.find("</script>") else {
+            break;
+        };
         if !tag.contains("src=") {
             let digest = Sha256::digest(body_start[..close].as_bytes());
             hashes.push(base64::engine::general_purpose::STANDARD.encode(digest));
@@ -72,8 +76,14 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
 pub fn security_headers(csp: &HeaderValue) -> [(header::HeaderName, HeaderValue); 5] {
     [
         (header::CONTENT_SECURITY_POLICY, csp.clone()),
-        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
-        (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ),
         (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
         (
             header::HeaderName::from_static("cross-origin-opener-policy"),

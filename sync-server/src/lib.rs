@@ -110,14 +110,15 @@ async fn sync_socket(
     upgrade
         .max_message_size(limit)
         .max_frame_size(limit)
-        .on_upgrade(move |socket| {
-            ws::serve_socket(socket, doc, state.rooms, limit, state.shutdown)
-        })
+        .on_upgrade(move |socket| ws::serve_socket(socket, doc, state.rooms, limit, state.shutdown))
 }
 
 /// Runs the server on `config.addr` until `shutdown` completes; then closes every sync
 /// connection (code 4503), waits for pending commits, and returns.
-pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn serve(
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     serve_on(listener, config, shutdown).await
 }

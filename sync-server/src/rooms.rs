@@ -111,7 +111,9 @@ impl Rooms {
         let conn = self.inner.next_conn.fetch_add(1, Ordering::Relaxed);
         let tx = {
             let mut map = self.inner.map.lock().ok()?;
-            let entry = map.entry(doc.clone()).or_insert_with(|| self.spawn(doc.clone()));
+            let entry = map
+                .entry(doc.clone())
+                .or_insert_with(|| self.spawn(doc.clone()));
             entry.members.fetch_add(1, Ordering::SeqCst);
             entry.tx.clone()
         };
@@ -256,7 +258,10 @@ impl Actor {
             tracing::warn!(skipped, "stored updates could not be applied");
         }
         if let Some((through_seq, snapshot)) = snapshot {
-            self.rooms.inner.committer.compact(&self.doc, through_seq, snapshot);
+            self.rooms
+                .inner
+                .committer
+                .compact(&self.doc, through_seq, snapshot);
         }
         tracing::info!(rows, "loaded");
         Some(room)

@@ -53,9 +53,13 @@ async fn many_clients_with_random_edits_converge() {
         let who = (seed >> 33) as usize % clients.len();
         let len = clients[who].text().encode_utf16().count() as u32;
         let at = (seed >> 40) as u32 % (len + 1);
-        clients[who].type_text(Pos::new(0, at), &format!("{round}字")).await;
+        clients[who]
+            .type_text(Pos::new(0, at), &format!("{round}字"))
+            .await;
     }
-    let expected_len: usize = (0..40).map(|r| format!("{r}字").encode_utf16().count()).sum();
+    let expected_len: usize = (0..40)
+        .map(|r| format!("{r}字").encode_utf16().count())
+        .sum();
     let reference = {
         let first = &mut clients[0];
         // Clients that typed into the empty document at once each made a first paragraph.

@@ -1,1 +1,356 @@
-//! e2e
+//! Harness for end-to-end tests: starts the real `sync-server` binary on a free port with a
+//! temporary data folder, `chromedriver` with Debian's Chromium (headless), and gives each
+//! test browser sessions with helpers that wait for conditions instead of sleeping.
+//!
+//! Child processes run in their own process groups and the whole group is killed on drop, so
+//! a failed test does not leave Chromium running.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder, Locator};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// The workspace root (where `dist/` and `target/` are).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
+}
+
+/// A child process killed with its whole process group on drop.
+pub struct Group {
+    child: Child,
+}
+
+impl Group {
+    fn spawn(command: &mut Command) -> Result<Group> {
+        command.process_group(0).kill_on_drop(true);
+        let child = command.spawn()?;
+        Ok(Group { child })
+    }
+
+    fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
+    /// Sends `signal` (e.g. "KILL", "TERM") to the whole group and waits for the child.
+    pub async fn signal_and_wait(&mut self, signal: &str) -> Result<()> {
+        if let Some(pid) = self.pid() {
+            let _ = std::process::Command::new("kill")
+                .args([format!("-{signal}"), "--".into(), format!("-{pid}")])
+                .status();
+        }
+        tokio::time::timeout(Duration::from_secs(15), self.child.wait())
+            .await
+            .context("process did not exit")??;
+        Ok(())
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        if let Some(pid) = self.pid() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
+}
+
+/// A running Gather server.
+pub struct GatherServer {
+    pub addr: String,
+    process: Group,
+}
+
+impl GatherServer {
+    /// Starts `target/debug/sync-server` (or `$GATHER_SERVER_BIN`) serving `dist/`.
+    pub async fn start(data: &Path, addr: &str) -> Result<GatherServer> {
+        let root = workspace_root();
+        let bin = std::env::var_os("GATHER_SERVER_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("target/debug/sync-server"));
+        if !bin.exists() {
+            bail!(
+                "{} is missing: run the README's test command",
+                bin.display()
+            );
+        }
+        let assets = root.join("dist");
+        if !assets.join("index.html").exists() {
+            bail!("dist/index.html is missing: run the README's test command");
+        }
+        let mut command = Command::new(bin);
+        command
+            .arg("--addr")
+            .arg(addr)
+            .arg("--data")
+            .arg(data)
+            .arg("--assets")
+            .arg(&assets)
+            .env("GATHER_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        let mut process = Group::spawn(&mut command)?;
+        let stdout = process.child.stdout.take().context("server stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let addr = tokio::time::timeout(Duration::from_secs(20), async {
+            while let Some(line) = lines.next_line().await? {
+                if let Some(addr) = line.strip_prefix("gather listening on http://") {
+                    return Ok::<_, anyhow::Error>(addr.trim().to_owned());
+                }
+            }
+            Err(anyhow!("server exited before listening"))
+        })
+        .await
+        .context("server did not start")??;
+        // Keep draining stdout so the server never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Ok(GatherServer { addr, process })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Kills the server at once (no clean shutdown), like a crash or power loss.
+    pub async fn crash(mut self) -> Result<String> {
+        self.process.signal_and_wait("KILL").await?;
+        Ok(self.addr.clone())
+    }
+}
+
+/// chromedriver driving headless Debian Chromium.
+pub struct Driver {
+    port: u16,
+    _process: Group,
+    profiles: tempfile::TempDir,
+}
+
+impl Driver {
+    pub async fn start() -> Result<Driver> {
+        let port = free_port()?;
+        let mut command = Command::new("chromedriver");
+        command
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let process = Group::spawn(&mut command).context("chromedriver not installed")?;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            if Instant::now() > deadline {
+                bail!("chromedriver did not start");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(Driver {
+            port,
+            _process: process,
+            profiles: tempfile::tempdir()?,
+        })
+    }
+
+    /// A new browser (its own profile) with a phone-sized or desktop window.
+    pub async fn browser(&self, name: &str, width: u32, height: u32) -> Result<Browser> {
+        let profile = self.profiles.path().join(name);
+        let args = vec![
+            "--headless".to_owned(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            format!("--window-size={width},{height}"),
+            format!("--user-data-dir={}", profile.display()),
+        ];
+        let caps = serde_json::json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args }
+        });
+        let serde_json::Value::Object(caps) = caps else {
+            unreachable!()
+        };
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await?;
+        Ok(Browser { client })
+    }
+}
+
+fn free_port() -> Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// One browser session with helpers for the editor.
+pub struct Browser {
+    pub client: Client,
+}
+
+/// How long a condition may take before the test fails.
+pub const WAIT: Duration = Duration::from_secs(15);
+
+impl Browser {
+    pub async fn goto(&self, url: &str) -> Result<()> {
+        self.client.goto(url).await?;
+        Ok(())
+    }
+
+    /// Runs `script` (a function body) and returns its value.
+    pub async fn js(&self, script: &str) -> Result<serde_json::Value> {
+        Ok(self.client.execute(script, vec![]).await?)
+    }
+
+    /// Polls `script` until it returns `true`, or fails after `timeout`.
+    pub async fn wait_js(&self, script: &str, timeout: Duration) -> Result<()> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self.js(script).await? == serde_json::Value::Bool(true) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("timed out waiting for: {script}");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    pub async fn wait_online(&self) -> Result<()> {
+        self.wait_js(
+            "return document.querySelector('[data-testid=status]')?.dataset.state === 'online';",
+            WAIT,
+        )
+        .await
+    }
+
+    /// The editor's text, blocks separated by newlines.
+    pub async fn editor_text(&self) -> Result<String> {
+        let v = self
+            .js("return Array.from(document.querySelector('[data-testid=editor]').children).map(b => b.textContent).join('\\n');")
+            .await?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+
+    pub async fn editor_html(&self) -> Result<String> {
+        let v = self
+            .js("return document.querySelector('[data-testid=editor]').innerHTML;")
+            .await?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Waits until the editor shows `text`, within `timeout`.
+    pub async fn wait_text(&self, text: &str, timeout: Duration) -> Result<()> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let now = self.editor_text().await?;
+            if now == text {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("editor shows {now:?}, expected {text:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(15)).await;
+        }
+    }
+
+    /// Focuses the editor and puts the caret at the end of its content.
+    pub async fn caret_to_end(&self) -> Result<()> {
+        self.js(
+            "const e = document.querySelector('[data-testid=editor]'); e.focus();
+             const last = e.lastElementChild; const r = document.createRange();
+             if (last) { r.selectNodeContents(last); r.collapse(false);
+               if (last.lastChild && last.lastChild.nodeName === 'BR' && !last.lastChild.hasAttribute('data-hard')) r.setEndBefore(last.lastChild), r.collapse(false); }
+             else { r.selectNodeContents(e); r.collapse(false); }
+             const s = getSelection(); s.removeAllRanges(); s.addRange(r); return true;",
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Types through WebDriver key events into the focused element.
+    pub async fn type_keys(&self, keys: &str) -> Result<()> {
+        let active = self.client.active_element().await?;
+        active.send_keys(keys).await?;
+        Ok(())
+    }
+
+    pub async fn find_testid(&self, id: &str) -> Result<fantoccini::elements::Element> {
+        Ok(self
+            .client
+            .find(Locator::Css(&format!("[data-testid={id}]")))
+            .await?)
+    }
+
+    /// Sends a Chrome DevTools Protocol command (through chromedriver).
+    pub async fn cdp(&self, cmd: &str, params: serde_json::Value) -> Result<serde_json::Value> {
+        let command = Cdp {
+            body: serde_json::json!({ "cmd": cmd, "params": params }).to_string(),
+        };
+        Ok(self.client.issue_cmd(command).await?)
+    }
+
+    /// Types `composed` through an input method, as pinyin input does: a composition showing
+    /// `preedit` (e.g. "ni hao"), then the committed characters.
+    pub async fn ime_type(&self, preedit: &str, composed: &str) -> Result<()> {
+        let len = preedit.encode_utf16().count();
+        self.cdp(
+            "Input.imeSetComposition",
+            serde_json::json!({ "text": preedit, "selectionStart": len, "selectionEnd": len }),
+        )
+        .await?;
+        self.cdp("Input.insertText", serde_json::json!({ "text": composed }))
+            .await?;
+        Ok(())
+    }
+
+    pub async fn screenshot(&self, path: &Path) -> Result<()> {
+        let png = self.client.screenshot().await?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, png)?;
+        Ok(())
+    }
+
+    pub async fn close(self) -> Result<()> {
+        self.client.close().await?;
+        Ok(())
+    }
+}
+
+#[derive(Debug)]
+struct Cdp {
+    body: String,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.body.clone()))
+    }
+}

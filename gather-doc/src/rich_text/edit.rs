@@ -94,10 +94,7 @@ pub fn merge_with_previous(txn: &mut TransactionMut, body: &XmlFragmentRef, bloc
     if block == 0 || block >= body.len(txn) {
         return Pos::new(block.min(body.len(txn).saturating_sub(1)), 0);
     }
-    let (Some(prev), Some(el)) = (
-        element(txn, body, block - 1),
-        element(txn, body, block),
-    ) else {
+    let (Some(prev), Some(el)) = (element(txn, body, block - 1), element(txn, body, block)) else {
         return Pos::new(block, 0);
     };
     if !BlockKind::of(txn, &prev).is_editable() {
@@ -137,7 +134,12 @@ pub fn toggle_mark(
 }
 
 /// Changes the kind of block `block` (paragraph ⇄ heading), keeping its content.
-pub fn set_block_kind(txn: &mut TransactionMut, body: &XmlFragmentRef, block: u32, kind: &BlockKind) {
+pub fn set_block_kind(
+    txn: &mut TransactionMut,
+    body: &XmlFragmentRef,
+    block: u32,
+    kind: &BlockKind,
+) {
     let Some((index, el)) = editable_block(txn, body, block) else {
         return;
     };
@@ -390,8 +392,16 @@ fn text_spans(txn: &TransactionMut, body: &XmlFragmentRef, start: Pos, end: Pos)
         if !BlockKind::of(txn, &el).is_editable() {
             continue;
         }
-        let from = if block == start.block { start.offset } else { 0 };
-        let to = if block == end.block { end.offset } else { u32::MAX };
+        let from = if block == start.block {
+            start.offset
+        } else {
+            0
+        };
+        let to = if block == end.block {
+            end.offset
+        } else {
+            u32::MAX
+        };
         let mut at = 0;
         for child in el.children(txn) {
             let XmlOut::Text(t) = child else {
@@ -425,4 +435,3 @@ fn text_spans(txn: &TransactionMut, body: &XmlFragmentRef, start: Pos, end: Pos)
     }
     spans
 }
-

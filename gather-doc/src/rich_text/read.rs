@@ -55,7 +55,10 @@ fn heading_level(value: Option<Out>) -> u8 {
 /// A piece of a block's content.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Inline {
-    Text { text: String, marks: Marks },
+    Text {
+        text: String,
+        marks: Marks,
+    },
     HardBreak,
     /// Any other inline node or embed; it occupies one position.
     Other,

@@ -11,10 +11,7 @@ use crate::new_doc;
 fn texts(doc: &yrs::Doc) -> Vec<String> {
     let b = body(doc);
     let txn = doc.transact();
-    read_blocks(&txn, &b)
-        .iter()
-        .map(Block::text)
-        .collect()
+    read_blocks(&txn, &b).iter().map(Block::text).collect()
 }
 
 fn type_text(doc: &yrs::Doc, pos: Pos, text: &str) -> Pos {
@@ -149,7 +146,10 @@ fn reads_true_marks_and_string_levels_from_other_writers() {
     let txn = doc.transact();
     let blocks = read_blocks(&txn, &b);
     assert_eq!(blocks[0].kind, BlockKind::Heading(3));
-    assert_eq!(blocks[0].marks_at(1), Marks::default().with(Mark::Italic, true));
+    assert_eq!(
+        blocks[0].marks_at(1),
+        Marks::default().with(Mark::Italic, true)
+    );
 }
 
 #[test]
@@ -202,14 +202,20 @@ fn a_heading_level_is_written_as_a_number() {
         panic!()
     };
     assert_eq!(h.tag().as_ref(), "heading");
-    assert!(matches!(h.get_attribute(&txn, "level"), Some(Out::Any(Any::Number(_)))));
+    assert!(matches!(
+        h.get_attribute(&txn, "level"),
+        Some(Out::Any(Any::Number(_)))
+    ));
 }
 
 /// A small deterministic generator, so failures replay from their seed.
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self, n: u32) -> u32 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((self.0 >> 33) % n.max(1) as u64) as u32
     }
 }
@@ -227,7 +233,13 @@ fn random_edit(doc: &yrs::Doc, rng: &mut Lcg) {
     match rng.next(10) {
         0..=4 => {
             let words = ["a", "字", "😀", "hello ", "健康"];
-            insert_text(&mut txn, &b, pos, words[rng.next(5) as usize], Marks::default());
+            insert_text(
+                &mut txn,
+                &b,
+                pos,
+                words[rng.next(5) as usize],
+                Marks::default(),
+            );
         }
         5 => {
             split_block(&mut txn, &b, pos);
@@ -244,16 +256,29 @@ fn random_edit(doc: &yrs::Doc, rng: &mut Lcg) {
             toggle_mark(&mut txn, &b, pos, end, Mark::Bold);
         }
         _ => {
-            set_block_kind(&mut txn, &b, block, &BlockKind::Heading(1 + rng.next(3) as u8));
+            set_block_kind(
+                &mut txn,
+                &b,
+                block,
+                &BlockKind::Heading(1 + rng.next(3) as u8),
+            );
         }
     }
 }
 
 fn exchange(a: &yrs::Doc, b: &yrs::Doc) {
-    let ua = a.transact().encode_state_as_update_v1(&b.transact().state_vector());
-    let ub = b.transact().encode_state_as_update_v1(&a.transact().state_vector());
-    b.transact_mut().apply_update(Update::decode_v1(&ua).unwrap()).unwrap();
-    a.transact_mut().apply_update(Update::decode_v1(&ub).unwrap()).unwrap();
+    let ua = a
+        .transact()
+        .encode_state_as_update_v1(&b.transact().state_vector());
+    let ub = b
+        .transact()
+        .encode_state_as_update_v1(&a.transact().state_vector());
+    b.transact_mut()
+        .apply_update(Update::decode_v1(&ua).unwrap())
+        .unwrap();
+    a.transact_mut()
+        .apply_update(Update::decode_v1(&ub).unwrap())
+        .unwrap();
 }
 
 /// Three peers edit concurrently, exchanging state at random moments; afterwards all must

@@ -242,7 +242,9 @@ impl Room {
         }
         let decoded = Update::decode_v1(update)?;
         let doc = self.awareness.doc();
-        match catch_unwind(AssertUnwindSafe(|| doc.transact_mut().apply_update(decoded))) {
+        match catch_unwind(AssertUnwindSafe(|| {
+            doc.transact_mut().apply_update(decoded)
+        })) {
             Ok(result) => result?,
             Err(_) => return Err(ProtocolError::Poisoned),
         }

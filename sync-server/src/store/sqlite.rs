@@ -55,7 +55,8 @@ impl SqliteStore {
 impl Store for SqliteStore {
     fn load(&self, doc: &DocId) -> Result<Loaded, StoreError> {
         let conn = self.reader()?;
-        let mut stmt = conn.prepare_cached("SELECT seq, data FROM updates WHERE doc = ?1 ORDER BY seq")?;
+        let mut stmt =
+            conn.prepare_cached("SELECT seq, data FROM updates WHERE doc = ?1 ORDER BY seq")?;
         let mut loaded = Loaded::default();
         let rows = stmt.query_map([doc.as_str()], |row| Ok((row.get(0)?, row.get(1)?)))?;
         for row in rows {

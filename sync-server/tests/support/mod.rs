@@ -111,7 +111,11 @@ impl TestClient {
         let body = rich_text::body(doc);
         let txn = doc.transact();
         let blocks = rich_text::read_blocks(&txn, &body);
-        blocks.iter().map(|b| b.text()).collect::<Vec<_>>().join("\n")
+        blocks
+            .iter()
+            .map(|b| b.text())
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     pub async fn type_text(&mut self, pos: Pos, text: &str) {

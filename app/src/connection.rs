@@ -1,0 +1,223 @@
+//! The browser's end of the sync protocol: a thin pump between a `WebSocket` and
+//! [`ClientSync`]. It reconnects with exponential backoff and full jitter, sends the user's own
+//! updates as they happen, and reports its status. Edits made while offline stay in the
+//! document and reach the server in the sync step 2 that answers the server's step 1.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gather_doc::sync::{encode_update, ClientEvent, ClientSync, REMOTE_ORIGIN};
+use gather_doc::{CloseCode, DocId};
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
+
+/// What the badge shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Connecting,
+    Online,
+    Offline,
+}
+
+/// A live connection for one document. Dropping it closes the socket and stops reconnecting.
+pub struct Connection {
+    shared: Rc<Shared>,
+    doc: yrs::Doc,
+}
+
+/// Key of the update observer that sends local edits.
+const SEND_OBSERVER: &str = "gather-send";
+
+struct Shared {
+    doc_id: DocId,
+    sync: RefCell<ClientSync>,
+    socket: RefCell<Option<WebSocket>>,
+    status: WriteSignal<Status>,
+    last_close: WriteSignal<Option<CloseCode>>,
+    on_remote_change: Box<dyn Fn()>,
+    attempts: RefCell<u32>,
+    stopped: RefCell<bool>,
+    /// The socket's callbacks, kept alive as long as the socket.
+    callbacks: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
+}
+
+impl Connection {
+    /// Opens the connection. `on_remote_change` runs after remote edits were applied.
+    pub fn open(
+        doc_id: DocId,
+        doc: yrs::Doc,
+        status: WriteSignal<Status>,
+        last_close: WriteSignal<Option<CloseCode>>,
+        on_remote_change: impl Fn() + 'static,
+    ) -> Connection {
+        let sync = ClientSync::new(doc.clone(), || js_sys::Date::now() as u64);
+        let shared = Rc::new(Shared {
+            doc_id,
+            sync: RefCell::new(sync),
+            socket: RefCell::new(None),
+            status,
+            last_close,
+            on_remote_change: Box::new(on_remote_change),
+            attempts: RefCell::new(0),
+            stopped: RefCell::new(false),
+            callbacks: RefCell::new(Vec::new()),
+        });
+        // Send the user's own updates as they are committed; remote ones came from the server.
+        let weak = Rc::downgrade(&shared);
+        doc.observe_update_v1(SEND_OBSERVER, move |txn: &yrs::TransactionMut, event| {
+            let remote = txn
+                .origin()
+                .is_some_and(|o| o.as_ref() == REMOTE_ORIGIN.as_bytes());
+            if remote {
+                return;
+            }
+            if let Some(shared) = weak.upgrade() {
+                shared.send(&encode_update(event.update.clone()));
+            }
+        })
+        .expect("observe document updates");
+        Shared::connect(&shared);
+        Connection { shared, doc }
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        *self.shared.stopped.borrow_mut() = true;
+        let _ = self.doc.unobserve_update_v1(SEND_OBSERVER);
+        if let Some(socket) = self.shared.socket.borrow_mut().take() {
+            let _ = socket.close();
+        }
+    }
+}
+
+impl Shared {
+    fn send(&self, frame: &[u8]) {
+        if let Some(socket) = self.socket.borrow().as_ref() {
+            if socket.ready_state() == WebSocket::OPEN {
+                let _ = socket.send_with_u8_array(frame);
+            }
+        }
+    }
+
+    fn url(&self) -> String {
+        let location = web_sys::window().expect("window").location();
+        let scheme = match location.protocol().as_deref() {
+            Ok("https:") => "wss",
+            _ => "ws",
+        };
+        let host = location.host().unwrap_or_default();
+        format!("{scheme}://{host}/sync/{}", self.doc_id)
+    }
+
+    fn connect(this: &Rc<Shared>) {
+        if *this.stopped.borrow() {
+            return;
+        }
+        this.status.set(Status::Connecting);
+        let Ok(socket) = WebSocket::new(&this.url()) else {
+            Shared::retry_later(this);
+            return;
+        };
+        socket.set_binary_type(BinaryType::Arraybuffer);
+        let mut callbacks = Vec::new();
+
+        let weak = Rc::downgrade(this);
+        let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+            if let Some(shared) = weak.upgrade() {
+                let hello = shared.sync.borrow().hello();
+                for frame in hello {
+                    shared.send(&frame);
+                }
+            }
+        });
+        socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        callbacks.push(on_open);
+
+        let weak = Rc::downgrade(this);
+        let on_message = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            let Some(shared) = weak.upgrade() else { return };
+            let Ok(event) = event.dyn_into::<MessageEvent>() else {
+                return;
+            };
+            let Ok(buffer) = event.data().dyn_into::<js_sys::ArrayBuffer>() else {
+                return;
+            };
+            let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+            let result = shared.sync.borrow_mut().receive(&bytes);
+            match result {
+                Ok((replies, events)) => {
+                    for reply in replies {
+                        shared.send(&reply);
+                    }
+                    if events.contains(&ClientEvent::Synced) {
+                        *shared.attempts.borrow_mut() = 0;
+                        shared.status.set(Status::Online);
+                        shared.last_close.set(None);
+                    }
+                    if events
+                        .iter()
+                        .any(|e| matches!(e, ClientEvent::Synced | ClientEvent::DocChanged))
+                    {
+                        (shared.on_remote_change)();
+                    }
+                }
+                Err(error) => {
+                    web_sys::console::warn_1(&format!("sync: {error}").into());
+                }
+            }
+        });
+        socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        callbacks.push(on_message);
+
+        let weak = Rc::downgrade(this);
+        let on_close = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            let Some(shared) = weak.upgrade() else { return };
+            if let Ok(event) = event.dyn_into::<CloseEvent>() {
+                let code = CloseCode::from_code(event.code());
+                shared.last_close.set(code);
+                if let Some(code) = code {
+                    web_sys::console::warn_1(
+                        &format!("sync closed: {} {}", code.code(), event.reason()).into(),
+                    );
+                }
+            }
+            shared.socket.borrow_mut().take();
+            shared.status.set(Status::Offline);
+            Shared::retry_later(&shared);
+        });
+        socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        callbacks.push(on_close);
+
+        *this.socket.borrow_mut() = Some(socket);
+        *this.callbacks.borrow_mut() = callbacks;
+    }
+
+    /// Schedules the next attempt: full jitter over an exponential backoff capped at 30 s.
+    fn retry_later(this: &Rc<Shared>) {
+        if *this.stopped.borrow() {
+            return;
+        }
+        let attempt = {
+            let mut attempts = this.attempts.borrow_mut();
+            *attempts += 1;
+            *attempts
+        };
+        let cap = (500.0 * 2f64.powi(attempt.min(6) as i32)).min(30_000.0);
+        let delay = (js_sys::Math::random() * cap) as i32 + 100;
+        let weak = Rc::downgrade(this);
+        let retry = Closure::once_into_js(move || {
+            if let Some(shared) = weak.upgrade() {
+                Shared::connect(&shared);
+            }
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                retry.unchecked_ref(),
+                delay,
+            );
+        }
+    }
+}

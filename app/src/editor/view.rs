@@ -1,0 +1,358 @@
+//! The editor's state outside Leptos' reactivity: the document, what is rendered, the stored
+//! marks for the next typed text, and the IME composition in progress. Every user action
+//! becomes one model operation in one transaction, then a render and a caret placement.
+
+use gather_doc::rich_text::{self, Block, BlockKind, Mark, Marks, Pos};
+use wasm_bindgen::JsCast;
+use web_sys::Element;
+use yrs::{Transact, TransactionMut, XmlFragmentRef};
+
+use super::dom;
+
+/// A selection in model terms: where it started and where the caret is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Selection {
+    pub anchor: Pos,
+    pub focus: Pos,
+}
+
+impl Selection {
+    pub fn caret(pos: Pos) -> Selection {
+        Selection {
+            anchor: pos,
+            focus: pos,
+        }
+    }
+
+    pub fn is_collapsed(&self) -> bool {
+        self.anchor == self.focus
+    }
+
+    pub fn start(&self) -> Pos {
+        self.anchor.min(self.focus)
+    }
+
+    pub fn end(&self) -> Pos {
+        self.anchor.max(self.focus)
+    }
+}
+
+pub struct EditorView {
+    pub root: Element,
+    doc: yrs::Doc,
+    body: XmlFragmentRef,
+    rendered: Vec<Block>,
+    /// Marks chosen with Ctrl+B etc. at a collapsed caret, for the next typed text.
+    pub stored_marks: Option<(Pos, Marks)>,
+    /// Where an IME composition started (its selection), while one is in progress.
+    pub composing: Option<Selection>,
+    /// A remote change arrived during a composition; render when it ends.
+    pub render_pending: bool,
+}
+
+impl EditorView {
+    pub fn new(root: Element, doc: yrs::Doc) -> EditorView {
+        let body = rich_text::body(&doc);
+        let mut view = EditorView {
+            root,
+            doc,
+            body,
+            rendered: Vec::new(),
+            stored_marks: None,
+            composing: None,
+            render_pending: false,
+        };
+        view.render(None);
+        view
+    }
+
+    /// What the document holds now; an empty document shows one empty paragraph.
+    fn read(&self) -> Vec<Block> {
+        let txn = self.doc.transact();
+        let mut blocks = rich_text::read_blocks(&txn, &self.body);
+        if blocks.is_empty() {
+            blocks.push(Block {
+                kind: BlockKind::Paragraph,
+                inlines: Vec::new(),
+            });
+        }
+        blocks
+    }
+
+    fn render(&mut self, force: Option<u32>) {
+        let blocks = self.read();
+        dom::render(&self.root, &self.rendered, &blocks, force);
+        self.rendered = blocks;
+    }
+
+    /// The current DOM selection in model terms, if it is inside the editor.
+    pub fn selection(&self) -> Option<Selection> {
+        let selection = web_sys::window()?.get_selection().ok()??;
+        let anchor_node = selection.anchor_node()?;
+        let focus_node = selection.focus_node()?;
+        let anchor = dom::dom_to_pos(&self.root, &anchor_node, selection.anchor_offset())?;
+        let focus = dom::dom_to_pos(&self.root, &focus_node, selection.focus_offset())?;
+        Some(Selection { anchor, focus })
+    }
+
+    pub fn set_selection(&self, sel: Selection) {
+        let Some(selection) = web_sys::window().and_then(|w| w.get_selection().ok().flatten())
+        else {
+            return;
+        };
+        let (Some((an, ao)), Some((fnode, fo))) = (
+            dom::pos_to_dom(&self.root, sel.anchor),
+            dom::pos_to_dom(&self.root, sel.focus),
+        ) else {
+            return;
+        };
+        let _ = selection.set_base_and_extent(&an, ao, &fnode, fo);
+    }
+
+    /// Runs one edit in one transaction, renders, and puts the caret where the edit says.
+    pub fn edit(&mut self, f: impl FnOnce(&mut TransactionMut, &XmlFragmentRef) -> Pos) {
+        let caret = {
+            let mut txn = self.doc.transact_mut();
+            f(&mut txn, &self.body)
+        };
+        self.render(None);
+        self.set_selection(Selection::caret(caret));
+    }
+
+    /// The marks text typed at `pos` gets.
+    pub fn marks_for_typing(&self, pos: Pos) -> Marks {
+        match self.stored_marks {
+            Some((at, marks)) if at == pos => marks,
+            _ => self
+                .rendered
+                .get(pos.block as usize)
+                .map(|b| b.marks_at(pos.offset))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Types `text` over the selection.
+    pub fn insert_text(&mut self, sel: Selection, text: &str) {
+        let marks = self.marks_for_typing(sel.start());
+        self.stored_marks = None;
+        self.edit(|txn, body| {
+            let at = if sel.is_collapsed() {
+                sel.start()
+            } else {
+                rich_text::delete_range(txn, body, sel.start(), sel.end())
+            };
+            // Pasted or dropped text may hold several lines: each becomes a paragraph.
+            let mut caret = at;
+            for (i, line) in text.split('\n').enumerate() {
+                if i > 0 {
+                    caret = rich_text::split_block(txn, body, caret);
+                }
+                let line = line.trim_end_matches('\r');
+                if !line.is_empty() {
+                    caret = rich_text::insert_text(txn, body, caret, line, marks);
+                }
+            }
+            caret
+        });
+    }
+
+    /// Enter.
+    pub fn split(&mut self, sel: Selection) {
+        self.edit(|txn, body| {
+            let at = rich_text::delete_range(txn, body, sel.start(), sel.end());
+            rich_text::split_block(txn, body, at)
+        });
+    }
+
+    /// Deletes the selection, or one character (or a block boundary) in a direction.
+    pub fn delete(&mut self, sel: Selection, forward: bool) {
+        if !sel.is_collapsed() {
+            self.edit(|txn, body| rich_text::delete_range(txn, body, sel.start(), sel.end()));
+            return;
+        }
+        let pos = sel.focus;
+        let Some(block) = self.rendered.get(pos.block as usize).cloned() else {
+            return;
+        };
+        if forward {
+            if pos.offset < block.len() {
+                let next = next_boundary(&block.text(), pos.offset);
+                self.edit(|txn, body| {
+                    rich_text::delete_range(txn, body, pos, Pos::new(pos.block, next))
+                });
+            } else if (pos.block as usize) + 1 < self.rendered.len() {
+                self.edit(|txn, body| rich_text::merge_with_previous(txn, body, pos.block + 1));
+            }
+        } else if pos.offset > 0 {
+            let prev = prev_boundary(&block.text(), pos.offset);
+            self.edit(|txn, body| {
+                rich_text::delete_range(txn, body, Pos::new(pos.block, prev), pos)
+            });
+        } else if pos.block > 0 {
+            self.edit(|txn, body| rich_text::merge_with_previous(txn, body, pos.block));
+        }
+    }
+
+    /// Deletes an explicit range (word deletion and the like, from the browser's target range).
+    pub fn delete_range(&mut self, a: Pos, b: Pos) {
+        self.edit(|txn, body| rich_text::delete_range(txn, body, a, b));
+    }
+
+    /// Ctrl+B and friends: over a range, toggle in the document; at a caret, toggle the marks
+    /// the next typed text gets.
+    pub fn toggle_mark(&mut self, sel: Selection, mark: Mark) {
+        if sel.is_collapsed() {
+            let current = self.marks_for_typing(sel.focus);
+            self.stored_marks = Some((sel.focus, current.with(mark, !current.has(mark))));
+            return;
+        }
+        {
+            let mut txn = self.doc.transact_mut();
+            rich_text::toggle_mark(&mut txn, &self.body, sel.start(), sel.end(), mark);
+        }
+        self.render(None);
+        self.set_selection(sel);
+    }
+
+    /// Sets the kind of every block the selection touches.
+    pub fn set_block_kind(&mut self, sel: Selection, kind: BlockKind) {
+        {
+            let mut txn = self.doc.transact_mut();
+            for block in sel.start().block..=sel.end().block {
+                rich_text::set_block_kind(&mut txn, &self.body, block, &kind);
+            }
+        }
+        self.render(None);
+        self.set_selection(sel);
+    }
+
+    /// The kind of the block holding the caret (for the toolbar).
+    pub fn block_kind_at(&self, pos: Pos) -> Option<BlockKind> {
+        self.rendered
+            .get(pos.block as usize)
+            .map(|b| b.kind.clone())
+    }
+
+    /// Commits an IME composition: the composed text replaces what was selected when it began.
+    pub fn end_composition(&mut self, data: &str) {
+        let Some(start) = self.composing.take() else {
+            return;
+        };
+        let marks = self.marks_for_typing(start.start());
+        self.stored_marks = None;
+        let caret = {
+            let mut txn = self.doc.transact_mut();
+            let at = rich_text::delete_range(&mut txn, &self.body, start.start(), start.end());
+            if data.is_empty() {
+                at
+            } else {
+                rich_text::insert_text(&mut txn, &self.body, at, data, marks)
+            }
+        };
+        // The browser changed this block's DOM during the composition: rebuild it.
+        self.render(Some(start.start().block));
+        self.render_pending = false;
+        self.set_selection(Selection::caret(caret));
+    }
+
+    /// Shows remote changes, keeping the local selection where it was in the text.
+    pub fn remote_changed(&mut self) {
+        if self.composing.is_some() {
+            self.render_pending = true;
+            return;
+        }
+        let before = self.rendered.clone();
+        let sel = self.selection();
+        self.render(None);
+        if let Some(sel) = sel {
+            let anchor = shift(&before, &self.rendered, sel.anchor);
+            let focus = shift(&before, &self.rendered, sel.focus);
+            if self.is_focused() {
+                self.set_selection(Selection { anchor, focus });
+            }
+        }
+    }
+
+    fn is_focused(&self) -> bool {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element())
+            .is_some_and(|active| {
+                let root: &web_sys::Node = self.root.unchecked_ref();
+                root.contains(Some(active.unchecked_ref()))
+            })
+    }
+}
+
+/// Where a position moves when `old` blocks became `new` ones: edits wholly before it shift
+/// it, edits after it leave it, and an edit around it puts it at the edit's start.
+fn shift(old: &[Block], new: &[Block], pos: Pos) -> Pos {
+    let common_prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let common_suffix = old
+        .iter()
+        .rev()
+        .zip(new.iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count()
+        .min(old.len().min(new.len()) - common_prefix.min(old.len().min(new.len())));
+    let block = pos.block as usize;
+    if block < common_prefix {
+        return pos;
+    }
+    if block >= old.len().saturating_sub(common_suffix) {
+        let moved = block as i64 + new.len() as i64 - old.len() as i64;
+        return Pos::new(moved.max(0) as u32, pos.offset);
+    }
+    // The caret's own block changed (and the same number of blocks precede it).
+    if old.len() == new.len() {
+        let a: Vec<u16> = old[block].text().encode_utf16().collect();
+        let b: Vec<u16> = new[block].text().encode_utf16().collect();
+        let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count() as u32;
+        let suffix = a
+            .iter()
+            .rev()
+            .zip(b.iter().rev())
+            .take_while(|(x, y)| x == y)
+            .count()
+            .min(a.len().min(b.len()) - (prefix as usize).min(a.len().min(b.len())))
+            as u32;
+        let offset = if pos.offset <= prefix {
+            pos.offset
+        } else if pos.offset >= a.len() as u32 - suffix {
+            (pos.offset as i64 + b.len() as i64 - a.len() as i64).max(0) as u32
+        } else {
+            prefix
+        };
+        return Pos::new(pos.block, offset);
+    }
+    Pos::new(
+        pos.block.min(new.len().saturating_sub(1) as u32),
+        pos.offset,
+    )
+}
+
+/// The UTF-16 offset of the character boundary before `offset` (a surrogate pair is one step).
+fn prev_boundary(text: &str, offset: u32) -> u32 {
+    let mut at = 0;
+    let mut prev = 0;
+    for c in text.chars() {
+        if at >= offset {
+            break;
+        }
+        prev = at;
+        at += c.len_utf16() as u32;
+    }
+    prev
+}
+
+/// The UTF-16 offset of the character boundary after `offset`.
+fn next_boundary(text: &str, offset: u32) -> u32 {
+    let mut at = 0;
+    for c in text.chars() {
+        at += c.len_utf16() as u32;
+        if at > offset {
+            return at;
+        }
+    }
+    at
+}

@@ -1,0 +1,138 @@
+//! End-to-end: two real Chromium pages on one document served by the real server.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::Result;
+use e2e::{workspace_root, Driver, GatherServer, WAIT};
+
+const ENTER: &str = "\u{E007}";
+const BACKSPACE: &str = "\u{E003}";
+const CTRL: &str = "\u{E009}";
+const RELEASE: &str = "\u{E000}";
+
+fn unique(prefix: &str) -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{prefix}-{nanos}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_pages_edit_together_and_the_text_survives_a_server_crash() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let server = GatherServer::start(data.path(), "127.0.0.1:0").await?;
+    let driver = Driver::start().await?;
+    let a = driver.browser("a", 1024, 768).await?;
+    let b = driver.browser("b", 390, 844).await?;
+    let path = format!("/d/{}", unique("e2e"));
+    a.goto(&server.url(&path)).await?;
+    b.goto(&server.url(&path)).await?;
+    a.wait_online().await?;
+    b.wait_online().await?;
+
+    // Typing in one page appears in the other.
+    a.caret_to_end().await?;
+    a.type_keys("Hello world").await?;
+    b.wait_text("Hello world", WAIT).await?;
+    // …within a second.
+    a.type_keys("!").await?;
+    b.wait_text("Hello world!", Duration::from_secs(1)).await?;
+
+    // Enter splits the paragraph; Backspace at the start of a paragraph merges it back.
+    a.type_keys(&format!("{ENTER}Second")).await?;
+    b.wait_text("Hello world!\nSecond", WAIT).await?;
+    a.type_keys(&BACKSPACE.repeat(7)).await?;
+    b.wait_text("Hello world!", WAIT).await?;
+
+    // Chinese through an input method: exactly the composed characters, once.
+    a.ime_type("ni hao", "你好").await?;
+    a.wait_text("Hello world!你好", WAIT).await?;
+    b.wait_text("Hello world!你好", WAIT).await?;
+
+    // Ctrl+A then Ctrl+B makes everything bold, for the other page too.
+    a.type_keys(&format!("{CTRL}a{RELEASE}")).await?;
+    a.type_keys(&format!("{CTRL}b{RELEASE}")).await?;
+    b.wait_js(
+        "const s = document.querySelector('[data-testid=editor] strong');
+         return !!s && s.textContent === 'Hello world!你好';",
+        WAIT,
+    )
+    .await?;
+
+    // The other page edits too (typing after bold text continues bold), and both converge.
+    b.caret_to_end().await?;
+    b.type_keys(" 再见").await?;
+    a.wait_text("Hello world!你好 再见", WAIT).await?;
+    let shots = workspace_root().join("screenshots");
+    a.screenshot(&shots.join("editor-desktop.png")).await?;
+    b.screenshot(&shots.join("editor-phone.png")).await?;
+
+    // Kill the server without warning and start it again on the same data: nothing is lost.
+    let addr = server.crash().await?;
+    let server = GatherServer::start(data.path(), &addr).await?;
+    let c = driver.browser("c", 390, 844).await?;
+    c.goto(&server.url(&path)).await?;
+    c.wait_online().await?;
+    c.wait_text("Hello world!你好 再见", WAIT).await?;
+    let bold = c
+        .js("return document.querySelector('[data-testid=editor] strong')?.textContent ?? '';")
+        .await?;
+    assert_eq!(bold, "Hello world!你好 再见");
+    // The pages that were open reconnect by themselves and keep working.
+    a.wait_online().await?;
+    a.caret_to_end().await?;
+    a.type_keys("。").await?;
+    c.wait_text("Hello world!你好 再见。", WAIT).await?;
+
+    for browser in [a, b, c] {
+        browser.close().await?;
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_home_page_creates_a_document_in_either_language() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let server = GatherServer::start(data.path(), "127.0.0.1:0").await?;
+    let driver = Driver::start().await?;
+    let page = driver.browser("home", 390, 844).await?;
+    page.goto(&server.url("/")).await?;
+    page.js("localStorage.removeItem('gather-lang'); return true;")
+        .await?;
+    page.goto(&server.url("/")).await?;
+    page.wait_js(
+        "return !!document.querySelector('[data-testid=new-document]');",
+        WAIT,
+    )
+    .await?;
+    let shots = workspace_root().join("screenshots");
+    page.screenshot(&shots.join("home-en.png")).await?;
+
+    // Switch to Chinese: the interface and the page's language change, and the choice sticks.
+    page.find_testid("lang-switch").await?.click().await?;
+    page.wait_js(
+        "return document.documentElement.lang === 'zh-CN'
+            && document.querySelector('[data-testid=new-document]').textContent === '新建文档';",
+        WAIT,
+    )
+    .await?;
+    page.screenshot(&shots.join("home-zh.png")).await?;
+
+    page.find_testid("new-document").await?.click().await?;
+    page.wait_js(
+        "return /^\\/d\\/[A-Za-z0-9_-]{22}$/.test(location.pathname);",
+        WAIT,
+    )
+    .await?;
+    page.wait_online().await?;
+    let badge = page
+        .js("return document.querySelector('[data-testid=status]').textContent;")
+        .await?;
+    assert_eq!(badge, "在线");
+    page.caret_to_end().await?;
+    page.type_keys("晨检：体温正常").await?;
+    page.wait_text("晨检：体温正常", WAIT).await?;
+    page.screenshot(&shots.join("editor-zh-phone.png")).await?;
+    page.close().await?;
+    Ok(())
+}
