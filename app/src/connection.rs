@@ -21,6 +21,9 @@ pub enum Status {
     Offline,
 }
 
+/// A socket event handler kept alive from Rust.
+type Callback = Closure<dyn FnMut(JsValue)>;
+
 /// A live connection for one document. Dropping it closes the socket and stops reconnecting.
 pub struct Connection {
     shared: Rc<Shared>,
@@ -40,7 +43,7 @@ struct Shared {
     attempts: RefCell<u32>,
     stopped: RefCell<bool>,
     /// The socket's callbacks, kept alive as long as the socket.
-    callbacks: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
+    callbacks: RefCell<Vec<Callback>>,
 }
 
 impl Connection {

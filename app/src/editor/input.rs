@@ -118,11 +118,8 @@ fn before_input(view: &mut EditorView, event: &InputEvent) {
         }
         "deleteContentBackward" => view.delete(sel, false),
         "deleteContentForward" => view.delete(sel, true),
-        "deleteByCut" | "deleteByDrag" => {
-            if !sel.is_collapsed() {
-                view.delete(sel, false);
-            }
-        }
+        "deleteByCut" | "deleteByDrag" if !sel.is_collapsed() => view.delete(sel, false),
+        "deleteByCut" | "deleteByDrag" => {}
         "formatBold" => view.toggle_mark(sel, Mark::Bold),
         "formatItalic" => view.toggle_mark(sel, Mark::Italic),
         "formatUnderline" => view.toggle_mark(sel, Mark::Underline),

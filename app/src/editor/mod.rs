@@ -15,6 +15,9 @@ use leptos::prelude::*;
 
 use crate::i18n::{t, Key, Lang};
 
+/// What a toolbar button does to the editor and its selection.
+type ToolbarAction = Box<dyn FnOnce(&mut EditorView, view::Selection)>;
+
 /// The editor for one document. `state` receives the editing state once mounted, so the page
 /// can pass remote changes to it.
 #[component]
@@ -53,7 +56,7 @@ pub fn Editor(
     });
 
     // Toolbar actions use the editor's last selection, then give the focus back.
-    let act = move |f: Box<dyn FnOnce(&mut EditorView, view::Selection)>| {
+    let act = move |f: ToolbarAction| {
         let Some(sel) = last_selection.get_value() else {
             return;
         };

@@ -7,10 +7,13 @@ use gather_doc::DocId;
 
 use super::{Loaded, Store, StoreError};
 
+/// One stored update: its sequence number and bytes.
+type Row = (i64, Vec<u8>);
+
 /// Updates kept in a map; lost when dropped.
 #[derive(Default)]
 pub struct MemoryStore {
-    docs: Mutex<HashMap<DocId, Vec<(i64, Vec<u8>)>>>,
+    docs: Mutex<HashMap<DocId, Vec<Row>>>,
 }
 
 impl Store for MemoryStore {

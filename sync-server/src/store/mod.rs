@@ -41,3 +41,60 @@ pub trait Store: Send + Sync + 'static {
     /// holding the same state, in one transaction; later updates are untouched.
     fn compact(&self, doc: &DocId, through_seq: i64, snapshot: &[u8]) -> Result<(), StoreError>;
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    fn contract(store: Arc<dyn Store>) {
+        let doc = DocId::parse("d").unwrap();
+        let other = DocId::parse("e").unwrap();
+        store
+            .append(&[
+                (doc.clone(), vec![1]),
+                (other.clone(), vec![9]),
+                (doc.clone(), vec![2]),
+            ])
+            .unwrap();
+        let loaded = store.load(&doc).unwrap();
+        assert_eq!(loaded.updates, vec![vec![1], vec![2]]);
+        store.compact(&doc, loaded.last_seq, &[12]).unwrap();
+        store.append(&[(doc.clone(), vec![3])]).unwrap();
+        let loaded = store.load(&doc).unwrap();
+        assert_eq!(loaded.updates, vec![vec![12], vec![3]]);
+        assert_eq!(store.load(&other).unwrap().updates, vec![vec![9]]);
+    }
+
+    #[test]
+    fn memory_store_keeps_order_and_compacts() {
+        contract(Arc::new(MemoryStore::default()));
+    }
+
+    #[test]
+    fn sqlite_store_keeps_order_and_compacts_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        contract(Arc::new(SqliteStore::open(dir.path()).unwrap()));
+        // And it is all still there after reopening the file.
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let doc = DocId::parse("d").unwrap();
+        assert_eq!(store.load(&doc).unwrap().updates, vec![vec![12], vec![3]]);
+    }
+
+    #[tokio::test]
+    async fn the_committer_groups_appends_and_reports_durability() {
+        let store = Arc::new(MemoryStore::default());
+        let committer = Committer::start(store.clone());
+        let doc = DocId::parse("d").unwrap();
+        let writes = (0..50u8).map(|i| {
+            let committer = committer.clone();
+            let doc = doc.clone();
+            async move { committer.append(&doc, vec![vec![i]]).await }
+        });
+        for result in futures_util::future::join_all(writes).await {
+            result.unwrap();
+        }
+        assert_eq!(store.load(&doc).unwrap().updates.len(), 50);
+    }
+}

@@ -1,4 +1,5 @@
 //! Test support: a real server on port 0 and a protocol client over a real websocket.
+#![allow(dead_code)] // Each test file uses a different part.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -103,6 +104,14 @@ impl TestClient {
             .first()
             .map(|b| b.text())
             .unwrap_or_default()
+    }
+
+    /// Every block as the editor reads it.
+    pub fn blocks(&self) -> Vec<rich_text::Block> {
+        let doc = self.sync.doc();
+        let body = rich_text::body(doc);
+        let txn = doc.transact();
+        rich_text::read_blocks(&txn, &body)
     }
 
     /// The text of every block, one line each.

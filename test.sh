@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, the shared crate's unit tests, the server's
+# integration tests (real websockets, real SQLite, an unmodified Yjs client from npm), and the
+# end-to-end tests in headless Chromium. Installs what is missing first.
+set -euo pipefail
+source "$(dirname "$0")/scripts/setup.sh"
+cd "$GATHER_ROOT"
+apt_install chromium chromium-driver fonts-wqy-microhei
+if [[ ! -d tests/interop/node_modules/y-websocket ]]; then
+  say "installing the Yjs interop client (npm)"
+  npm ci --prefix tests/interop --no-audit --no-fund
+fi
+build_app
+
+say "formatting and lints"
+cargo fmt --all --check
+cargo clippy --locked --all-targets -p gather-doc -p sync-server -p e2e -- -D warnings
+cargo clippy --locked -p app --target wasm32-unknown-unknown -- -D warnings
+cargo check --locked -p gather-doc --target wasm32-unknown-unknown
+
+say "tests"
+cargo build --locked -p sync-server
+cargo test --locked -p gather-doc -p sync-server -p e2e
