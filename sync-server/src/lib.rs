@@ -56,7 +56,7 @@ pub fn app(state: ServerState, config: &Config) -> Router {
         .route("/d/{doc_id}", get(index_for_doc))
         .route("/healthz", get(|| async { "ok" }))
         .route("/sync/{doc_id}", get(sync_socket))
-        .fallback_service(ServeDir::new(&config.assets))
+        .fallback_service(static_files(&config.assets))
         .layer(axum::middleware::map_response(move |mut res: Response| {
             let csp = csp.clone();
             async move {
@@ -67,6 +67,18 @@ pub fn app(state: ServerState, config: &Config) -> Router {
             }
         }))
         .with_state(state)
+}
+
+/// The app's files: gzip when the browser accepts it, and cached for a year, since trunk puts a
+/// content hash in every file name (`index.html`, which names them, is never cached).
+fn static_files(assets: &std::path::Path) -> axum::routing::MethodRouter {
+    let files = tower_http::compression::Compression::new(ServeDir::new(assets));
+    let cached = tower_http::set_header::SetResponseHeader::if_not_present(
+        files,
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    axum::routing::get_service(cached)
 }
 
 async fn index(State(state): State<ServerState>) -> Response {

@@ -120,6 +120,11 @@ impl GatherServer {
         format!("http://{}{}", self.addr, path)
     }
 
+    /// Stops the server the way an operator does (SIGTERM): it closes connections with 4503.
+    pub async fn stop(mut self) -> Result<()> {
+        self.process.signal_and_wait("TERM").await
+    }
+
     /// Kills the server at once (no clean shutdown), like a crash or power loss.
     pub async fn crash(mut self) -> Result<String> {
         self.process.signal_and_wait("KILL").await?;

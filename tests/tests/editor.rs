@@ -67,22 +67,31 @@ async fn two_pages_edit_together_and_the_text_survives_a_server_crash() -> Resul
     a.screenshot(&shots.join("editor-desktop.png")).await?;
     b.screenshot(&shots.join("editor-phone.png")).await?;
 
-    // Kill the server without warning and start it again on the same data: nothing is lost.
+    // Kill the server without warning: everything another page saw was already on disk.
     let addr = server.crash().await?;
+    // A page that loses the server keeps working, and its edits wait on the page.
+    a.wait_js(
+        "return document.querySelector('[data-testid=status]').dataset.state !== 'online';",
+        WAIT,
+    )
+    .await?;
+    a.caret_to_end().await?;
+    a.type_keys("。").await?;
+    a.wait_text("Hello world!你好 再见。", WAIT).await?;
+
+    // Start it again on the same data: the open pages reconnect by themselves and the offline
+    // edit merges; a page opened fresh sees everything.
     let server = GatherServer::start(data.path(), &addr).await?;
+    a.wait_online().await?;
+    b.wait_text("Hello world!你好 再见。", WAIT).await?;
     let c = driver.browser("c", 390, 844).await?;
     c.goto(&server.url(&path)).await?;
     c.wait_online().await?;
-    c.wait_text("Hello world!你好 再见", WAIT).await?;
+    c.wait_text("Hello world!你好 再见。", WAIT).await?;
     let bold = c
         .js("return document.querySelector('[data-testid=editor] strong')?.textContent ?? '';")
         .await?;
-    assert_eq!(bold, "Hello world!你好 再见");
-    // The pages that were open reconnect by themselves and keep working.
-    a.wait_online().await?;
-    a.caret_to_end().await?;
-    a.type_keys("。").await?;
-    c.wait_text("Hello world!你好 再见。", WAIT).await?;
+    assert_eq!(bold, "Hello world!你好 再见。");
 
     for browser in [a, b, c] {
         browser.close().await?;
@@ -129,10 +138,24 @@ async fn the_home_page_creates_a_document_in_either_language() -> Result<()> {
         .js("return document.querySelector('[data-testid=status]').textContent;")
         .await?;
     assert_eq!(badge, "在线");
+    // Pinyin input into the empty first paragraph, then ordinary keys.
     page.caret_to_end().await?;
-    page.type_keys("晨检：体温正常").await?;
+    page.ime_type("chen jian", "晨检").await?;
+    page.type_keys("：体温正常").await?;
     page.wait_text("晨检：体温正常", WAIT).await?;
     page.screenshot(&shots.join("editor-zh-phone.png")).await?;
+
+    // When the server restarts, the page says so in the user's language and goes offline.
+    server.stop().await?;
+    page.wait_js(
+        "return document.querySelector('[data-testid=close-notice]')?.textContent
+                 === '服务器正在重启。稍后自动重新连接…'
+            && document.querySelector('[data-testid=status]').dataset.state !== 'online';",
+        WAIT,
+    )
+    .await?;
+    page.screenshot(&shots.join("editor-zh-server-restarting.png"))
+        .await?;
     page.close().await?;
     Ok(())
 }
