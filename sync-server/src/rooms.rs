@@ -380,3 +380,75 @@ fn now_ms() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::store::{Loaded, MemoryStore, StoreError};
+
+    /// A store that counts loads and takes its time, like a large document on a slow disk.
+    #[derive(Default)]
+    struct SlowStore {
+        inner: MemoryStore,
+        loads: AtomicUsize,
+    }
+
+    impl Store for SlowStore {
+        fn load(&self, doc: &DocId) -> Result<Loaded, StoreError> {
+            self.loads.fetch_add(1, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(200));
+            self.inner.load(doc)
+        }
+        fn append(&self, updates: &[(DocId, Vec<u8>)]) -> Result<(), StoreError> {
+            self.inner.append(updates)
+        }
+        fn compact(&self, doc: &DocId, seq: i64, snapshot: &[u8]) -> Result<(), StoreError> {
+            self.inner.compact(doc, seq, snapshot)
+        }
+    }
+
+    fn handle() -> (ConnHandle, mpsc::Receiver<Bytes>) {
+        let (frames, rx) = mpsc::channel(16);
+        let (close, _) = watch::channel(None);
+        (ConnHandle { frames, close }, rx)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_document_loads_once_and_unloads_after_the_last_member_leaves() {
+        let store = Arc::new(SlowStore::default());
+        let rooms = Rooms::new(store.clone());
+        let doc = DocId::parse("class-3").unwrap();
+        let joins = (0..5).map(|_| {
+            let rooms = rooms.clone();
+            let doc = doc.clone();
+            tokio::spawn(async move {
+                let (h, mut rx) = handle();
+                let member = rooms.join(&doc, h).await.unwrap();
+                // Joining returns only once the greeting (after the load) is on its way.
+                let greeting = rx.recv().await.unwrap();
+                assert_eq!(greeting[0], 0, "sync step 1 first");
+                member
+            })
+        });
+        let mut members = Vec::new();
+        for join in joins {
+            members.push(join.await.unwrap());
+        }
+        assert_eq!(store.loads.load(Ordering::SeqCst), 1);
+        assert_eq!(rooms.loaded(), 1);
+        for member in members {
+            member.leave().await;
+        }
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while rooms.loaded() > 0 {
+            assert!(tokio::time::Instant::now() < deadline, "never unloaded");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let (h, _rx) = handle();
+        let again = rooms.join(&doc, h).await.unwrap();
+        assert_eq!(store.loads.load(Ordering::SeqCst), 2);
+        again.leave().await;
+    }
+}

@@ -1,14 +1,11 @@
 //! A client's side of the protocol: what a browser tab or a test client says to the server.
 //! Used by the app (wasm32) and by the server's protocol tests (native).
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
-
 use yrs::sync::{Awareness, Message, SyncMessage};
-use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
-use yrs::{ReadTxn, Transact, Update};
+use yrs::{ReadTxn, Transact};
 
-use super::frames::{decode_frame, encode_step1, encode_step2, is_empty_update};
+use super::frames::{decode_frame, encode_step1, encode_step2};
 use super::ProtocolError;
 
 /// Transaction origin of updates that came from the server, so a local-update observer can tell
@@ -101,17 +98,6 @@ impl ClientSync {
     }
 
     fn apply(&mut self, update: &[u8]) -> Result<bool, ProtocolError> {
-        if is_empty_update(update) {
-            return Ok(false);
-        }
-        let decoded = Update::decode_v1(update)?;
-        let doc = self.awareness.doc();
-        match catch_unwind(AssertUnwindSafe(|| {
-            doc.transact_mut_with(REMOTE_ORIGIN).apply_update(decoded)
-        })) {
-            Ok(result) => result?,
-            Err(_) => return Err(ProtocolError::Poisoned),
-        }
-        Ok(true)
+        super::frames::apply_update(self.awareness.doc(), update, REMOTE_ORIGIN)
     }
 }

@@ -1,10 +1,15 @@
 //! Encoding and decoding single y-websocket frames with yrs's types.
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use yrs::encoding::read::Cursor;
 use yrs::sync::{Awareness, Message, MessageReader, SyncMessage};
 use yrs::updates::decoder::DecoderV1;
 use yrs::updates::encoder::Encode;
-use yrs::{ReadTxn, StateVector, Transact};
+
+use yrs::updates::decoder::Decode;
+use yrs::{ReadTxn, StateVector, Transact, Update};
+
+use super::ProtocolError;
 
 /// Decodes every message in one websocket frame. y-websocket sends one message per frame, but
 /// the protocol allows several back to back, so all are read; a frame holding none, or ending
@@ -50,4 +55,25 @@ pub fn is_empty_update(update: &[u8]) -> bool {
 pub(crate) fn encode_step2(doc: &yrs::Doc, sv: &StateVector) -> Vec<u8> {
     let diff = doc.transact().encode_diff_v1(sv);
     Message::Sync(SyncMessage::SyncStep2(diff)).encode_v1()
+}
+
+/// Decodes and applies a v1 update with `origin`; `Ok(false)` for an empty one, which needs
+/// neither storing nor relaying. A panic inside yrs is caught and reported as
+/// [`ProtocolError::Poisoned`]: the document can no longer be trusted.
+pub(crate) fn apply_update(
+    doc: &yrs::Doc,
+    update: &[u8],
+    origin: &str,
+) -> Result<bool, ProtocolError> {
+    if is_empty_update(update) {
+        return Ok(false);
+    }
+    let decoded = Update::decode_v1(update)?;
+    match catch_unwind(AssertUnwindSafe(|| {
+        doc.transact_mut_with(origin).apply_update(decoded)
+    })) {
+        Ok(result) => result?,
+        Err(_) => return Err(ProtocolError::Poisoned),
+    }
+    Ok(true)
 }

@@ -13,8 +13,11 @@ use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
 use yrs::{ClientID, ReadTxn, StateVector, Transact, Update};
 
-use super::frames::{decode_frame, encode_awareness, encode_step1, encode_step2, is_empty_update};
+use super::frames::{decode_frame, encode_awareness, encode_step1, encode_step2};
 use crate::CloseCode;
+
+/// Transaction origin of updates the server applies from clients.
+const CLIENT_ORIGIN: &str = "gather-client";
 
 /// Identifies one connection within a room; chosen by the caller.
 pub type ConnId = u64;
@@ -237,17 +240,6 @@ impl Room {
     /// Applies a v1 update; `Ok(false)` for an empty one, which needs neither storing nor
     /// relaying.
     fn apply(&mut self, update: &[u8]) -> Result<bool, ProtocolError> {
-        if is_empty_update(update) {
-            return Ok(false);
-        }
-        let decoded = Update::decode_v1(update)?;
-        let doc = self.awareness.doc();
-        match catch_unwind(AssertUnwindSafe(|| {
-            doc.transact_mut().apply_update(decoded)
-        })) {
-            Ok(result) => result?,
-            Err(_) => return Err(ProtocolError::Poisoned),
-        }
-        Ok(true)
+        super::frames::apply_update(self.awareness.doc(), update, CLIENT_ORIGIN)
     }
 }

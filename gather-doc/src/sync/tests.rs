@@ -1,0 +1,155 @@
+//! Native tests of the sans-IO protocol: a room and clients exchanging frames in memory.
+
+use yrs::sync::{Message, SyncMessage};
+use yrs::updates::encoder::Encode;
+use yrs::{ReadTxn, StateVector, Transact};
+
+use super::*;
+use crate::rich_text::{self, Marks, Pos};
+use crate::CloseCode;
+
+fn client(id: u64) -> ClientSync {
+    ClientSync::new(crate::new_doc(id), || 0)
+}
+
+fn typed_update(client: &ClientSync, text: &str) -> Vec<u8> {
+    let doc = client.doc();
+    let body = rich_text::body(doc);
+    let before = doc.transact().state_vector();
+    {
+        let mut txn = doc.transact_mut();
+        rich_text::insert_text(&mut txn, &body, Pos::new(0, 0), text, Marks::default());
+    }
+    let update = doc.transact().encode_state_as_update_v1(&before);
+    encode_update(update)
+}
+
+fn text_of(doc: &yrs::Doc) -> String {
+    let body = rich_text::body(doc);
+    let txn = doc.transact();
+    rich_text::read_blocks(&txn, &body)
+        .first()
+        .map(|b| b.text())
+        .unwrap_or_default()
+}
+
+#[test]
+fn an_update_is_stored_then_relayed_unchanged_to_the_others() {
+    let (mut room, skipped) = Room::load([], || 0);
+    assert_eq!(skipped, 0);
+    let greeting = room.connect(1);
+    assert!(matches!(
+        decode_frame(&greeting[0]).unwrap()[0],
+        Message::Sync(SyncMessage::SyncStep1(_))
+    ));
+    room.connect(2);
+    let a = client(10);
+    let frame = typed_update(&a, "体温 36.5");
+    let effects = room.receive(1, &frame).unwrap();
+    assert_eq!(effects.store.len(), 1);
+    assert_eq!(
+        effects.out,
+        vec![Outgoing {
+            to: Audience::Others,
+            payload: Payload::IncomingFrame
+        }]
+    );
+    assert_eq!(text_of(room.doc()), "体温 36.5");
+}
+
+#[test]
+fn a_late_joiner_catches_up_through_step_one_and_two() {
+    let (mut room, _) = Room::load([], || 0);
+    room.connect(1);
+    let a = client(10);
+    room.receive(1, &typed_update(&a, "hello")).unwrap();
+
+    let mut b = client(20);
+    let greeting = room.connect(2);
+    // B answers the server's step 1 (it has nothing new: an empty update, not stored).
+    let (replies, _) = b.receive(&greeting[0]).unwrap();
+    let effects = room.receive(2, &replies[0]).unwrap();
+    assert!(effects.store.is_empty());
+    // B's own step 1 gets the server's step 2 with everything.
+    let hello = b.hello();
+    let effects = room.receive(2, &hello[0]).unwrap();
+    let Payload::Bytes(step2) = &effects.out[0].payload else {
+        panic!("expected step 2")
+    };
+    assert_eq!(effects.out[0].to, Audience::Sender);
+    let (_, events) = b.receive(step2).unwrap();
+    assert_eq!(events, vec![ClientEvent::Synced]);
+    assert_eq!(text_of(b.doc()), "hello");
+}
+
+#[test]
+fn presence_goes_to_everyone_and_is_removed_when_the_sender_leaves() {
+    let (mut room, _) = Room::load([], || 0);
+    room.connect(1);
+    room.connect(2);
+    let mut a = client(10);
+    a.awareness_mut()
+        .set_local_state_raw(r#"{"user":{"name":"王老师"}}"#);
+    let effects = room.receive(1, &a.presence_frame().unwrap()).unwrap();
+    assert_eq!(effects.out[0].to, Audience::Everyone);
+    assert!(effects.store.is_empty());
+    // A newcomer is told who is here.
+    assert_eq!(room.connect(3).len(), 2);
+    let bye = room.disconnect(1).expect("removal broadcast");
+    let Message::Awareness(update) = &decode_frame(&bye).unwrap()[0] else {
+        panic!("expected awareness")
+    };
+    let entry = &update.clients[&yrs::block::ClientID::new(10)];
+    assert_eq!(&*entry.json, "null");
+}
+
+#[test]
+fn bad_frames_are_refused_with_our_codes_and_harm_nothing() {
+    let (mut room, _) = Room::load([], || 0);
+    room.connect(1);
+    let a = client(10);
+    room.receive(1, &typed_update(&a, "keep")).unwrap();
+    let bad: [(&[u8], CloseCode); 5] = [
+        (&[], CloseCode::MalformedMessage),
+        (&[0xff, 0xff, 0xff], CloseCode::MalformedMessage),
+        (&[0, 2, 100, 1, 2], CloseCode::MalformedMessage),
+        (&[0, 2, 4, 9, 9, 9, 9], CloseCode::MalformedMessage),
+        (&[42, 0], CloseCode::UnsupportedMessage),
+    ];
+    for (frame, code) in bad {
+        let error = room.receive(1, frame).unwrap_err();
+        assert_eq!(error.close_code(), code, "{frame:?}: {error}");
+    }
+    assert_eq!(text_of(room.doc()), "keep");
+}
+
+#[test]
+fn several_messages_in_one_frame_are_all_handled() {
+    let (mut room, _) = Room::load([], || 0);
+    room.connect(1);
+    let a = client(10);
+    let mut frame = typed_update(&a, "x");
+    frame.extend(Message::Sync(SyncMessage::SyncStep1(StateVector::default())).encode_v1());
+    let effects = room.receive(1, &frame).unwrap();
+    assert_eq!(effects.store.len(), 1);
+    assert_eq!(effects.out.len(), 2);
+    // Relayed re-encoded, since the frame holds more than the update.
+    assert!(matches!(effects.out[0].payload, Payload::Bytes(_)));
+}
+
+#[test]
+fn loading_skips_damaged_rows_and_keeps_the_rest() {
+    let a = client(10);
+    let frame = typed_update(&a, "saved");
+    let Message::Sync(SyncMessage::Update(update)) = decode_frame(&frame).unwrap().remove(0) else {
+        panic!()
+    };
+    let rows: Vec<&[u8]> = vec![&[1, 2, 3], &update];
+    let (room, skipped) = Room::load(rows, || 0);
+    assert_eq!(skipped, 1);
+    assert_eq!(text_of(room.doc()), "saved");
+    // A snapshot reloads to the same content.
+    let snapshot = room.snapshot();
+    let (again, _) = Room::load([snapshot.as_slice()], || 0);
+    assert_eq!(text_of(again.doc()), "saved");
+}
