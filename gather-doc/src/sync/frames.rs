@@ -15,6 +15,7 @@ use super::ProtocolError;
 /// the protocol allows several back to back, so all are read; a frame holding none, or ending
 /// in the middle of a message, is an error.
 pub fn decode_frame(frame: &[u8]) -> Result<Vec<Message>, yrs::encoding::read::Error> {
+    super::guard::check_frame(frame)?;
     let mut decoder = DecoderV1::new(Cursor::new(frame));
     let mut messages = Vec::with_capacity(1);
     for message in MessageReader::new(&mut decoder) {

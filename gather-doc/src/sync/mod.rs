@@ -7,6 +7,7 @@
 
 mod client;
 mod frames;
+mod guard;
 mod room;
 
 pub use client::{ClientEvent, ClientSync, REMOTE_ORIGIN};

@@ -153,3 +153,72 @@ fn loading_skips_damaged_rows_and_keeps_the_rest() {
     let (again, _) = Room::load([snapshot.as_slice()], || 0);
     assert_eq!(text_of(again.doc()), "saved");
 }
+
+#[test]
+fn declared_lengths_cannot_make_the_decoder_reserve_memory() {
+    // An awareness message declaring about two billion clients in six bytes; yrs alone would
+    // reserve hundreds of megabytes before failing.
+    let bombs: [&[u8]; 4] = [
+        &[0x01, 0x04, 0xFF, 0xFF, 0xFF, 0x7A],
+        // A state vector declaring 2^35 entries.
+        &[0x00, 0x00, 0x05, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F],
+        // An update declaring 2^28 clients.
+        &[0x00, 0x02, 0x04, 0xFF, 0xFF, 0xFF, 0x7F],
+        // An update whose first client declares 2^28 blocks.
+        &[0x00, 0x02, 0x05, 0x01, 0xFF, 0xFF, 0xFF, 0x7F],
+    ];
+    let (mut room, _) = Room::load([], || 0);
+    room.connect(1);
+    for bomb in bombs {
+        assert!(super::guard::check_frame(bomb).is_err(), "{bomb:02x?}");
+        let error = room.receive(1, bomb).unwrap_err();
+        assert_eq!(
+            error.close_code(),
+            CloseCode::MalformedMessage,
+            "{bomb:02x?}"
+        );
+    }
+}
+
+/// Arbitrary bytes and mutated valid frames never panic the room, and whatever it accepts
+/// leaves it able to serve the next client.
+#[test]
+fn arbitrary_and_mutated_frames_never_panic() {
+    let a = client(10);
+    let valid = typed_update(&a, "种子 seed");
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let (mut room, _) = Room::load([], || 0);
+    for round in 0..20_000 {
+        room.connect(round);
+        let frame: Vec<u8> = if round % 2 == 0 {
+            let len = (next() % 64) as usize;
+            (0..len).map(|_| next() as u8).collect()
+        } else {
+            let mut f = valid.clone();
+            for _ in 0..1 + next() % 4 {
+                let i = (next() as usize) % f.len();
+                f[i] = next() as u8;
+            }
+            f
+        };
+        match room.receive(round, &frame) {
+            Ok(_) => {}
+            Err(ProtocolError::Poisoned) => {
+                // Rebuild as the server does.
+                room = Room::load([], || 0).0;
+            }
+            Err(_) => {
+                room.disconnect(round);
+            }
+        }
+    }
+    let mut late = client(99);
+    let greeting = room.connect(u64::MAX);
+    late.receive(&greeting[0]).unwrap();
+}
