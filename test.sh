@@ -21,3 +21,5 @@ cargo check --locked -p gather-doc --target wasm32-unknown-unknown
 say "tests"
 cargo build --locked -p sync-server
 cargo test --locked -p gather-doc -p sync-server -p e2e
+say "browser tests of the app (wasm-bindgen-test in headless Chromium)"
+cargo test --locked -p app --target wasm32-unknown-unknown

@@ -247,3 +247,97 @@ fn end_of(block: &Node) -> (Node, u32) {
     }
     (block.clone(), index)
 }
+
+#[cfg(test)]
+mod tests {
+    //! Browser tests (wasm-bindgen-test in headless Chromium): rendering into a real DOM and
+    //! mapping positions both ways.
+
+    use gather_doc::rich_text::{Block, BlockKind, Inline, Mark, Marks, Pos};
+    use wasm_bindgen_test::*;
+
+    use super::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn text(s: &str, marks: Marks) -> Inline {
+        Inline::Text {
+            text: s.into(),
+            marks,
+        }
+    }
+
+    fn sample() -> Vec<Block> {
+        let bold = Marks::default().with(Mark::Bold, true);
+        vec![
+            Block {
+                kind: BlockKind::Heading(2),
+                inlines: vec![text("晨检", Marks::default())],
+            },
+            Block {
+                kind: BlockKind::Paragraph,
+                inlines: vec![
+                    text("体温 ", Marks::default()),
+                    text("37.3😷", bold),
+                    Inline::HardBreak,
+                    text("<b>not html</b>", Marks::default()),
+                ],
+            },
+            Block {
+                kind: BlockKind::Paragraph,
+                inlines: vec![],
+            },
+        ]
+    }
+
+    fn root() -> Element {
+        let document = web_sys::window().unwrap().document().unwrap();
+        let root = document.create_element("div").unwrap();
+        document.body().unwrap().append_child(&root).unwrap();
+        root
+    }
+
+    #[wasm_bindgen_test]
+    fn renders_blocks_and_marks_without_parsing_html() {
+        let root = root();
+        render(&root, &[], &sample(), None);
+        let html = root.inner_html();
+        assert!(html.starts_with("<h2>晨检</h2><p>体温 <strong>37.3😷</strong><br data-hard=\"\">"));
+        assert!(html.contains("&lt;b&gt;not html&lt;/b&gt;"), "{html}");
+        assert!(html.ends_with("<p><br></p>"), "{html}");
+    }
+
+    #[wasm_bindgen_test]
+    fn every_position_maps_to_the_dom_and_back() {
+        let root = root();
+        let blocks = sample();
+        render(&root, &[], &blocks, None);
+        for (b, block) in blocks.iter().enumerate() {
+            for offset in 0..=block.len() {
+                let pos = Pos::new(b as u32, offset);
+                let (node, at) = pos_to_dom(&root, pos).unwrap();
+                assert_eq!(dom_to_pos(&root, &node, at), Some(pos), "{pos:?}");
+            }
+        }
+        // A boundary expressed on the root itself (as after select-all) maps to block edges.
+        let root_node: &Node = root.as_ref();
+        assert_eq!(dom_to_pos(&root, root_node, 1), Some(Pos::new(1, 0)));
+        assert_eq!(dom_to_pos(&root, root_node, 3), Some(Pos::new(2, 0)));
+    }
+
+    #[wasm_bindgen_test]
+    fn only_changed_blocks_are_replaced() {
+        let root = root();
+        let old = sample();
+        render(&root, &[], &old, None);
+        let first = root.first_child().unwrap();
+        let mut new = old.clone();
+        new[1].inlines.push(text("!", Marks::default()));
+        render(&root, &old, &new, None);
+        assert!(root.first_child().unwrap().is_same_node(Some(&first)));
+        assert_eq!(root.child_nodes().length(), 3);
+        new.truncate(1);
+        render(&root, &old, &new, None);
+        assert_eq!(root.child_nodes().length(), 1);
+    }
+}
