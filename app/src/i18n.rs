@@ -138,6 +138,8 @@ pub fn close_message(lang: Lang, code: CloseCode) -> &'static str {
         (Lang::En, StorageFailed) => {
             "The server cannot save right now. Changes stay on this page; retrying…"
         }
+        (Lang::Zh, Internal) => "服务器内部出错，正在重新连接…",
+        (Lang::En, Internal) => "The server hit an internal error. Reconnecting…",
         (Lang::Zh, ShuttingDown) => "服务器正在重启。稍后自动重新连接…",
         (Lang::En, ShuttingDown) => "The server is restarting. Reconnecting shortly…",
     }

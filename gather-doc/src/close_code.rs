@@ -19,11 +19,13 @@ pub enum CloseCode {
     StorageFailed,
     /// The server is shutting down; reconnect later.
     ShuttingDown,
+    /// Something went wrong inside the server; reconnect.
+    Internal,
 }
 
 impl CloseCode {
     /// Every code, for documentation and tests.
-    pub const ALL: [CloseCode; 7] = [
+    pub const ALL: [CloseCode; 8] = [
         CloseCode::MalformedMessage,
         CloseCode::RejectedUpdate,
         CloseCode::MessageTooLarge,
@@ -31,6 +33,7 @@ impl CloseCode {
         CloseCode::TooSlow,
         CloseCode::StorageFailed,
         CloseCode::ShuttingDown,
+        CloseCode::Internal,
     ];
 
     /// The number sent in the close frame.
@@ -43,6 +46,7 @@ impl CloseCode {
             CloseCode::TooSlow => 4008,
             CloseCode::StorageFailed => 4500,
             CloseCode::ShuttingDown => 4503,
+            CloseCode::Internal => 4501,
         }
     }
 
@@ -61,6 +65,7 @@ impl CloseCode {
             CloseCode::TooSlow => "client too slow",
             CloseCode::StorageFailed => "storage failed",
             CloseCode::ShuttingDown => "server shutting down",
+            CloseCode::Internal => "internal server error",
         }
     }
 
@@ -68,7 +73,10 @@ impl CloseCode {
     pub fn should_reconnect(self) -> bool {
         matches!(
             self,
-            CloseCode::TooSlow | CloseCode::StorageFailed | CloseCode::ShuttingDown
+            CloseCode::TooSlow
+                | CloseCode::StorageFailed
+                | CloseCode::ShuttingDown
+                | CloseCode::Internal
         )
     }
 }

@@ -22,16 +22,34 @@ pub const CONN_QUEUE: usize = 4096;
 /// Commands taken from the queue and committed together.
 const MAX_BATCH: usize = 512;
 
+/// Bytes queued for one connection before it counts as too slow: a phone on a bad network
+/// may fall behind for a while, but not hold the server's memory hostage.
+pub const CONN_QUEUE_BYTES: usize = 64 * 1024 * 1024;
+
 /// How the room actor talks to one connection.
 #[derive(Clone)]
 pub struct ConnHandle {
     pub frames: mpsc::Sender<Bytes>,
     pub close: watch::Sender<Option<CloseCode>>,
+    /// Bytes queued and not yet written; the writer subtracts what it sends.
+    pub queued: Arc<AtomicUsize>,
 }
 
 impl ConnHandle {
     fn close(&self, code: CloseCode) {
         self.close.send_replace(Some(code));
+    }
+
+    /// Queues a frame; false when the connection is too far behind (by frames or bytes).
+    fn queue(&self, bytes: Bytes) -> bool {
+        let len = bytes.len();
+        if self.queued.fetch_add(len, Ordering::Relaxed) + len > CONN_QUEUE_BYTES
+            || self.frames.try_send(bytes).is_err()
+        {
+            self.queued.fetch_sub(len, Ordering::Relaxed);
+            return false;
+        }
+        true
     }
 }
 
@@ -144,7 +162,25 @@ impl Rooms {
             conns: HashMap::new(),
         };
         let span = tracing::info_span!("doc", id = %doc);
-        tokio::spawn(actor.run(rx).instrument(span));
+        let rooms = self.clone();
+        let watched = members.clone();
+        let task = tokio::spawn(actor.run(rx).instrument(span));
+        // A panic in the room task must not leave a dead entry that refuses every later joiner:
+        // forget it, so the next connection loads the document afresh. (Its connections see
+        // their room vanish and close with "internal error"; clients reconnect.)
+        tokio::spawn(async move {
+            if let Err(error) = task.await {
+                tracing::error!(doc = %doc, %error, "room task failed");
+                if let Ok(mut map) = rooms.inner.map.lock() {
+                    if map
+                        .get(&doc)
+                        .is_some_and(|e| Arc::ptr_eq(&e.members, &watched))
+                    {
+                        map.remove(&doc);
+                    }
+                }
+            }
+        });
         Entry { tx, members }
     }
 
@@ -195,18 +231,6 @@ impl Actor {
             }
             match self.handle_batch(&mut room, batch.drain(..)).await {
                 BatchOutcome::Continue => {}
-                BatchOutcome::Reload => match self.load().await {
-                    Some(reloaded) => {
-                        room = reloaded;
-                        for conn in self.conns.keys() {
-                            room.connect(*conn);
-                        }
-                    }
-                    None => {
-                        self.fail_all();
-                        return;
-                    }
-                },
                 BatchOutcome::StorageFailed => {
                     self.fail_all();
                     return;
@@ -267,83 +291,102 @@ impl Actor {
         Some(room)
     }
 
+    /// Handles a batch of commands: applies them in order, commits the batch's updates in one
+    /// go, and only then delivers what they produced. A poisoned room is flushed and rebuilt
+    /// from storage in the middle of the batch, so later commands meet a sound document.
     async fn handle_batch(
         &mut self,
         room: &mut Room,
         batch: impl Iterator<Item = Cmd>,
     ) -> BatchOutcome {
-        let mut to_store = Vec::new();
-        // (sender, audience, bytes) in order; `None` sender for room-wide messages.
-        let mut out: Vec<(ConnId, Audience, Bytes)> = Vec::new();
-        let mut joined = Vec::new();
-        let mut poisoned = false;
+        let mut pending = Pending::default();
         for cmd in batch {
             match cmd {
                 Cmd::Join {
                     conn,
                     handle,
-                    joined: done,
+                    joined,
                 } => {
                     for frame in room.connect(conn) {
-                        out.push((conn, Audience::Sender, Bytes::from(frame)));
+                        pending
+                            .out
+                            .push((conn, Audience::Sender, Bytes::from(frame)));
                     }
                     self.conns.insert(conn, handle);
-                    joined.push(done);
+                    pending.joined.push(joined);
                 }
                 Cmd::Frame { conn, bytes } => {
                     if !self.conns.contains_key(&conn) {
                         continue;
                     }
-                    match room.receive(conn, &bytes) {
-                        Ok(effects) => {
-                            to_store.extend(effects.store);
-                            for o in effects.out {
-                                let b = match o.payload {
-                                    Payload::IncomingFrame => bytes.clone(),
-                                    Payload::Bytes(v) => Bytes::from(v),
-                                };
-                                out.push((conn, o.to, b));
-                            }
+                    let effects = room.receive(conn, &bytes);
+                    pending.store.extend(effects.store);
+                    for o in effects.out {
+                        let b = match o.payload {
+                            Payload::IncomingFrame => bytes.clone(),
+                            Payload::Bytes(v) => Bytes::from(v),
+                        };
+                        pending.out.push((conn, o.to, b));
+                    }
+                    let Some(error) = effects.error else { continue };
+                    let code = error.close_code();
+                    tracing::warn!(conn, %error, code = code.code(), "refused frame");
+                    if let Some(handle) = self.conns.remove(&conn) {
+                        handle.close(code);
+                    }
+                    if let Some(bye) = room.disconnect(conn) {
+                        pending.out.push((conn, Audience::Others, Bytes::from(bye)));
+                    }
+                    if matches!(error, ProtocolError::Poisoned) {
+                        if !self.flush(std::mem::take(&mut pending)).await {
+                            return BatchOutcome::StorageFailed;
                         }
-                        Err(error) => {
-                            let code = error.close_code();
-                            tracing::warn!(conn, %error, code = code.code(), "refused frame");
-                            if let Some(handle) = self.conns.remove(&conn) {
-                                handle.close(code);
-                            }
-                            if let Some(bye) = room.disconnect(conn) {
-                                out.push((conn, Audience::Others, Bytes::from(bye)));
-                            }
-                            if matches!(error, ProtocolError::Poisoned) {
-                                poisoned = true;
-                            }
+                        let Some(reloaded) = self.load().await else {
+                            return BatchOutcome::StorageFailed;
+                        };
+                        *room = reloaded;
+                        for conn in self.conns.keys() {
+                            room.connect(*conn);
                         }
                     }
                 }
                 Cmd::Leave { conn } => {
                     self.conns.remove(&conn);
                     if let Some(bye) = room.disconnect(conn) {
-                        out.push((conn, Audience::Others, Bytes::from(bye)));
+                        pending.out.push((conn, Audience::Others, Bytes::from(bye)));
                     }
                     self.members.fetch_sub(1, Ordering::SeqCst);
                 }
             }
         }
-        if !to_store.is_empty() {
-            let count = to_store.len();
-            if let Err(error) = self.rooms.inner.committer.append(&self.doc, to_store).await {
+        if self.flush(pending).await {
+            BatchOutcome::Continue
+        } else {
+            BatchOutcome::StorageFailed
+        }
+    }
+
+    /// Commits the pending updates, then greets the joiners and delivers the frames. Returns
+    /// false when storing failed (nothing was delivered).
+    async fn flush(&mut self, pending: Pending) -> bool {
+        if !pending.store.is_empty() {
+            let count = pending.store.len();
+            let stored = self
+                .rooms
+                .inner
+                .committer
+                .append(&self.doc, pending.store)
+                .await;
+            if let Err(error) = stored {
                 tracing::error!(%error, count, "could not store updates; closing the document");
-                return BatchOutcome::StorageFailed;
+                return false;
             }
         }
-        for done in joined {
+        for done in pending.joined {
             let _ = done.send(());
         }
-        self.deliver(out);
-        if poisoned {
-            return BatchOutcome::Reload;
-        }
-        BatchOutcome::Continue
+        self.deliver(pending.out);
+        true
     }
 
     fn deliver(&mut self, out: Vec<(ConnId, Audience, Bytes)>) {
@@ -355,7 +398,7 @@ impl Actor {
                     Audience::Others => *conn != sender,
                     Audience::Everyone => true,
                 };
-                if wanted && handle.frames.try_send(bytes.clone()).is_err() {
+                if wanted && !handle.queue(bytes.clone()) {
                     too_slow.push(*conn);
                 }
             }
@@ -369,9 +412,16 @@ impl Actor {
     }
 }
 
+/// What a batch has produced and not yet delivered.
+#[derive(Default)]
+struct Pending {
+    store: Vec<Vec<u8>>,
+    out: Vec<(ConnId, Audience, Bytes)>,
+    joined: Vec<oneshot::Sender<()>>,
+}
+
 enum BatchOutcome {
     Continue,
-    Reload,
     StorageFailed,
 }
 
@@ -412,7 +462,15 @@ mod tests {
     fn handle() -> (ConnHandle, mpsc::Receiver<Bytes>) {
         let (frames, rx) = mpsc::channel(16);
         let (close, _) = watch::channel(None);
-        (ConnHandle { frames, close }, rx)
+        let queued = Arc::default();
+        (
+            ConnHandle {
+                frames,
+                close,
+                queued,
+            },
+            rx,
+        )
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -12,6 +12,13 @@ use tokio::sync::{mpsc, watch};
 
 use crate::rooms::{ConnHandle, Rooms, CONN_QUEUE};
 
+/// How often the server pings an idle connection.
+const PING_EVERY: Duration = Duration::from_secs(30);
+/// A connection that says nothing (not even a pong) for this long is dead.
+const IDLE_LIMIT: Duration = Duration::from_secs(75);
+/// A write that takes longer than this means the peer stopped reading.
+const WRITE_LIMIT: Duration = Duration::from_secs(30);
+
 /// Serves one upgraded connection until it closes.
 pub async fn serve_socket(
     socket: WebSocket,
@@ -23,9 +30,11 @@ pub async fn serve_socket(
     let (mut sink, mut stream) = socket.split();
     let (frames_tx, mut frames_rx) = mpsc::channel::<Bytes>(CONN_QUEUE);
     let (close_tx, mut close_rx) = watch::channel::<Option<CloseCode>>(None);
+    let queued = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let handle = ConnHandle {
         frames: frames_tx,
         close: close_tx.clone(),
+        queued: queued.clone(),
     };
     let Some(member) = rooms.join(&doc, handle).await else {
         let code = close_rx.borrow().unwrap_or(CloseCode::StorageFailed);
@@ -36,31 +45,51 @@ pub async fn serve_socket(
     tracing::debug!(conn, "connected");
 
     let writer = async move {
+        let mut ping = tokio::time::interval(PING_EVERY);
+        ping.tick().await;
         loop {
-            tokio::select! {
+            let message = tokio::select! {
                 biased;
                 changed = close_rx.changed() => {
                     let code = if changed.is_ok() { *close_rx.borrow() } else { None };
                     let message = code.map_or(Message::Close(None), close_message);
-                    let _ = sink.send(message).await;
-                    let _ = sink.close().await;
+                    let _ = tokio::time::timeout(WRITE_LIMIT, sink.send(message)).await;
+                    let _ = tokio::time::timeout(WRITE_LIMIT, sink.close()).await;
                     return;
                 }
                 frame = frames_rx.recv() => match frame {
                     Some(bytes) => {
-                        if sink.send(Message::Binary(bytes)).await.is_err() {
-                            return;
-                        }
+                        queued.fetch_sub(bytes.len(), std::sync::atomic::Ordering::Relaxed);
+                        Message::Binary(bytes)
                     }
-                    None => return,
+                    // The room dropped this connection's queue: its task failed.
+                    None => close_message(CloseCode::Internal),
                 },
+                _ = ping.tick() => Message::Ping(Bytes::new()),
+            };
+            let closing = matches!(message, Message::Close(_));
+            match tokio::time::timeout(WRITE_LIMIT, sink.send(message)).await {
+                Ok(Ok(())) if closing => return,
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => return,
+                Err(_) => {
+                    tracing::warn!(conn, "peer stopped reading; closing");
+                    return;
+                }
             }
         }
     };
     let reader = async {
         loop {
             let message = tokio::select! {
-                message = stream.next() => message,
+                message = tokio::time::timeout(IDLE_LIMIT, stream.next()) => match message {
+                    Ok(message) => message,
+                    Err(_) => {
+                        tracing::info!(conn, "idle connection closed");
+                        close_tx.send_replace(None);
+                        return;
+                    }
+                },
                 _ = shutdown.wait_for(|stop| *stop) => {
                     close_tx.send_replace(Some(CloseCode::ShuttingDown));
                     return;

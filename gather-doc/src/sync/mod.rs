@@ -12,7 +12,9 @@ mod room;
 
 pub use client::{ClientEvent, ClientSync, REMOTE_ORIGIN};
 pub use frames::{decode_frame, encode_awareness, encode_step1, encode_update, is_empty_update};
-pub use room::{Audience, ConnId, Effects, Outgoing, Payload, ProtocolError, Room};
+pub use room::{
+    Audience, ConnId, Effects, Outgoing, Payload, ProtocolError, Room, MAX_MESSAGES_PER_FRAME,
+};
 
 #[cfg(test)]
 mod tests;

@@ -49,12 +49,40 @@ pub struct Outgoing {
 }
 
 /// What the caller must do after a frame was received.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct Effects {
     /// v1 updates to store durably, in order, before anything in `out` is sent.
     pub store: Vec<Vec<u8>>,
     /// Frames to send once `store` is durable.
     pub out: Vec<Outgoing>,
+    /// Why the sender must be closed, if it must: with [`ProtocolError::close_code`]. The room
+    /// is unharmed unless it is [`ProtocolError::Poisoned`].
+    pub error: Option<ProtocolError>,
+}
+
+/// Most messages one frame may carry (y-websocket sends one).
+pub const MAX_MESSAGES_PER_FRAME: usize = 8;
+
+/// Refuses what no client needs to send before anything is applied: more than a few messages
+/// in one frame, more than one sync step 1 (each costs a full-document reply), or a message
+/// type the server does not accept.
+fn check(messages: Vec<Message>) -> Result<Vec<Message>, ProtocolError> {
+    if messages.len() > MAX_MESSAGES_PER_FRAME {
+        return Err(ProtocolError::TooManyMessages(messages.len()));
+    }
+    let step1s = messages
+        .iter()
+        .filter(|m| matches!(m, Message::Sync(SyncMessage::SyncStep1(_))))
+        .count();
+    if step1s > 1 {
+        return Err(ProtocolError::TooManyMessages(step1s));
+    }
+    if let Some(Message::Custom(tag, _)) =
+        messages.iter().find(|m| matches!(m, Message::Custom(..)))
+    {
+        return Err(ProtocolError::Unsupported(*tag));
+    }
+    Ok(messages)
 }
 
 /// Why a frame was refused. The connection that sent it should be closed with
@@ -68,6 +96,10 @@ pub enum ProtocolError {
     Rejected(#[from] yrs::error::UpdateError),
     #[error("unsupported message type {0}")]
     Unsupported(u8),
+    #[error(
+        "{0} messages where at most one step 1 and {MAX_MESSAGES_PER_FRAME} in all are allowed"
+    )]
+    TooManyMessages(usize),
     /// Applying the update panicked inside yrs: the in-memory document can no longer be
     /// trusted and must be rebuilt from storage.
     #[error("update made the document inconsistent; room must be reloaded")]
@@ -77,7 +109,9 @@ pub enum ProtocolError {
 impl ProtocolError {
     pub fn close_code(&self) -> CloseCode {
         match self {
-            ProtocolError::Malformed(_) => CloseCode::MalformedMessage,
+            ProtocolError::Malformed(_) | ProtocolError::TooManyMessages(_) => {
+                CloseCode::MalformedMessage
+            }
             ProtocolError::Rejected(_) | ProtocolError::Poisoned => CloseCode::RejectedUpdate,
             ProtocolError::Unsupported(_) => CloseCode::UnsupportedMessage,
         }
@@ -148,10 +182,35 @@ impl Room {
     }
 
     /// Handles one frame from `conn`.
-    pub fn receive(&mut self, conn: ConnId, frame: &[u8]) -> Result<Effects, ProtocolError> {
-        let messages = decode_frame(frame)?;
-        let single = messages.len() == 1;
+    ///
+    /// Every message is decoded and checked before any is applied. When applying one fails,
+    /// the effects of the messages before it are kept (they changed the document, so they must
+    /// be stored and relayed) and [`Effects::error`] says why the connection must close.
+    pub fn receive(&mut self, conn: ConnId, frame: &[u8]) -> Effects {
         let mut effects = Effects::default();
+        let messages = match decode_frame(frame)
+            .map_err(ProtocolError::from)
+            .and_then(check)
+        {
+            Ok(messages) => messages,
+            Err(error) => {
+                effects.error = Some(error);
+                return effects;
+            }
+        };
+        if let Err(error) = self.apply_messages(conn, messages, &mut effects) {
+            effects.error = Some(error);
+        }
+        effects
+    }
+
+    fn apply_messages(
+        &mut self,
+        conn: ConnId,
+        messages: Vec<Message>,
+        effects: &mut Effects,
+    ) -> Result<(), ProtocolError> {
+        let single = messages.len() == 1;
         for message in messages {
             match message {
                 Message::Sync(SyncMessage::SyncStep1(sv)) => effects.out.push(Outgoing {
@@ -215,7 +274,7 @@ impl Room {
                 Message::Custom(tag, _) => return Err(ProtocolError::Unsupported(tag)),
             }
         }
-        Ok(effects)
+        Ok(())
     }
 
     /// Forgets a connection; returns the awareness message announcing that its users left,

@@ -24,6 +24,11 @@ fn typed_update(client: &ClientSync, text: &str) -> Vec<u8> {
     encode_update(update)
 }
 
+fn accepted(effects: Effects) -> Effects {
+    assert!(effects.error.is_none(), "refused: {:?}", effects.error);
+    effects
+}
+
 fn text_of(doc: &yrs::Doc) -> String {
     let body = rich_text::body(doc);
     let txn = doc.transact();
@@ -45,7 +50,7 @@ fn an_update_is_stored_then_relayed_unchanged_to_the_others() {
     room.connect(2);
     let a = client(10);
     let frame = typed_update(&a, "体温 36.5");
-    let effects = room.receive(1, &frame).unwrap();
+    let effects = accepted(room.receive(1, &frame));
     assert_eq!(effects.store.len(), 1);
     assert_eq!(
         effects.out,
@@ -62,17 +67,17 @@ fn a_late_joiner_catches_up_through_step_one_and_two() {
     let (mut room, _) = Room::load([], || 0);
     room.connect(1);
     let a = client(10);
-    room.receive(1, &typed_update(&a, "hello")).unwrap();
+    accepted(room.receive(1, &typed_update(&a, "hello")));
 
     let mut b = client(20);
     let greeting = room.connect(2);
     // B answers the server's step 1 (it has nothing new: an empty update, not stored).
     let (replies, _) = b.receive(&greeting[0]).unwrap();
-    let effects = room.receive(2, &replies[0]).unwrap();
+    let effects = accepted(room.receive(2, &replies[0]));
     assert!(effects.store.is_empty());
     // B's own step 1 gets the server's step 2 with everything.
     let hello = b.hello();
-    let effects = room.receive(2, &hello[0]).unwrap();
+    let effects = accepted(room.receive(2, &hello[0]));
     let Payload::Bytes(step2) = &effects.out[0].payload else {
         panic!("expected step 2")
     };
@@ -90,7 +95,7 @@ fn presence_goes_to_everyone_and_is_removed_when_the_sender_leaves() {
     let mut a = client(10);
     a.awareness_mut()
         .set_local_state_raw(r#"{"user":{"name":"王老师"}}"#);
-    let effects = room.receive(1, &a.presence_frame().unwrap()).unwrap();
+    let effects = accepted(room.receive(1, &a.presence_frame().unwrap()));
     assert_eq!(effects.out[0].to, Audience::Everyone);
     assert!(effects.store.is_empty());
     // A newcomer is told who is here.
@@ -108,7 +113,7 @@ fn bad_frames_are_refused_with_our_codes_and_harm_nothing() {
     let (mut room, _) = Room::load([], || 0);
     room.connect(1);
     let a = client(10);
-    room.receive(1, &typed_update(&a, "keep")).unwrap();
+    accepted(room.receive(1, &typed_update(&a, "keep")));
     let bad: [(&[u8], CloseCode); 5] = [
         (&[], CloseCode::MalformedMessage),
         (&[0xff, 0xff, 0xff], CloseCode::MalformedMessage),
@@ -117,7 +122,7 @@ fn bad_frames_are_refused_with_our_codes_and_harm_nothing() {
         (&[42, 0], CloseCode::UnsupportedMessage),
     ];
     for (frame, code) in bad {
-        let error = room.receive(1, frame).unwrap_err();
+        let error = room.receive(1, frame).error.expect("refused");
         assert_eq!(error.close_code(), code, "{frame:?}: {error}");
     }
     assert_eq!(text_of(room.doc()), "keep");
@@ -130,7 +135,7 @@ fn several_messages_in_one_frame_are_all_handled() {
     let a = client(10);
     let mut frame = typed_update(&a, "x");
     frame.extend(Message::Sync(SyncMessage::SyncStep1(StateVector::default())).encode_v1());
-    let effects = room.receive(1, &frame).unwrap();
+    let effects = accepted(room.receive(1, &frame));
     assert_eq!(effects.store.len(), 1);
     assert_eq!(effects.out.len(), 2);
     // Relayed re-encoded, since the frame holds more than the update.
@@ -171,7 +176,7 @@ fn declared_lengths_cannot_make_the_decoder_reserve_memory() {
     room.connect(1);
     for bomb in bombs {
         assert!(super::guard::check_frame(bomb).is_err(), "{bomb:02x?}");
-        let error = room.receive(1, bomb).unwrap_err();
+        let error = room.receive(1, bomb).error.expect("refused");
         assert_eq!(
             error.close_code(),
             CloseCode::MalformedMessage,
@@ -207,13 +212,13 @@ fn arbitrary_and_mutated_frames_never_panic() {
             }
             f
         };
-        match room.receive(round, &frame) {
-            Ok(_) => {}
-            Err(ProtocolError::Poisoned) => {
+        match room.receive(round, &frame).error {
+            None => {}
+            Some(ProtocolError::Poisoned) => {
                 // Rebuild as the server does.
                 room = Room::load([], || 0).0;
             }
-            Err(_) => {
+            Some(_) => {
                 room.disconnect(round);
             }
         }
@@ -221,4 +226,38 @@ fn arbitrary_and_mutated_frames_never_panic() {
     let mut late = client(99);
     let greeting = room.connect(u64::MAX);
     late.receive(&greeting[0]).unwrap();
+}
+
+#[test]
+fn updates_before_a_refused_message_in_the_same_frame_are_kept() {
+    let (mut room, _) = Room::load([], || 0);
+    room.connect(1);
+    let a = client(10);
+    let mut frame = typed_update(&a, "kept");
+    // A sync update that frames correctly but whose content yrs refuses follows the good one.
+    frame.extend([0, 2, 7, 1, 1, 5, 0, 0, 0, 0]);
+    let effects = room.receive(1, &frame);
+    assert!(effects.error.is_some());
+    assert_eq!(
+        effects.store.len(),
+        1,
+        "the applied update must still be stored"
+    );
+    assert_eq!(effects.out.len(), 1, "and relayed");
+    assert_eq!(text_of(room.doc()), "kept");
+}
+
+#[test]
+fn a_frame_may_not_ask_for_many_full_document_replies() {
+    let (mut room, _) = Room::load([], || 0);
+    room.connect(1);
+    let step1 = Message::Sync(SyncMessage::SyncStep1(StateVector::default())).encode_v1();
+    let effects = room.receive(1, &step1.repeat(2));
+    assert_eq!(
+        effects.error.map(|e| e.close_code()),
+        Some(CloseCode::MalformedMessage)
+    );
+    assert!(effects.out.is_empty());
+    let effects = room.receive(1, &[3u8].repeat(MAX_MESSAGES_PER_FRAME + 1));
+    assert!(effects.error.is_some());
 }
