@@ -107,7 +107,8 @@ fn before_input(view: &mut EditorView, event: &InputEvent) {
                 view.insert_text(sel, &text);
             }
         }
-        "insertParagraph" | "insertLineBreak" => view.split(sel),
+        "insertParagraph" => view.split(sel),
+        "insertLineBreak" => view.line_break(sel),
         "insertFromPaste" | "insertFromDrop" | "insertFromYank" => {
             if let Some(text) = event
                 .data_transfer()

@@ -48,6 +48,8 @@ pub struct EditorView {
     pub composing: Option<Selection>,
     /// A remote change arrived during a composition; render when it ends.
     pub render_pending: bool,
+    /// The document as last seen during a composition, to move its start through remote edits.
+    composition_seen: Vec<Block>,
 }
 
 impl EditorView {
@@ -61,6 +63,7 @@ impl EditorView {
             stored_marks: None,
             composing: None,
             render_pending: false,
+            composition_seen: Vec::new(),
         };
         view.render(None);
         view
@@ -164,6 +167,14 @@ impl EditorView {
         });
     }
 
+    /// Shift+Enter: a line break inside the paragraph.
+    pub fn line_break(&mut self, sel: Selection) {
+        self.edit(|txn, body| {
+            let at = rich_text::delete_range(txn, body, sel.start(), sel.end());
+            rich_text::insert_hard_break(txn, body, at)
+        });
+    }
+
     /// Deletes the selection, or one character (or a block boundary) in a direction.
     pub fn delete(&mut self, sel: Selection, forward: bool) {
         if !sel.is_collapsed() {
@@ -249,7 +260,11 @@ impl EditorView {
                 rich_text::insert_text(&mut txn, &self.body, at, data, marks)
             }
         };
-        // The browser changed this block's DOM during the composition: rebuild it.
+        // The browser changed this block's DOM during the composition: rebuild it, and every
+        // block if remote edits arrived meanwhile (the DOM may sit at other indexes by now).
+        if self.render_pending {
+            self.rendered.clear();
+        }
         self.render(Some(start.start().block));
         self.render_pending = false;
         self.set_selection(Selection::caret(caret));
@@ -257,7 +272,19 @@ impl EditorView {
 
     /// Shows remote changes, keeping the local selection where it was in the text.
     pub fn remote_changed(&mut self) {
-        if self.composing.is_some() {
+        if let Some(start) = self.composing {
+            // Leave the DOM to the IME, but keep the composition's place in the model current.
+            let seen = if self.render_pending {
+                std::mem::take(&mut self.composition_seen)
+            } else {
+                self.rendered.clone()
+            };
+            let now = self.read();
+            self.composing = Some(Selection {
+                anchor: shift(&seen, &now, start.anchor),
+                focus: shift(&seen, &now, start.focus),
+            });
+            self.composition_seen = now;
             self.render_pending = true;
             return;
         }

@@ -59,12 +59,44 @@ pub fn delete_range(txn: &mut TransactionMut, body: &XmlFragmentRef, a: Pos, b: 
     ) else {
         return start;
     };
-    let first_len = block_len(txn, &first);
-    delete_inline(txn, &first, start.offset, first_len);
-    let tail = take_inlines(txn, &last, end.offset);
-    body.remove_range(txn, start.block + 1, end.block - start.block);
-    append_inlines(txn, &first, tail);
-    start
+    let first_editable = BlockKind::of(txn, &first).is_editable();
+    let last_editable = BlockKind::of(txn, &last).is_editable();
+    if first_editable && last_editable {
+        let first_len = block_len(txn, &first);
+        delete_inline(txn, &first, start.offset, first_len);
+        let tail = take_inlines(txn, &last, end.offset);
+        body.remove_range(txn, start.block + 1, end.block - start.block);
+        append_inlines(txn, &first, tail);
+        return start;
+    }
+    // A block this editor cannot edit (a list, a table…) is never merged into another: it is
+    // removed whole when the range reaches into it, and the editable ends are trimmed.
+    if last_editable {
+        delete_inline(txn, &last, 0, end.offset);
+    }
+    let keep_first = first_editable;
+    if keep_first {
+        let first_len = block_len(txn, &first);
+        delete_inline(txn, &first, start.offset, first_len);
+    }
+    let from = if keep_first {
+        start.block + 1
+    } else {
+        start.block
+    };
+    let to = if last_editable {
+        end.block
+    } else {
+        end.block + 1
+    };
+    if to > from {
+        body.remove_range(txn, from, to - from);
+    }
+    if keep_first {
+        start
+    } else {
+        Pos::new(start.block, 0)
+    }
 }
 
 /// Splits the block at `pos` (Enter). Splitting at the end of a heading starts a paragraph;
@@ -88,6 +120,68 @@ pub fn split_block(txn: &mut TransactionMut, body: &XmlFragmentRef, pos: Pos) ->
     Pos::new(index + 1, 0)
 }
 
+/// Inserts a line break inside the block (Shift+Enter): a `hardBreak` node, splitting the text
+/// node it falls in. Returns the caret after it.
+pub fn insert_hard_break(txn: &mut TransactionMut, body: &XmlFragmentRef, pos: Pos) -> Pos {
+    let Some((index, el)) = editable_block(txn, body, pos.block) else {
+        return pos;
+    };
+    let offset = pos.offset.min(block_len(txn, &el));
+    let mut remaining = offset;
+    let mut child_index = el.len(txn);
+    let children: Vec<XmlOut> = el.children(txn).collect();
+    for (i, child) in children.into_iter().enumerate() {
+        let i = i as u32;
+        match child {
+            XmlOut::Text(t) => {
+                let len = t.len(txn);
+                if remaining == 0 {
+                    child_index = i;
+                    break;
+                }
+                if remaining < len {
+                    // Move the rest of this text node after the break.
+                    let tail: Vec<(String, Attrs)> = t
+                        .diff(txn, YChange::identity)
+                        .into_iter()
+                        .scan(0u32, |at, chunk| {
+                            let Out::Any(Any::String(s)) = &chunk.insert else {
+                                return Some(None);
+                            };
+                            let start = *at;
+                            *at += utf16_len(s);
+                            let skip = remaining.saturating_sub(start) as usize;
+                            let units: Vec<u16> = s.encode_utf16().skip(skip).collect();
+                            Some((!units.is_empty()).then(|| {
+                                (String::from_utf16_lossy(&units), attrs_of(chunk.attributes))
+                            }))
+                        })
+                        .flatten()
+                        .collect();
+                    t.remove_range(txn, remaining, len - remaining);
+                    el.insert(txn, i + 1, XmlElementPrelim::empty("hardBreak"));
+                    let rest = el.insert(txn, i + 2, XmlTextPrelim::new(""));
+                    for (text, attrs) in tail {
+                        let end = rest.len(txn);
+                        rest.insert_with_attributes(txn, end, &text, attrs);
+                    }
+                    return Pos::new(index, offset + 1);
+                }
+                remaining -= len;
+            }
+            _ => {
+                if remaining == 0 {
+                    child_index = i;
+                    break;
+                }
+                remaining -= 1;
+            }
+        }
+    }
+    el.insert(txn, child_index, XmlElementPrelim::empty("hardBreak"));
+    Pos::new(index, offset + 1)
+}
+
 /// Joins block `block` onto the end of the block before it (Backspace at a block's start).
 /// Returns the caret at the join.
 pub fn merge_with_previous(txn: &mut TransactionMut, body: &XmlFragmentRef, block: u32) -> Pos {
@@ -97,7 +191,8 @@ pub fn merge_with_previous(txn: &mut TransactionMut, body: &XmlFragmentRef, bloc
     let (Some(prev), Some(el)) = (element(txn, body, block - 1), element(txn, body, block)) else {
         return Pos::new(block, 0);
     };
-    if !BlockKind::of(txn, &prev).is_editable() {
+    // Only text blocks merge; a list or table next to a paragraph stays whole.
+    if !BlockKind::of(txn, &prev).is_editable() || !BlockKind::of(txn, &el).is_editable() {
         return Pos::new(block, 0);
     }
     let join = block_len(txn, &prev);
@@ -163,7 +258,8 @@ pub fn set_block_kind(
 /// A piece of inline content with everything needed to recreate it elsewhere.
 enum InlineContent {
     Text(String, Attrs),
-    Element(String),
+    /// An inline node (a hard break, or another editor's inline node) with its attributes.
+    Element(String, Vec<(String, Any)>),
 }
 
 fn element(txn: &TransactionMut, body: &XmlFragmentRef, index: u32) -> Option<XmlElementRef> {
@@ -338,7 +434,14 @@ fn take_inlines(txn: &TransactionMut, el: &XmlElementRef, from: u32) -> Vec<Inli
             }
             XmlOut::Element(e) => {
                 if at >= from {
-                    out.push(InlineContent::Element(e.tag().to_string()));
+                    let attrs = e
+                        .attributes(txn)
+                        .filter_map(|(k, v)| match v {
+                            Out::Any(a) => Some((k.to_string(), a)),
+                            _ => None,
+                        })
+                        .collect();
+                    out.push(InlineContent::Element(e.tag().to_string(), attrs));
                 }
                 at += 1;
             }
@@ -361,8 +464,11 @@ fn append_inlines(txn: &mut TransactionMut, el: &XmlElementRef, content: Vec<Inl
                 let end = t.len(txn);
                 t.insert_with_attributes(txn, end, &text, attrs);
             }
-            InlineContent::Element(tag) => {
-                el.push_back(txn, XmlElementPrelim::empty(tag));
+            InlineContent::Element(tag, attrs) => {
+                let node = el.push_back(txn, XmlElementPrelim::empty(tag));
+                for (key, value) in attrs {
+                    node.insert_attribute(txn, key, value);
+                }
             }
         }
     }

@@ -16,7 +16,8 @@ mod marks;
 mod read;
 
 pub use edit::{
-    delete_range, insert_text, merge_with_previous, set_block_kind, split_block, toggle_mark,
+    delete_range, insert_hard_break, insert_text, merge_with_previous, set_block_kind, split_block,
+    toggle_mark,
 };
 pub use marks::{Mark, Marks};
 pub use read::{read_blocks, Block, BlockKind, Inline};

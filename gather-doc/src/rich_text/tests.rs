@@ -230,7 +230,7 @@ fn random_edit(doc: &yrs::Doc, rng: &mut Lcg) {
     let len = blocks.get(block as usize).map_or(0, Block::len);
     let pos = Pos::new(block, rng.next(len + 1));
     let mut txn = doc.transact_mut();
-    match rng.next(10) {
+    match rng.next(11) {
         0..=4 => {
             let words = ["a", "字", "😀", "hello ", "健康"];
             insert_text(
@@ -254,6 +254,9 @@ fn random_edit(doc: &yrs::Doc, rng: &mut Lcg) {
         8 => {
             let end = Pos::new(block, rng.next(len + 1));
             toggle_mark(&mut txn, &b, pos, end, Mark::Bold);
+        }
+        9 => {
+            insert_hard_break(&mut txn, &b, pos);
         }
         _ => {
             set_block_kind(
@@ -318,4 +321,68 @@ fn seeded_concurrent_editing_converges() {
         );
         let _ = StateVector::default();
     }
+}
+
+/// A paragraph followed by a list as Tiptap stores it (not editable here yet).
+fn paragraph_then_list(doc: &yrs::Doc) {
+    let b = body(doc);
+    type_text(doc, Pos::new(0, 0), "para");
+    let mut txn = doc.transact_mut();
+    let list = b.push_back(&mut txn, yrs::XmlElementPrelim::empty("bulletList"));
+    let item = list.push_back(&mut txn, yrs::XmlElementPrelim::empty("listItem"));
+    let p = item.push_back(&mut txn, yrs::XmlElementPrelim::empty("paragraph"));
+    p.push_back(&mut txn, yrs::XmlTextPrelim::new("masks"));
+}
+
+#[test]
+fn shift_enter_inserts_a_hard_break_inside_the_text() {
+    let doc = new_doc(1);
+    let b = body(&doc);
+    type_text(&doc, Pos::new(0, 0), "ab");
+    {
+        let mut txn = doc.transact_mut();
+        toggle_mark(&mut txn, &b, Pos::new(0, 1), Pos::new(0, 2), Mark::Bold);
+        let caret = insert_hard_break(&mut txn, &b, Pos::new(0, 1));
+        assert_eq!(caret, Pos::new(0, 2));
+        insert_hard_break(&mut txn, &b, Pos::new(0, 0));
+    }
+    let txn = doc.transact();
+    let blocks = read_blocks(&txn, &b);
+    assert_eq!(blocks.len(), 1);
+    assert_eq!(blocks[0].text(), "\na\nb");
+    assert!(
+        blocks[0].marks_at(4).has(Mark::Bold),
+        "marks moved with the text"
+    );
+    assert_eq!(
+        b.get_string(&txn),
+        "<paragraph><hardBreak></hardBreak>a<hardBreak></hardBreak><bold>b</bold></paragraph>"
+    );
+}
+
+#[test]
+fn blocks_this_editor_cannot_edit_are_never_merged_into_text() {
+    let doc = new_doc(1);
+    let b = body(&doc);
+    paragraph_then_list(&doc);
+    let before = b.get_string(&doc.transact());
+    {
+        let mut txn = doc.transact_mut();
+        // Delete at the end of the paragraph, and Backspace at the start of the list.
+        merge_with_previous(&mut txn, &b, 1);
+    }
+    assert_eq!(b.get_string(&doc.transact()), before);
+}
+
+#[test]
+fn deleting_into_an_uneditable_block_removes_it_whole() {
+    let doc = new_doc(1);
+    let b = body(&doc);
+    paragraph_then_list(&doc);
+    let caret = {
+        let mut txn = doc.transact_mut();
+        delete_range(&mut txn, &b, Pos::new(0, 2), Pos::new(1, 0))
+    };
+    assert_eq!(caret, Pos::new(0, 2));
+    assert_eq!(b.get_string(&doc.transact()), "<paragraph>pa</paragraph>");
 }

@@ -2,7 +2,11 @@
 //! the counts a message declares (a varint can declare billions of entries in five bytes), so
 //! every count is checked against the bytes actually left: an entry takes at least one byte
 //! per field. A frame that fails here is malformed; one that passes may still be refused by
-//! yrs, but can no longer make it reserve more than a small multiple of the frame's size.
+//! yrs. Checked: the entries of a state vector, of an awareness update, the clients of an
+//! update and the first client's block count — the counts for which yrs builds hash maps or
+//! vectors it writes to at once. Later clients' block counts would need the whole update
+//! parsed; yrs reserves those with `try_reserve`, which only claims address space, and fails
+//! cleanly when the count is impossible.
 
 use yrs::encoding::read::Error;
 
