@@ -143,6 +143,15 @@ async fn the_home_page_creates_a_document_in_either_language() -> Result<()> {
     page.ime_type("chen jian", "晨检").await?;
     page.type_keys("：体温正常").await?;
     page.wait_text("晨检：体温正常", WAIT).await?;
+    // Shift+Enter breaks the line inside the paragraph.
+    page.type_keys("\u{E008}\u{E007}\u{E000}37.2℃").await?;
+    page.wait_js(
+        "const p = document.querySelector('[data-testid=editor] p');
+         return p.innerText === '晨检：体温正常\\n37.2℃' && !!p.querySelector('br[data-hard]')
+            && !p.parentElement.hasAttribute('data-empty');",
+        WAIT,
+    )
+    .await?;
     page.screenshot(&shots.join("editor-zh-phone.png")).await?;
 
     // When the server restarts, the page says so in the user's language and goes offline.

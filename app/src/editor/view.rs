@@ -85,6 +85,9 @@ impl EditorView {
     fn render(&mut self, force: Option<u32>) {
         let blocks = self.read();
         dom::render(&self.root, &self.rendered, &blocks, force);
+        // An empty document shows the placeholder (CSS on `data-empty`).
+        let empty = blocks.len() == 1 && blocks[0].is_empty();
+        let _ = self.root.toggle_attribute_with_force("data-empty", empty);
         self.rendered = blocks;
     }
 
