@@ -119,7 +119,11 @@ async fn sync_socket(
         }
     };
     let limit = state.max_message_bytes;
+    // Small socket buffers: thousands of mostly idle connections must not each hold tungstenite's
+    // default 128 KiB read buffer; every frame is written (and flushed) as it is sent.
     upgrade
+        .read_buffer_size(4096)
+        .write_buffer_size(0)
         .max_message_size(limit)
         .max_frame_size(limit)
         .on_upgrade(move |socket| ws::serve_socket(socket, doc, state.rooms, limit, state.shutdown))
