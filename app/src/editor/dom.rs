@@ -98,6 +98,39 @@ fn block_element(document: &Document, block: &Block) -> Element {
     el
 }
 
+/// The text a rendered block shows now, counted as the model counts it (a hard break is
+/// `\n`, an atom `\u{FFFC}`, the placeholder `<br>` nothing). Used after an IME composition,
+/// when the browser, not the model, has changed the block.
+pub fn block_text(root: &Element, index: u32) -> Option<String> {
+    fn walk(node: &Node, out: &mut String) {
+        match node.node_type() {
+            Node::TEXT_NODE => out.push_str(&node.node_value().unwrap_or_default()),
+            Node::ELEMENT_NODE => {
+                let el: &Element = node.unchecked_ref();
+                if el.tag_name() == "BR" {
+                    if el.has_attribute("data-hard") {
+                        out.push('\n');
+                    }
+                } else if el.has_attribute("data-atom") {
+                    out.push('\u{FFFC}');
+                } else {
+                    let children = node.child_nodes();
+                    for i in 0..children.length() {
+                        if let Some(child) = children.item(i) {
+                            walk(&child, out);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let block = root.child_nodes().item(index)?;
+    let mut out = String::new();
+    walk(&block, &mut out);
+    Some(out)
+}
+
 /// How many positions a node spans.
 fn measure(node: &Node) -> u32 {
     match node.node_type() {

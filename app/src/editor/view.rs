@@ -252,17 +252,10 @@ impl EditorView {
         let Some(start) = self.composing.take() else {
             return;
         };
-        let marks = self.marks_for_typing(start.start());
         self.stored_marks = None;
-        let caret = {
-            let mut txn = self.doc.transact_mut();
-            let at = rich_text::delete_range(&mut txn, &self.body, start.start(), start.end());
-            if data.is_empty() {
-                at
-            } else {
-                rich_text::insert_text(&mut txn, &self.body, at, data, marks)
-            }
-        };
+        let caret = self
+            .composition_by_dom_diff(start)
+            .unwrap_or_else(|| self.composition_by_data(start, data));
         // The browser changed this block's DOM during the composition: rebuild it, and every
         // block if remote edits arrived meanwhile (the DOM may sit at other indexes by now).
         if self.render_pending {
@@ -271,6 +264,59 @@ impl EditorView {
         self.render(Some(start.start().block));
         self.render_pending = false;
         self.set_selection(Selection::caret(caret));
+    }
+
+    /// Commits a composition by comparing the block's DOM with the model: whatever the IME did
+    /// inside one block (typed at the caret, replaced a selection, or recomposed a word already
+    /// there, as Android keyboards do) becomes one replacement of the part that differs. Only
+    /// when the composition stayed in one block and no remote edit moved the blocks meanwhile.
+    fn composition_by_dom_diff(&mut self, start: Selection) -> Option<Pos> {
+        if start.anchor.block != start.focus.block || self.render_pending {
+            return None;
+        }
+        let block = start.start().block;
+        let old: Vec<u16> = self
+            .rendered
+            .get(block as usize)?
+            .text()
+            .encode_utf16()
+            .collect();
+        let new: Vec<u16> = dom::block_text(&self.root, block)?.encode_utf16().collect();
+        let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+        let room = old.len().min(new.len()) - prefix;
+        let suffix = old
+            .iter()
+            .rev()
+            .zip(new.iter().rev())
+            .take_while(|(a, b)| a == b)
+            .count()
+            .min(room);
+        let inserted = String::from_utf16(&new[prefix..new.len() - suffix]).ok()?;
+        if inserted.contains(['\n', '\u{FFFC}']) {
+            return None;
+        }
+        let from = Pos::new(block, prefix as u32);
+        let to = Pos::new(block, (old.len() - suffix) as u32);
+        let marks = self.marks_for_typing(from);
+        let mut txn = self.doc.transact_mut();
+        let at = rich_text::delete_range(&mut txn, &self.body, from, to);
+        Some(if inserted.is_empty() {
+            at
+        } else {
+            rich_text::insert_text(&mut txn, &self.body, at, &inserted, marks)
+        })
+    }
+
+    /// Commits a composition as "the composed text replaces what was selected when it began".
+    fn composition_by_data(&mut self, start: Selection, data: &str) -> Pos {
+        let marks = self.marks_for_typing(start.start());
+        let mut txn = self.doc.transact_mut();
+        let at = rich_text::delete_range(&mut txn, &self.body, start.start(), start.end());
+        if data.is_empty() {
+            at
+        } else {
+            rich_text::insert_text(&mut txn, &self.body, at, data, marks)
+        }
     }
 
     /// Shows remote changes, keeping the local selection where it was in the text.
