@@ -152,6 +152,17 @@ async fn the_home_page_creates_a_document_in_either_language() -> Result<()> {
         WAIT,
     )
     .await?;
+    // The paragraph style menu makes it a heading.
+    page.find_testid("block-style")
+        .await?
+        .select_by_value("h1")
+        .await?;
+    page.wait_js(
+        "const h = document.querySelector('[data-testid=editor] h1');
+         return !!h && h.textContent === '晨检：体温正常37.2℃';",
+        WAIT,
+    )
+    .await?;
     page.screenshot(&shots.join("editor-zh-phone.png")).await?;
 
     // When the server restarts, the page says so in the user's language and goes offline.
