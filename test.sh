@@ -5,7 +5,7 @@
 set -euo pipefail
 source "$(dirname "$0")/scripts/setup.sh"
 cd "$GATHER_ROOT"
-apt_install chromium chromium-driver fonts-wqy-microhei
+apt_install chromium chromium-driver fonts-wqy-microhei jq
 if [[ ! -d tests/interop/node_modules/y-websocket ]]; then
   say "installing the Yjs interop client (npm)"
   npm ci --prefix tests/interop --no-audit --no-fund
@@ -14,12 +14,15 @@ build_app
 
 say "formatting and lints"
 cargo fmt --all --check
-cargo clippy --locked --all-targets -p gather-doc -p sync-server -p e2e -- -D warnings
+cargo clippy --locked --all-targets -p gather-doc -p sync-server -p e2e -p loadgen -- -D warnings
 cargo clippy --locked -p app --target wasm32-unknown-unknown -- -D warnings
 cargo check --locked -p gather-doc --target wasm32-unknown-unknown
 
 say "tests"
 cargo build --locked -p sync-server
-cargo test --locked -p gather-doc -p sync-server -p e2e
+cargo test --locked -p gather-doc -p sync-server -p e2e -p loadgen
 say "browser tests of the app (wasm-bindgen-test in headless Chromium)"
 cargo test --locked -p app --target wasm32-unknown-unknown
+
+say "benchmark smoke run (tiny scenario; the real runs are in BENCHMARKS.md)"
+bench/compare.sh tiny

@@ -20,7 +20,9 @@ use yrs::{GetString, Text, Transact};
 type Patch = (usize, usize, String);
 
 fn main() {
-    let path = std::env::args().nth(1).expect("usage: trace_replay TRACE.json.gz");
+    let path = std::env::args()
+        .nth(1)
+        .expect("usage: trace_replay TRACE.json.gz");
     let mut json = String::new();
     flate2::read::GzDecoder::new(std::fs::File::open(&path).expect("open trace"))
         .read_to_string(&mut json)
@@ -44,7 +46,11 @@ fn main() {
             )
         })
         .collect();
-    println!("{path}: {} patches, {} chars at the end", patches.len(), end.chars().count());
+    println!(
+        "{path}: {} patches, {} chars at the end",
+        patches.len(),
+        end.chars().count()
+    );
 
     let start = Instant::now();
     let raw = replay_raw(&patches);

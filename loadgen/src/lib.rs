@@ -1,0 +1,15 @@
+//! A load generator for y-websocket-compatible servers: many simulated editors, each a real
+//! `gather_doc` client over its own websocket, making small text edits, and measuring how long
+//! the others take to receive them and what it cost the server.
+//!
+//! - [`protocol`]: the per-server framing (Gather, y-websocket, Hocuspocus).
+//! - [`scenario`]: named scenarios.
+//! - [`run`]: the clients and the run's phases (connect, edit, drain).
+//! - [`report`]: what a run measured, as text, a markdown row and JSON.
+//! - [`procfs`]: the server's CPU time and peak memory.
+
+pub mod procfs;
+pub mod protocol;
+pub mod report;
+pub mod run;
+pub mod scenario;
