@@ -18,11 +18,11 @@ cargo clippy --locked --all-targets -p gather-doc -p sync-server -p e2e -p loadg
 cargo clippy --locked -p app --target wasm32-unknown-unknown -- -D warnings
 cargo check --locked -p gather-doc --target wasm32-unknown-unknown
 
+say "benchmark smoke run (tiny scenario; the real runs are in BENCHMARKS.md)"
+bench/compare.sh tiny
+
 say "tests"
 cargo build --locked -p sync-server
 cargo test --locked -p gather-doc -p sync-server -p e2e -p loadgen
 say "browser tests of the app (wasm-bindgen-test in headless Chromium)"
 cargo test --locked -p app --target wasm32-unknown-unknown
-
-say "benchmark smoke run (tiny scenario; the real runs are in BENCHMARKS.md)"
-bench/compare.sh tiny
