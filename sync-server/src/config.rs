@@ -19,6 +19,9 @@ pub struct Config {
     /// Largest websocket message accepted, in bytes; larger ones close the connection (4002).
     #[arg(long, env = "GATHER_MAX_MESSAGE_BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_message_bytes: usize,
+    /// Threads for websocket work; 1 (the default) is the cheapest per delivered update.
+    #[arg(long, env = "GATHER_THREADS", default_value_t = 1)]
+    pub threads: usize,
 }
 
 impl Config {
@@ -29,6 +32,7 @@ impl Config {
             data,
             assets,
             max_message_bytes: 16 * 1024 * 1024,
+            threads: 1,
         }
     }
 }
