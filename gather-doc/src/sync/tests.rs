@@ -261,3 +261,25 @@ fn a_frame_may_not_ask_for_many_full_document_replies() {
     let effects = room.receive(1, &[3u8].repeat(MAX_MESSAGES_PER_FRAME + 1));
     assert!(effects.error.is_some());
 }
+
+/// An update whose predecessor has not arrived yet waits in the document; a snapshot (what
+/// compaction stores) must keep it, or compacting would lose it.
+#[test]
+fn a_snapshot_keeps_updates_still_waiting_for_their_predecessors() {
+    let a = client(10);
+    let first = typed_update(&a, "one ");
+    let second = typed_update(&a, "two ");
+    let payload = |frame: &[u8]| match decode_frame(frame).unwrap().remove(0) {
+        Message::Sync(SyncMessage::Update(u)) => u,
+        _ => panic!(),
+    };
+    let (room, _) = Room::load([payload(&second).as_slice()], || 0);
+    assert!(room.has_pending());
+    let snapshot = room.snapshot();
+    let (mut again, _) = Room::load([snapshot.as_slice()], || 0);
+    assert!(again.has_pending());
+    again.connect(1);
+    accepted(again.receive(1, &first));
+    assert!(!again.has_pending());
+    assert_eq!(text_of(again.doc()), "two one ");
+}
