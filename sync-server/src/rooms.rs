@@ -257,8 +257,19 @@ impl Actor {
     async fn load(&self) -> Option<Room> {
         let store = self.rooms.inner.store.clone();
         let doc = self.doc.clone();
-        let loaded = match tokio::task::spawn_blocking(move || store.load(&doc)).await {
-            Ok(Ok(loaded)) => loaded,
+        // Reading the rows and replaying them are both blocking work: one trip off the runtime.
+        let built = tokio::task::spawn_blocking(move || {
+            let loaded = store.load(&doc)?;
+            let rows = loaded.updates.len();
+            let (room, skipped) = Room::load(loaded.updates.iter().map(Vec::as_slice), now_ms);
+            // A snapshot keeps updates still waiting for predecessors (tested in gather-doc),
+            // so compaction never has to wait for them.
+            let snapshot = (rows > COMPACT_AFTER).then(|| (loaded.last_seq, room.snapshot()));
+            Ok::<_, crate::store::StoreError>((room, snapshot, rows, skipped))
+        })
+        .await;
+        let (room, snapshot, rows, skipped) = match built {
+            Ok(Ok(built)) => built,
             Ok(Err(error)) => {
                 tracing::error!(%error, "loading failed");
                 return None;
@@ -268,18 +279,6 @@ impl Actor {
                 return None;
             }
         };
-        let rows = loaded.updates.len();
-        let (room, skipped) = tokio::task::spawn_blocking(move || {
-            let (room, skipped) = Room::load(loaded.updates.iter().map(Vec::as_slice), now_ms);
-            // A snapshot keeps updates still waiting for predecessors (tested in gather-doc),
-            // so compaction never has to wait for them.
-            let snapshot =
-                (loaded.updates.len() > COMPACT_AFTER).then(|| (loaded.last_seq, room.snapshot()));
-            ((room, snapshot), skipped)
-        })
-        .await
-        .ok()?;
-        let (room, snapshot) = room;
         if skipped > 0 {
             tracing::warn!(skipped, "stored updates could not be applied");
         }

@@ -251,13 +251,6 @@ impl Browser {
         Ok(v.as_str().unwrap_or_default().to_owned())
     }
 
-    pub async fn editor_html(&self) -> Result<String> {
-        let v = self
-            .js("return document.querySelector('[data-testid=editor]').innerHTML;")
-            .await?;
-        Ok(v.as_str().unwrap_or_default().to_owned())
-    }
-
     /// Waits until the editor shows `text`, within `timeout`.
     pub async fn wait_text(&self, text: &str, timeout: Duration) -> Result<()> {
         let deadline = Instant::now() + timeout;

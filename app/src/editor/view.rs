@@ -282,15 +282,7 @@ impl EditorView {
             .encode_utf16()
             .collect();
         let new: Vec<u16> = dom::block_text(&self.root, block)?.encode_utf16().collect();
-        let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
-        let room = old.len().min(new.len()) - prefix;
-        let suffix = old
-            .iter()
-            .rev()
-            .zip(new.iter().rev())
-            .take_while(|(a, b)| a == b)
-            .count()
-            .min(room);
+        let (prefix, suffix) = common_ends(&old, &new);
         let inserted = String::from_utf16(&new[prefix..new.len() - suffix]).ok()?;
         if inserted.contains(['\n', '\u{FFFC}']) {
             return None;
@@ -360,17 +352,23 @@ impl EditorView {
     }
 }
 
+/// How many items `a` and `b` share at the start, and then at the end (the two never overlap).
+fn common_ends<T: PartialEq>(a: &[T], b: &[T]) -> (usize, usize) {
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
+        .min(a.len().min(b.len()) - prefix);
+    (prefix, suffix)
+}
+
 /// Where a position moves when `old` blocks became `new` ones: edits wholly before it shift
 /// it, edits after it leave it, and an edit around it puts it at the edit's start.
 fn shift(old: &[Block], new: &[Block], pos: Pos) -> Pos {
-    let common_prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
-    let common_suffix = old
-        .iter()
-        .rev()
-        .zip(new.iter().rev())
-        .take_while(|(a, b)| a == b)
-        .count()
-        .min(old.len().min(new.len()) - common_prefix.min(old.len().min(new.len())));
+    let (common_prefix, common_suffix) = common_ends(old, new);
     let block = pos.block as usize;
     if block < common_prefix {
         return pos;
@@ -383,15 +381,8 @@ fn shift(old: &[Block], new: &[Block], pos: Pos) -> Pos {
     if old.len() == new.len() {
         let a: Vec<u16> = old[block].text().encode_utf16().collect();
         let b: Vec<u16> = new[block].text().encode_utf16().collect();
-        let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count() as u32;
-        let suffix = a
-            .iter()
-            .rev()
-            .zip(b.iter().rev())
-            .take_while(|(x, y)| x == y)
-            .count()
-            .min(a.len().min(b.len()) - (prefix as usize).min(a.len().min(b.len())))
-            as u32;
+        let (prefix, suffix) = common_ends(&a, &b);
+        let (prefix, suffix) = (prefix as u32, suffix as u32);
         let offset = if pos.offset <= prefix {
             pos.offset
         } else if pos.offset >= a.len() as u32 - suffix {

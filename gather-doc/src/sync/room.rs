@@ -291,11 +291,6 @@ impl Room {
         Some(Message::Awareness(update).encode_v1())
     }
 
-    /// Number of connections in the room.
-    pub fn connections(&self) -> usize {
-        self.controlled.len()
-    }
-
     /// Applies a v1 update; `Ok(false)` for an empty one, which needs neither storing nor
     /// relaying.
     fn apply(&mut self, update: &[u8]) -> Result<bool, ProtocolError> {
