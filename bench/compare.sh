@@ -54,12 +54,15 @@ stop_server() {
 }
 trap stop_server EXIT
 
+# Gather's operator token: it creates the benchmark's documents. The others ignore it.
+bench_token="bench-$RANDOM$RANDOM"
+
 # Server start commands; each gets the port as $1 and the data directory as $2.
 start_y_websocket() { HOST=127.0.0.1 PORT="$1" exec node "$here/node_modules/y-websocket/bin/server.js"; }
 start_hocuspocus() { PORT="$1" exec node "$here/hocuspocus-server.mjs"; }
 start_gather() {
   GATHER_LOG=warn exec "$root/target/release/sync-server" \
-    --addr "127.0.0.1:$1" --data "$2" --assets /nonexistent
+    --addr "127.0.0.1:$1" --data "$2" --assets /nonexistent --admin-token "$bench_token"
 }
 
 # run NAME LOADGEN_KIND URL_PATH START_FUNCTION: starts the server fresh in its own process
@@ -77,7 +80,7 @@ run() {
   server_pid=$!
   wait_port "$port" "$server_pid"
   sleep 0.5
-  "$loadgen" --server "$kind" --url "ws://127.0.0.1:$port$path" --pid "$server_pid" \
+  "$loadgen" --server "$kind" --url "ws://127.0.0.1:$port$path" --token "$bench_token" --pid "$server_pid" \
     --scenario "$scenario" --json "$out/$name.json" "$@" | tee "$out/$name.txt" >&2 || true
   stop_server
   if [ ! -s "$out/$name.json" ]; then

@@ -19,6 +19,8 @@ pub enum Status {
     Connecting,
     Online,
     Offline,
+    /// The link or the document is gone; no more attempts.
+    Closed,
 }
 
 /// A socket event handler kept alive from Rust.
@@ -33,12 +35,24 @@ pub struct Connection {
 /// Key of the update observer that sends local edits.
 const SEND_OBSERVER: &str = "gather-send";
 
+/// What the connection reports to the page.
+#[derive(Clone, Copy)]
+pub struct Reports {
+    pub status: WriteSignal<Status>,
+    /// Our close code the server last closed with; cleared once synced again.
+    pub last_close: WriteSignal<Option<CloseCode>>,
+    /// Set when the server refused this page's edits (a view-only link).
+    pub edits_refused: WriteSignal<bool>,
+}
+
 struct Shared {
     doc_id: DocId,
+    token: String,
     sync: RefCell<ClientSync>,
     socket: RefCell<Option<WebSocket>>,
     status: WriteSignal<Status>,
     last_close: WriteSignal<Option<CloseCode>>,
+    edits_refused: WriteSignal<bool>,
     on_remote_change: Box<dyn Fn()>,
     attempts: RefCell<u32>,
     stopped: RefCell<bool>,
@@ -47,21 +61,24 @@ struct Shared {
 }
 
 impl Connection {
-    /// Opens the connection. `on_remote_change` runs after remote edits were applied.
+    /// Opens the connection with a link's `token`. `on_remote_change` runs after remote edits
+    /// were applied.
     pub fn open(
         doc_id: DocId,
+        token: String,
         doc: yrs::Doc,
-        status: WriteSignal<Status>,
-        last_close: WriteSignal<Option<CloseCode>>,
+        reports: Reports,
         on_remote_change: impl Fn() + 'static,
     ) -> Connection {
         let sync = ClientSync::new(doc.clone(), || js_sys::Date::now() as u64);
         let shared = Rc::new(Shared {
             doc_id,
+            token,
             sync: RefCell::new(sync),
             socket: RefCell::new(None),
-            status,
-            last_close,
+            status: reports.status,
+            last_close: reports.last_close,
+            edits_refused: reports.edits_refused,
             on_remote_change: Box::new(on_remote_change),
             attempts: RefCell::new(0),
             stopped: RefCell::new(false),
@@ -112,7 +129,8 @@ impl Shared {
             _ => "ws",
         };
         let host = location.host().unwrap_or_default();
-        format!("{scheme}://{host}/sync/{}", self.doc_id)
+        let token = js_sys::encode_uri_component(&self.token);
+        format!("{scheme}://{host}/sync/{}?token={token}", self.doc_id)
     }
 
     fn connect(this: &Rc<Shared>) {
@@ -160,6 +178,9 @@ impl Shared {
                         shared.status.set(Status::Online);
                         shared.last_close.set(None);
                     }
+                    if events.contains(&ClientEvent::EditsRefused) {
+                        shared.edits_refused.set(true);
+                    }
                     if events
                         .iter()
                         .any(|e| matches!(e, ClientEvent::Synced | ClientEvent::DocChanged))
@@ -178,6 +199,7 @@ impl Shared {
         let weak = Rc::downgrade(this);
         let on_close = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
             let Some(shared) = weak.upgrade() else { return };
+            let mut final_close = false;
             if let Ok(event) = event.dyn_into::<CloseEvent>() {
                 let code = CloseCode::from_code(event.code());
                 shared.last_close.set(code);
@@ -185,11 +207,17 @@ impl Shared {
                     web_sys::console::warn_1(
                         &format!("sync closed: {} {}", code.code(), event.reason()).into(),
                     );
+                    final_close = code.ends_session();
                 }
             }
             shared.socket.borrow_mut().take();
-            shared.status.set(Status::Offline);
-            Shared::retry_later(&shared);
+            // A revoked link or a deleted document will never be let in again.
+            if final_close {
+                shared.status.set(Status::Closed);
+            } else {
+                shared.status.set(Status::Offline);
+                Shared::retry_later(&shared);
+            }
         });
         socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         callbacks.push(on_close);

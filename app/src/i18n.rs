@@ -56,6 +56,7 @@ pub enum Key {
     Connecting,
     Online,
     Offline,
+    Disconnected,
     Bold,
     Italic,
     Paragraph,
@@ -63,10 +64,51 @@ pub enum Key {
     Heading2,
     Heading3,
     BlockStyle,
-    ShareHint,
     EditorPlaceholder,
     NotFound,
     Home,
+    YourDocuments,
+    NoDocumentsYet,
+    Untitled,
+    LastOpened,
+    Rename,
+    MakeCopy,
+    Delete,
+    RemoveFromList,
+    ConfirmDelete,
+    NewTitlePrompt,
+    DocCreated,
+    CopyLink,
+    Copied,
+    CopyFailed,
+    Dismiss,
+    Share,
+    Activity,
+    ViewOnly,
+    EditsRefused,
+    RespondentNotice,
+    TitlePlaceholder,
+    ShareTitle,
+    ShareExplainer,
+    CreateLink,
+    RoleLabel,
+    LinkLabel,
+    Expires,
+    Never,
+    OneDay,
+    OneWeek,
+    OneMonth,
+    Revoke,
+    ConfirmRevoke,
+    Close,
+    Expired,
+    ExpiresAt,
+    ActivityTitle,
+    When,
+    What,
+    Who,
+    FromAddress,
+    Loading,
 }
 
 pub fn t(lang: Lang, key: Key) -> &'static str {
@@ -91,6 +133,8 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         (Lang::En, Online) => "Online",
         (Lang::Zh, Offline) => "离线 — 修改保留在本页，重新连接后同步",
         (Lang::En, Offline) => "Offline — changes stay on this page and sync when reconnected",
+        (Lang::Zh, Disconnected) => "已断开",
+        (Lang::En, Disconnected) => "Disconnected",
         (Lang::Zh, Bold) => "加粗 (Ctrl+B)",
         (Lang::En, Bold) => "Bold (Ctrl+B)",
         (Lang::Zh, Italic) => "斜体 (Ctrl+I)",
@@ -105,14 +149,96 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         (Lang::En, Heading3) => "Heading 3",
         (Lang::Zh, BlockStyle) => "段落样式",
         (Lang::En, BlockStyle) => "Paragraph style",
-        (Lang::Zh, ShareHint) => "把本页地址发给同事，即可一起编辑。",
-        (Lang::En, ShareHint) => "Send this page's address to colleagues to edit together.",
         (Lang::Zh, EditorPlaceholder) => "在这里输入…",
         (Lang::En, EditorPlaceholder) => "Type here…",
         (Lang::Zh, NotFound) => "找不到这个页面。",
         (Lang::En, NotFound) => "This page does not exist.",
         (Lang::Zh, Home) => "首页",
         (Lang::En, Home) => "Home",
+        (Lang::Zh, YourDocuments) => "在此浏览器中打开过的文档",
+        (Lang::En, YourDocuments) => "Documents opened in this browser",
+        (Lang::Zh, NoDocumentsYet) => "还没有文档。新建一个，或打开别人发给你的链接。",
+        (Lang::En, NoDocumentsYet) => "No documents yet. Create one, or open a link someone sent you.",
+        (Lang::Zh, Untitled) => "未命名文档",
+        (Lang::En, Untitled) => "Untitled document",
+        (Lang::Zh, LastOpened) => "上次打开",
+        (Lang::En, LastOpened) => "Last opened",
+        (Lang::Zh, Rename) => "重命名",
+        (Lang::En, Rename) => "Rename",
+        (Lang::Zh, MakeCopy) => "创建副本",
+        (Lang::En, MakeCopy) => "Make a copy",
+        (Lang::Zh, Delete) => "删除",
+        (Lang::En, Delete) => "Delete",
+        (Lang::Zh, RemoveFromList) => "从列表移除",
+        (Lang::En, RemoveFromList) => "Remove from list",
+        (Lang::Zh, ConfirmDelete) => "要为所有人删除这个文档吗？文档内容、链接和记录都会从服务器上删除，无法恢复。",
+        (Lang::En, ConfirmDelete) => "Delete this document for everyone? Its content, links and activity log are removed from the server. This cannot be undone.",
+        (Lang::Zh, NewTitlePrompt) => "新的标题：",
+        (Lang::En, NewTitlePrompt) => "New title:",
+        (Lang::Zh, DocCreated) => "文档已创建。请保存好下面的所有者链接：它是管理此文档（分享、撤销链接、删除）的唯一凭证，任何拿到它的人都能管理此文档。",
+        (Lang::En, DocCreated) => "Document created. Keep the owner link below: it is the only key to manage this document (share, revoke links, delete), and anyone who has it can do so.",
+        (Lang::Zh, CopyLink) => "复制链接",
+        (Lang::En, CopyLink) => "Copy link",
+        (Lang::Zh, Copied) => "已复制",
+        (Lang::En, Copied) => "Copied",
+        (Lang::Zh, CopyFailed) => "无法复制，请手动选中链接复制。",
+        (Lang::En, CopyFailed) => "Could not copy; select the link and copy it by hand.",
+        (Lang::Zh, Dismiss) => "知道了",
+        (Lang::En, Dismiss) => "Got it",
+        (Lang::Zh, Share) => "分享",
+        (Lang::En, Share) => "Share",
+        (Lang::Zh, Activity) => "记录",
+        (Lang::En, Activity) => "Activity",
+        (Lang::Zh, ViewOnly) => "仅查看：你可以阅读，但不能编辑。",
+        (Lang::En, ViewOnly) => "View only: you can read but not edit.",
+        (Lang::Zh, EditsRefused) => "你的链接只能查看，修改没有被保存。",
+        (Lang::En, EditsRefused) => "Your link is view-only; your changes were not saved.",
+        (Lang::Zh, RespondentNotice) => "这个链接只用于填写此文档中的表单，不能打开文档本身。",
+        (Lang::En, RespondentNotice) => "This link is only for filling in this document's forms; it cannot open the document itself.",
+        (Lang::Zh, TitlePlaceholder) => "文档标题",
+        (Lang::En, TitlePlaceholder) => "Document title",
+        (Lang::Zh, ShareTitle) => "分享链接",
+        (Lang::En, ShareTitle) => "Share links",
+        (Lang::Zh, ShareExplainer) => "拿到链接的人无需登录即可按角色打开文档。撤销链接后，正在使用它的人会立即断开。",
+        (Lang::En, ShareExplainer) => "Anyone with a link can open the document in its role, without an account. Revoking a link disconnects everyone using it at once.",
+        (Lang::Zh, CreateLink) => "创建链接",
+        (Lang::En, CreateLink) => "Create link",
+        (Lang::Zh, RoleLabel) => "角色",
+        (Lang::En, RoleLabel) => "Role",
+        (Lang::Zh, LinkLabel) => "备注（例如：三班老师）",
+        (Lang::En, LinkLabel) => "Label (e.g. Class 3 teachers)",
+        (Lang::Zh, Expires) => "有效期",
+        (Lang::En, Expires) => "Expires",
+        (Lang::Zh, Never) => "永久有效",
+        (Lang::En, Never) => "Never",
+        (Lang::Zh, OneDay) => "1 天",
+        (Lang::En, OneDay) => "In 1 day",
+        (Lang::Zh, OneWeek) => "7 天",
+        (Lang::En, OneWeek) => "In 7 days",
+        (Lang::Zh, OneMonth) => "30 天",
+        (Lang::En, OneMonth) => "In 30 days",
+        (Lang::Zh, Revoke) => "撤销",
+        (Lang::En, Revoke) => "Revoke",
+        (Lang::Zh, ConfirmRevoke) => "撤销后，此链接立即失效，正在使用它的人会断开。确定吗？",
+        (Lang::En, ConfirmRevoke) => "Revoke this link? It stops working at once and everyone using it is disconnected.",
+        (Lang::Zh, Close) => "关闭",
+        (Lang::En, Close) => "Close",
+        (Lang::Zh, Expired) => "已过期",
+        (Lang::En, Expired) => "expired",
+        (Lang::Zh, ExpiresAt) => "到期：",
+        (Lang::En, ExpiresAt) => "expires ",
+        (Lang::Zh, ActivityTitle) => "访问记录",
+        (Lang::En, ActivityTitle) => "Activity log",
+        (Lang::Zh, When) => "时间",
+        (Lang::En, When) => "When",
+        (Lang::Zh, What) => "事件",
+        (Lang::En, What) => "What",
+        (Lang::Zh, Who) => "链接",
+        (Lang::En, Who) => "Link",
+        (Lang::Zh, FromAddress) => "地址",
+        (Lang::En, FromAddress) => "Address",
+        (Lang::Zh, Loading) => "正在加载…",
+        (Lang::En, Loading) => "Loading…",
     }
 }
 
@@ -142,5 +268,102 @@ pub fn close_message(lang: Lang, code: CloseCode) -> &'static str {
         (Lang::En, Internal) => "The server hit an internal error. Reconnecting…",
         (Lang::Zh, ShuttingDown) => "服务器正在重启。稍后自动重新连接…",
         (Lang::En, ShuttingDown) => "The server is restarting. Reconnecting shortly…",
+        (Lang::Zh, LinkInvalid) => {
+            "此链接已失效（错误、过期或已被撤销）。请向文档所有者索取新链接。"
+        }
+        (Lang::En, LinkInvalid) => {
+            "This link is no longer valid (wrong, expired or revoked). Ask the document's owner \
+             for a new link."
+        }
+        (Lang::Zh, RespondentOnly) => "这个链接只用于填写表单，不能打开文档本身。",
+        (Lang::En, RespondentOnly) => "This link only fills in forms; it cannot open the document.",
+        (Lang::Zh, DocumentDeleted) => "所有者已删除此文档。",
+        (Lang::En, DocumentDeleted) => "The owner deleted this document.",
+        (Lang::Zh, DocumentTooLarge) => "文档已达到服务器的大小上限，新的修改无法保存。",
+        (Lang::En, DocumentTooLarge) => {
+            "The document has reached the server's size limit; new changes cannot be saved."
+        }
+        (Lang::Zh, TooManyAttempts) => "来自你网络的错误链接太多，请一分钟后再试。",
+        (Lang::En, TooManyAttempts) => {
+            "Too many wrong links from your network. Try again in a minute."
+        }
+    }
+}
+
+/// A role's name, with what it may do.
+pub fn role_name(lang: Lang, role: &str) -> &'static str {
+    match (lang, role) {
+        (Lang::Zh, "owner") => "所有者",
+        (Lang::En, "owner") => "Owner",
+        (Lang::Zh, "editor") => "可编辑",
+        (Lang::En, "editor") => "Editor",
+        (Lang::Zh, "viewer") => "仅查看",
+        (Lang::En, "viewer") => "Viewer",
+        (Lang::Zh, "respondent") => "仅填写表单",
+        (Lang::En, "respondent") => "Respondent",
+        (Lang::Zh, _) => "未知",
+        (Lang::En, _) => "Unknown",
+    }
+}
+
+/// What a role may do, for the Share dialog's choices.
+pub fn role_choice(lang: Lang, role: &str) -> &'static str {
+    match (lang, role) {
+        (Lang::Zh, "owner") => "所有者 — 还能分享、撤销和删除",
+        (Lang::En, "owner") => "Owner — can also share, revoke and delete",
+        (Lang::Zh, "editor") => "可编辑 — 阅读和修改",
+        (Lang::En, "editor") => "Editor — reads and edits",
+        (Lang::Zh, "viewer") => "仅查看 — 只能阅读",
+        (Lang::En, "viewer") => "Viewer — reads only",
+        (Lang::Zh, _) => "仅填写表单 — 看不到文档内容",
+        (Lang::En, _) => "Respondent — fills in forms, never sees the document",
+    }
+}
+
+/// An audit log event's name.
+pub fn event_name(lang: Lang, event: &str) -> String {
+    let name = match (lang, event) {
+        (Lang::Zh, "document_created") => "创建文档",
+        (Lang::En, "document_created") => "Document created",
+        (Lang::Zh, "link_created") => "创建链接",
+        (Lang::En, "link_created") => "Link created",
+        (Lang::Zh, "link_revoked") => "撤销链接",
+        (Lang::En, "link_revoked") => "Link revoked",
+        (Lang::Zh, "session_opened") => "打开文档",
+        (Lang::En, "session_opened") => "Opened",
+        (Lang::Zh, "session_closed") => "离开文档",
+        (Lang::En, "session_closed") => "Left",
+        (Lang::Zh, "document_renamed") => "重命名",
+        (Lang::En, "document_renamed") => "Renamed",
+        (Lang::Zh, "document_copied") => "创建副本",
+        (Lang::En, "document_copied") => "Copied",
+        (Lang::Zh, "export") => "导出",
+        (Lang::En, "export") => "Exported",
+        _ => return event.to_owned(),
+    };
+    name.to_owned()
+}
+
+/// What to tell the user when an API call failed.
+pub fn api_error(lang: Lang, code: &str) -> &'static str {
+    match (lang, code) {
+        (Lang::Zh, "link_invalid") => "此链接已失效（错误、过期或已被撤销）。",
+        (Lang::En, "link_invalid") => "This link is no longer valid (wrong, expired or revoked).",
+        (Lang::Zh, "forbidden") => "你的链接没有这个权限。",
+        (Lang::En, "forbidden") => "Your link does not allow this.",
+        (Lang::Zh, "last_owner_link") => "这是最后一个所有者链接。请先创建另一个所有者链接。",
+        (Lang::En, "last_owner_link") => {
+            "This is the last owner link. Create another owner link first."
+        }
+        (Lang::Zh, "bad_input") => "输入无效，请检查后重试。",
+        (Lang::En, "bad_input") => "That input is not valid; check it and try again.",
+        (Lang::Zh, "too_many_attempts") => "来自你网络的错误链接太多，请一分钟后再试。",
+        (Lang::En, "too_many_attempts") => {
+            "Too many wrong links from your network. Try again in a minute."
+        }
+        (Lang::Zh, "network") => "无法连接服务器，请检查网络后重试。",
+        (Lang::En, "network") => "Cannot reach the server. Check the connection and try again.",
+        (Lang::Zh, _) => "服务器出错，请稍后重试。",
+        (Lang::En, _) => "The server hit an error. Try again later.",
     }
 }

@@ -21,11 +21,21 @@ pub enum CloseCode {
     ShuttingDown,
     /// Something went wrong inside the server; reconnect.
     Internal,
+    /// The link's token is missing, wrong, expired or revoked.
+    LinkInvalid,
+    /// The link only fills in forms; it may not open the document itself.
+    RespondentOnly,
+    /// The owner deleted the document.
+    DocumentDeleted,
+    /// An update would make the document larger than the server's limit.
+    DocumentTooLarge,
+    /// Too many wrong tokens came from this address; wait a minute.
+    TooManyAttempts,
 }
 
 impl CloseCode {
     /// Every code, for documentation and tests.
-    pub const ALL: [CloseCode; 8] = [
+    pub const ALL: [CloseCode; 13] = [
         CloseCode::MalformedMessage,
         CloseCode::RejectedUpdate,
         CloseCode::MessageTooLarge,
@@ -34,6 +44,11 @@ impl CloseCode {
         CloseCode::StorageFailed,
         CloseCode::ShuttingDown,
         CloseCode::Internal,
+        CloseCode::LinkInvalid,
+        CloseCode::RespondentOnly,
+        CloseCode::DocumentDeleted,
+        CloseCode::DocumentTooLarge,
+        CloseCode::TooManyAttempts,
     ];
 
     /// The number sent in the close frame.
@@ -47,6 +62,11 @@ impl CloseCode {
             CloseCode::StorageFailed => 4500,
             CloseCode::ShuttingDown => 4503,
             CloseCode::Internal => 4501,
+            CloseCode::LinkInvalid => 4401,
+            CloseCode::RespondentOnly => 4403,
+            CloseCode::DocumentDeleted => 4404,
+            CloseCode::DocumentTooLarge => 4413,
+            CloseCode::TooManyAttempts => 4429,
         }
     }
 
@@ -66,7 +86,21 @@ impl CloseCode {
             CloseCode::StorageFailed => "storage failed",
             CloseCode::ShuttingDown => "server shutting down",
             CloseCode::Internal => "internal server error",
+            CloseCode::LinkInvalid => "link not valid",
+            CloseCode::RespondentOnly => "link only fills in forms",
+            CloseCode::DocumentDeleted => "document deleted",
+            CloseCode::DocumentTooLarge => "document too large",
+            CloseCode::TooManyAttempts => "too many wrong links from this address",
         }
+    }
+
+    /// Whether the link or the document is gone, so reconnecting with the same link can never
+    /// succeed.
+    pub fn ends_session(self) -> bool {
+        matches!(
+            self,
+            CloseCode::LinkInvalid | CloseCode::RespondentOnly | CloseCode::DocumentDeleted
+        )
     }
 
     /// Whether reconnecting can help (a bad message will only be refused again).
@@ -77,6 +111,7 @@ impl CloseCode {
                 | CloseCode::StorageFailed
                 | CloseCode::ShuttingDown
                 | CloseCode::Internal
+                | CloseCode::TooManyAttempts
         )
     }
 }

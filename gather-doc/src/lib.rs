@@ -5,6 +5,7 @@
 //!
 //! - [`doc_id`]: what a document id may look like.
 //! - [`close_code`]: the websocket close codes Gather uses, shared by server and app.
+//! - [`role`]: what a share link lets its holder do.
 //! - [`sync`]: the y-websocket protocol as sans-IO state machines, one for the server's side of
 //!   a document ([`sync::Room`]) and one for a client ([`sync::ClientSync`]).
 //! - [`rich_text`]: the rich-text model stored in the `default` XmlFragment with Tiptap /
@@ -13,10 +14,12 @@
 pub mod close_code;
 pub mod doc_id;
 pub mod rich_text;
+pub mod role;
 pub mod sync;
 
 pub use close_code::CloseCode;
 pub use doc_id::DocId;
+pub use role::Role;
 
 /// Creates a document the way every Gather peer does: offsets count UTF-16 code units, as the
 /// browser's DOM and JavaScript's Yjs do, so a position means the same thing everywhere.

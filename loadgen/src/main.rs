@@ -20,6 +20,10 @@ struct Args {
     /// Websocket base URL: ws://HOST:PORT/sync for Gather, ws://HOST:PORT for the others.
     #[arg(long)]
     url: String,
+    /// A token sent as `?token=` (Gather: an owner link's token or the admin token, which
+    /// creates the benchmark's documents).
+    #[arg(long)]
+    token: Option<String>,
     /// The server's process id, for its CPU time and peak memory (from /proc).
     #[arg(long)]
     pid: Option<u32>,
@@ -81,6 +85,7 @@ fn main() -> anyhow::Result<()> {
     let config = RunConfig {
         server: args.server,
         url: args.url,
+        token: args.token,
         pid: args.pid,
         scenario,
         stagger: Duration::from_secs_f64(args.stagger_ms / 1000.0),

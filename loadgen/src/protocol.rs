@@ -37,12 +37,16 @@ impl ServerKind {
         }
     }
 
-    /// The websocket URL for one document.
-    pub fn doc_url(self, base: &str, doc: &str) -> String {
+    /// The websocket URL for one document, with `?token=` when there is one.
+    pub fn doc_url(self, base: &str, doc: &str, token: Option<&str>) -> String {
         let base = base.trim_end_matches('/');
-        match self {
+        let url = match self {
             ServerKind::Gather | ServerKind::YWebsocket => format!("{base}/{doc}"),
             ServerKind::Hocuspocus => base.to_string(),
+        };
+        match token {
+            Some(token) => format!("{url}?token={token}"),
+            None => url,
         }
     }
 

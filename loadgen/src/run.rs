@@ -32,6 +32,8 @@ use crate::scenario::Scenario;
 pub struct RunConfig {
     pub server: ServerKind,
     pub url: String,
+    /// Sent as `?token=` when set.
+    pub token: Option<String>,
     pub pid: Option<u32>,
     pub scenario: Scenario,
     /// Delay between starting two consecutive connections.
@@ -273,7 +275,7 @@ async fn client(
     }
     let server = config.server;
     let started = Instant::now();
-    let url = server.doc_url(&config.url, &spec.doc);
+    let url = server.doc_url(&config.url, &spec.doc, config.token.as_deref());
     let connecting = tokio_tungstenite::connect_async_with_config(url, None, true);
     let ws = match tokio::time::timeout(config.connect_timeout, connecting).await {
         Ok(Ok((ws, _response))) => ws,

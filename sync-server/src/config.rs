@@ -16,23 +16,67 @@ pub struct Config {
     /// Folder with the built app (trunk's `dist`).
     #[arg(long, env = "GATHER_ASSETS", default_value = "./dist")]
     pub assets: PathBuf,
+    /// The key share-link tokens are derived from; created on first start. Defaults to
+    /// `secret.key` in the data folder; keep it out of database backups to make them useless
+    /// for opening documents.
+    #[arg(long, env = "GATHER_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+    /// An operator token with owner rights on every document; connecting with it to an
+    /// unknown document creates that document. Unset means no operator token.
+    #[arg(long, env = "GATHER_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
     /// Largest websocket message accepted, in bytes; larger ones close the connection (4002).
     #[arg(long, env = "GATHER_MAX_MESSAGE_BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_message_bytes: usize,
+    /// Largest document, in stored bytes; updates past it are refused (4413).
+    #[arg(long, env = "GATHER_MAX_DOC_BYTES", default_value_t = 256 * 1024 * 1024)]
+    pub max_doc_bytes: usize,
+    /// Take clients' addresses (for the audit log and the cap on wrong tokens) from the last
+    /// `X-Forwarded-For` entry: only behind a reverse proxy that sets it.
+    #[arg(long, env = "GATHER_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
     /// Threads for websocket work; 1 (the default) is the cheapest per delivered update.
     #[arg(long, env = "GATHER_THREADS", default_value_t = 1)]
     pub threads: usize,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Operator tasks run instead of the server.
+#[derive(clap::Subcommand, Clone, Debug)]
+pub enum Command {
+    /// Prints a new owner link for a document (registering it if it predates share links).
+    OwnerLink {
+        /// The document id, as in `/d/{id}`.
+        doc: String,
+        /// A label for the new link, shown in the Share dialog and the audit log.
+        #[arg(long, default_value = "operator recovery")]
+        label: String,
+    },
 }
 
 impl Config {
-    /// A configuration for tests: a free port, the given folders, default limits.
+    /// A configuration for tests: a free port, the given folders, default limits, and the
+    /// admin token `test-admin-token`.
     pub fn for_tests(data: PathBuf, assets: PathBuf) -> Config {
         Config {
             addr: "127.0.0.1:0".parse().expect("valid address"),
             data,
             assets,
+            key_file: None,
+            admin_token: Some("test-admin-token".into()),
             max_message_bytes: 16 * 1024 * 1024,
+            max_doc_bytes: 256 * 1024 * 1024,
+            trust_forwarded_for: false,
             threads: 1,
+            command: None,
         }
+    }
+
+    /// Where the server key lives.
+    pub fn key_path(&self) -> PathBuf {
+        self.key_file
+            .clone()
+            .unwrap_or_else(|| self.data.join("secret.key"))
     }
 }

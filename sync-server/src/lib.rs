@@ -1,10 +1,14 @@
 //! Gather's sync server: relays y-websocket updates between the people on a document, commits
-//! every update to SQLite before relaying it, and serves the app.
+//! every update to SQLite before relaying it, enforces what each share link may do, and serves
+//! the app and its HTTP API.
 //!
 //! [`app`] builds the router from a [`ServerState`] (tests drive it directly); [`serve`] binds,
 //! runs until the shutdown future completes, then closes every connection cleanly.
 
+pub mod access;
+mod api;
 pub mod assets;
+mod client_addr;
 pub mod config;
 pub mod rooms;
 pub mod store;
@@ -14,7 +18,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Path, State, WebSocketUpgrade};
+use axum::extract::{Path, Query, State, WebSocketUpgrade};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -23,7 +27,9 @@ use gather_doc::DocId;
 use tokio::sync::watch;
 use tower_http::services::ServeDir;
 
+use crate::access::Access;
 use crate::assets::AppShell;
+use crate::client_addr::ClientAddr;
 use crate::config::Config;
 use crate::rooms::Rooms;
 use crate::store::{SqliteStore, Store};
@@ -32,17 +38,27 @@ use crate::store::{SqliteStore, Store};
 #[derive(Clone)]
 pub struct ServerState {
     pub rooms: Rooms,
+    pub access: Access,
     pub shell: AppShell,
     pub max_message_bytes: usize,
+    /// Take the client's address from `X-Forwarded-For` (behind a trusted reverse proxy).
+    pub trust_forwarded_for: bool,
     pub shutdown: watch::Receiver<bool>,
 }
 
 impl ServerState {
-    pub fn new(config: &Config, store: Arc<dyn Store>, shutdown: watch::Receiver<bool>) -> Self {
+    pub fn new(
+        config: &Config,
+        store: Arc<dyn Store>,
+        access: Access,
+        shutdown: watch::Receiver<bool>,
+    ) -> Self {
         ServerState {
-            rooms: Rooms::new(store),
+            rooms: Rooms::new(store, config.max_doc_bytes),
+            access,
             shell: AppShell::load(&config.assets),
             max_message_bytes: config.max_message_bytes,
+            trust_forwarded_for: config.trust_forwarded_for,
             shutdown,
         }
     }
@@ -56,6 +72,7 @@ pub fn app(state: ServerState, config: &Config) -> Router {
         .route("/d/{doc_id}", get(index_for_doc))
         .route("/healthz", get(|| async { "ok" }))
         .route("/sync/{doc_id}", get(sync_socket))
+        .merge(api::routes())
         .fallback_service(static_files(&config.assets))
         .layer(axum::middleware::map_response(move |mut res: Response| {
             let csp = csp.clone();
@@ -106,9 +123,16 @@ async fn index_for_doc(state: State<ServerState>, Path(doc_id): Path<String>) ->
     index(state).await
 }
 
+#[derive(serde::Deserialize)]
+struct SyncQuery {
+    token: Option<String>,
+}
+
 async fn sync_socket(
     State(state): State<ServerState>,
+    ClientAddr(addr): ClientAddr,
     Path(doc_id): Path<String>,
+    Query(query): Query<SyncQuery>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let doc = match DocId::parse(&doc_id) {
@@ -121,12 +145,48 @@ async fn sync_socket(
     let limit = state.max_message_bytes;
     // Small socket buffers: thousands of mostly idle connections must not each hold tungstenite's
     // default 128 KiB read buffer; every frame is written (and flushed) as it is sent.
-    upgrade
+    let upgrade = upgrade
         .read_buffer_size(4096)
         .write_buffer_size(0)
         .max_message_size(limit)
-        .max_frame_size(limit)
-        .on_upgrade(move |socket| ws::serve_socket(socket, doc, state.rooms, limit, state.shutdown))
+        .max_frame_size(limit);
+    // Refusals still upgrade, so the app can read the close code and say why.
+    let grant = match state.access.authorize(&doc, query.token.as_deref(), addr) {
+        Ok(grant) if !grant.role.can_read() => Err(gather_doc::CloseCode::RespondentOnly),
+        Ok(grant) => Ok(grant),
+        Err(denied) => {
+            tracing::warn!(doc = %doc, addr = %addr, ?denied, "refused sync token");
+            Err(denied.close_code())
+        }
+    };
+    let grant = match grant {
+        Ok(grant) => grant,
+        Err(code) => return upgrade.on_upgrade(move |socket| ws::refuse(socket, code)),
+    };
+    if grant.unknown_doc {
+        // The operator's token creates the documents it names (and adopts ones stored before
+        // share links existed).
+        let access = state.access.clone();
+        let created = doc.clone();
+        let registered =
+            tokio::task::spawn_blocking(move || access.register_doc(&created, "")).await;
+        if !matches!(registered, Ok(Ok(_))) {
+            tracing::error!(doc = %doc, "could not register the document");
+            let code = gather_doc::CloseCode::StorageFailed;
+            return upgrade.on_upgrade(move |socket| ws::refuse(socket, code));
+        }
+    }
+    let session = ws::Session { doc, grant, addr };
+    upgrade.on_upgrade(move |socket| {
+        ws::serve_socket(
+            socket,
+            session,
+            state.rooms,
+            state.access,
+            limit,
+            state.shutdown,
+        )
+    })
 }
 
 /// Runs the server on `config.addr` until `shutdown` completes; then closes every sync
@@ -146,15 +206,17 @@ pub async fn serve_on(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.data)?);
+    let access = Access::open(&config.data, &config.key_path(), config.admin_token.clone())?;
     let (stop_tx, stop_rx) = watch::channel(false);
-    let state = ServerState::new(&config, store, stop_rx);
+    let state = ServerState::new(&config, store, access, stop_rx);
     let rooms = state.rooms.clone();
     let router = app(state, &config);
     let addr = listener.local_addr()?;
     tracing::info!(%addr, data = %config.data.display(), "listening");
     // A plain line on stdout, so scripts and tests can find the port.
     println!("gather listening on http://{addr}");
-    axum::serve(listener, router)
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(async move {
             shutdown.await;
             tracing::info!("shutting down");

@@ -2,7 +2,10 @@
 //! the server until Ctrl-C or SIGTERM.
 
 use clap::Parser;
-use sync_server::{config::Config, serve};
+use gather_doc::{DocId, Role};
+use sync_server::access::Access;
+use sync_server::config::{Command, Config};
+use sync_server::serve;
 
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -12,6 +15,9 @@ fn main() -> anyhow::Result<()> {
         )
         .init();
     let config = Config::parse();
+    if let Some(Command::OwnerLink { doc, label }) = &config.command {
+        return print_owner_link(&config, doc, label);
+    }
     // One thread by default: every task then wakes the next on the same thread, without the
     // cross-thread wake-ups that cost more CPU than the work itself (see BENCHMARKS.md).
     // SQLite commits and document loads still run on their own threads.
@@ -26,4 +32,28 @@ fn main() -> anyhow::Result<()> {
             .build()?
     };
     runtime.block_on(serve(config, sync_server::shutdown_signal()))
+}
+
+/// `sync-server owner-link DOC`: a new owner link for a document, including one stored before
+/// share links existed (nothing is lost in the upgrade). Safe to run while the server runs, but
+/// the running server only learns of the link when restarted.
+fn print_owner_link(config: &Config, doc: &str, label: &str) -> anyhow::Result<()> {
+    let doc = DocId::parse(doc)?;
+    let access = Access::open(&config.data, &config.key_path(), None)?;
+    if access.doc(&doc).is_none() && !access.has_updates(&doc)? {
+        anyhow::bail!("no document {doc} in {}", config.data.display());
+    }
+    access.register_doc(&doc, "")?;
+    let link = access.create_link(&doc, Role::Owner, label, None)?;
+    access.audit().record(
+        &doc,
+        "link_created",
+        Some(Role::Owner),
+        label,
+        None,
+        &link.id,
+    );
+    access.audit().flush();
+    println!("http://{}{}", config.addr, link.url);
+    Ok(())
 }

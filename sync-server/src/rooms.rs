@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
 use gather_doc::sync::{Audience, ConnId, Payload, ProtocolError, Room};
-use gather_doc::{CloseCode, DocId};
+use gather_doc::{CloseCode, DocId, Role};
 use tokio::sync::{mpsc, oneshot, watch};
 use tracing::Instrument;
 
@@ -33,6 +33,8 @@ pub struct ConnHandle {
     pub close: watch::Sender<Option<CloseCode>>,
     /// Bytes queued and not yet written; the writer subtracts what it sends.
     pub queued: Arc<AtomicUsize>,
+    /// What the connection's link allows (kept to re-register it if the room is rebuilt).
+    pub role: Role,
 }
 
 impl ConnHandle {
@@ -56,6 +58,7 @@ impl ConnHandle {
 enum Cmd {
     Join {
         conn: ConnId,
+        role: Role,
         handle: ConnHandle,
         joined: oneshot::Sender<()>,
     },
@@ -84,6 +87,8 @@ struct Inner {
     store: Arc<dyn Store>,
     committer: Committer,
     next_conn: AtomicU64,
+    /// The per-document size limit in stored bytes.
+    max_doc_bytes: usize,
 }
 
 /// A connection's membership of a room; send its frames through it, and [`Member::leave`]
@@ -111,7 +116,7 @@ impl Member {
 }
 
 impl Rooms {
-    pub fn new(store: Arc<dyn Store>) -> Rooms {
+    pub fn new(store: Arc<dyn Store>, max_doc_bytes: usize) -> Rooms {
         let committer = Committer::start(store.clone());
         Rooms {
             inner: Arc::new(Inner {
@@ -119,12 +124,24 @@ impl Rooms {
                 store,
                 committer,
                 next_conn: AtomicU64::new(1),
+                max_doc_bytes,
             }),
         }
     }
 
-    /// Joins `doc`, loading it if nobody has it open, and waits until the connection has been
-    /// greeted (so its first frames describe the stored document, never an empty one).
+    /// The store behind the rooms (for copying and deleting documents).
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.inner.store
+    }
+
+    /// Whether `doc` is loaded (someone is connected, or was a moment ago).
+    pub fn is_loaded(&self, doc: &DocId) -> bool {
+        self.inner.map.lock().is_ok_and(|m| m.contains_key(doc))
+    }
+
+    /// Joins `doc` with what `handle.role` allows, loading it if nobody has it open, and waits until
+    /// the connection has been greeted (so its first frames describe the stored document,
+    /// never an empty one).
     pub async fn join(&self, doc: &DocId, handle: ConnHandle) -> Option<Member> {
         let conn = self.inner.next_conn.fetch_add(1, Ordering::Relaxed);
         let tx = {
@@ -138,6 +155,7 @@ impl Rooms {
         let (joined, wait) = oneshot::channel();
         tx.send(Cmd::Join {
             conn,
+            role: handle.role,
             handle,
             joined,
         })
@@ -256,12 +274,14 @@ impl Actor {
 
     async fn load(&self) -> Option<Room> {
         let store = self.rooms.inner.store.clone();
+        let max_doc_bytes = self.rooms.inner.max_doc_bytes;
         let doc = self.doc.clone();
         // Reading the rows and replaying them are both blocking work: one trip off the runtime.
         let built = tokio::task::spawn_blocking(move || {
             let loaded = store.load(&doc)?;
             let rows = loaded.updates.len();
-            let (room, skipped) = Room::load(loaded.updates.iter().map(Vec::as_slice), now_ms);
+            let (mut room, skipped) = Room::load(loaded.updates.iter().map(Vec::as_slice), now_ms);
+            room.set_max_bytes(max_doc_bytes);
             // A snapshot keeps updates still waiting for predecessors (tested in gather-doc),
             // so compaction never has to wait for them.
             let snapshot = (rows > COMPACT_AFTER).then(|| (loaded.last_seq, room.snapshot()));
@@ -305,10 +325,11 @@ impl Actor {
             match cmd {
                 Cmd::Join {
                     conn,
+                    role,
                     handle,
                     joined,
                 } => {
-                    for frame in room.connect(conn) {
+                    for frame in room.connect(conn, role) {
                         pending
                             .out
                             .push((conn, Audience::Sender, Bytes::from(frame)));
@@ -346,8 +367,8 @@ impl Actor {
                             return BatchOutcome::StorageFailed;
                         };
                         *room = reloaded;
-                        for conn in self.conns.keys() {
-                            room.connect(*conn);
+                        for (conn, handle) in &self.conns {
+                            room.connect(*conn, handle.role);
                         }
                     }
                 }
@@ -458,6 +479,9 @@ mod tests {
         fn compact(&self, doc: &DocId, seq: i64, snapshot: &[u8]) -> Result<(), StoreError> {
             self.inner.compact(doc, seq, snapshot)
         }
+        fn delete(&self, doc: &DocId) -> Result<(), StoreError> {
+            self.inner.delete(doc)
+        }
     }
 
     fn handle() -> (ConnHandle, mpsc::Receiver<Bytes>) {
@@ -469,6 +493,7 @@ mod tests {
                 frames,
                 close,
                 queued,
+                role: Role::Editor,
             },
             rx,
         )
@@ -477,7 +502,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_document_loads_once_and_unloads_after_the_last_member_leaves() {
         let store = Arc::new(SlowStore::default());
-        let rooms = Rooms::new(store.clone());
+        let rooms = Rooms::new(store.clone(), usize::MAX);
         let doc = DocId::parse("class-3").unwrap();
         let joins = (0..5).map(|_| {
             let rooms = rooms.clone();
@@ -530,7 +555,7 @@ mod tests {
             let update = author.transact().encode_state_as_update_v1(&before);
             store.append(&[(doc.clone(), update)]).unwrap();
         }
-        let rooms = Rooms::new(store.clone());
+        let rooms = Rooms::new(store.clone(), usize::MAX);
         let (h, _rx) = handle();
         let member = rooms.join(&doc, h).await.unwrap();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);

@@ -1,6 +1,7 @@
-//! The websocket endpoint `/sync/{doc_id}`: a thin pump between one socket and its room.
-//! The reader checks frame kind and size and passes frames on; the writer sends what the room
-//! queues, and the close frame when the room (or the reader) decides the connection must end.
+//! The websocket endpoint `/sync/{doc_id}?token=…`: a thin pump between one socket and its
+//! room. The reader checks frame kind and size and passes frames on; the writer sends what the
+//! room queues, and the close frame when the room, the reader, the link's expiry, or the owner
+//! (revoking the link or deleting the document) decides the connection must end.
 
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use futures_util::{SinkExt, StreamExt};
 use gather_doc::{CloseCode, DocId};
 use tokio::sync::{mpsc, watch};
 
+use crate::access::{now_ms, Access, Grant};
 use crate::rooms::{ConnHandle, Rooms, CONN_QUEUE};
 
 /// How often the server pings an idle connection.
@@ -19,14 +21,28 @@ const IDLE_LIMIT: Duration = Duration::from_secs(75);
 /// A write that takes longer than this means the peer stopped reading.
 const WRITE_LIMIT: Duration = Duration::from_secs(30);
 
-/// Serves one upgraded connection until it closes.
+/// Who is connecting, as the handshake established.
+pub struct Session {
+    pub doc: DocId,
+    pub grant: Grant,
+    pub addr: std::net::IpAddr,
+}
+
+/// Closes a connection whose handshake was refused, with the code saying why.
+pub async fn refuse(mut socket: WebSocket, code: CloseCode) {
+    let _ = tokio::time::timeout(WRITE_LIMIT, socket.send(close_message(code))).await;
+}
+
+/// Serves one upgraded, authorised connection until it closes.
 pub async fn serve_socket(
     socket: WebSocket,
-    doc: DocId,
+    session: Session,
     rooms: Rooms,
+    access: Access,
     max_message_bytes: usize,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let Session { doc, grant, addr } = session;
     let (mut sink, mut stream) = socket.split();
     let (frames_tx, mut frames_rx) = mpsc::channel::<Bytes>(CONN_QUEUE);
     let (close_tx, mut close_rx) = watch::channel::<Option<CloseCode>>(None);
@@ -35,10 +51,37 @@ pub async fn serve_socket(
         frames: frames_tx,
         close: close_tx.clone(),
         queued: queued.clone(),
+        role: grant.role,
+    };
+    let _registered = access
+        .sessions()
+        .register(&doc, grant.link_id.as_deref(), close_tx.clone());
+    let audit = |event: &str| {
+        let detail = grant.link_id.as_deref().unwrap_or("");
+        access.audit().record(
+            &doc,
+            event,
+            Some(grant.role),
+            &grant.label,
+            Some(addr),
+            detail,
+        );
+    };
+    audit("session_opened");
+    // A link that expires ends its sessions when it does.
+    let expiry = async {
+        match grant.expires_at {
+            Some(at) => {
+                let left = u64::try_from(at - now_ms()).unwrap_or(0);
+                tokio::time::sleep(Duration::from_millis(left)).await;
+            }
+            None => std::future::pending().await,
+        }
     };
     let Some(member) = rooms.join(&doc, handle).await else {
         let code = close_rx.borrow().unwrap_or(CloseCode::StorageFailed);
         let _ = sink.send(close_message(code)).await;
+        audit("session_closed");
         return;
     };
     let conn = member.conn;
@@ -80,8 +123,14 @@ pub async fn serve_socket(
         }
     };
     let reader = async {
+        tokio::pin!(expiry);
         loop {
             let message = tokio::select! {
+                _ = &mut expiry => {
+                    tracing::info!(conn, "link expired; closing");
+                    close_tx.send_replace(Some(CloseCode::LinkInvalid));
+                    return;
+                }
                 message = tokio::time::timeout(IDLE_LIMIT, stream.next()) => match message {
                     Ok(message) => message,
                     Err(_) => {
@@ -137,6 +186,7 @@ pub async fn serve_socket(
         }
     }
     member.leave().await;
+    audit("session_closed");
     tracing::debug!(conn, "disconnected");
 }
 

@@ -42,6 +42,7 @@ async fn a_y_websocket_client_syncs_and_stays_connected_while_idle() {
         .arg(format!("ws://{}/sync", server.addr))
         .arg("interop-doc")
         .arg(IDLE_SECONDS.to_string())
+        .arg(support::ADMIN_TOKEN)
         .current_dir(&interop)
         .stdout(Stdio::piped())
         .kill_on_drop(true)

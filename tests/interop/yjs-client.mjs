@@ -1,19 +1,19 @@
 // An unmodified Yjs client using y-websocket's WebsocketProvider, as a Tiptap / y-prosemirror
 // page would. Driven by sync-server/tests/interop.rs; prints one JSON line per event.
 //
-// usage: node yjs-client.mjs ws://127.0.0.1:PORT/sync DOC_ID IDLE_SECONDS
+// usage: node yjs-client.mjs ws://127.0.0.1:PORT/sync DOC_ID IDLE_SECONDS TOKEN
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
 import WebSocket from 'ws'
 
-const [url, room, idleArg] = process.argv.slice(2)
+const [url, room, idleArg, token] = process.argv.slice(2)
 const idleSeconds = Number(idleArg || 0)
 const say = (event, extra = {}) => console.log(JSON.stringify({ event, ...extra }))
 const fail = (why) => { say('failed', { why }); process.exit(1) }
 setTimeout(() => fail('timed out'), (idleSeconds + 30) * 1000)
 
 const doc = new Y.Doc()
-const provider = new WebsocketProvider(url, room, doc, { WebSocketPolyfill: WebSocket })
+const provider = new WebsocketProvider(url, room, doc, { WebSocketPolyfill: WebSocket, params: { token } })
 provider.awareness.setLocalStateField('user', { name: 'yjs' })
 let disconnects = 0
 provider.on('status', ({ status }) => { if (status === 'disconnected') disconnects++ })

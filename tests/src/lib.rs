@@ -64,6 +64,17 @@ impl Drop for Group {
     }
 }
 
+/// The operator token the test server runs with.
+pub const ADMIN_TOKEN: &str = "e2e-admin-token";
+
+/// A document created over the HTTP API, as the home page's "New document" does.
+pub struct NewDoc {
+    pub id: String,
+    pub owner_token: String,
+    /// `/d/{id}#t={owner_token}`
+    pub path: String,
+}
+
 /// A running Gather server.
 pub struct GatherServer {
     pub addr: String,
@@ -95,6 +106,8 @@ impl GatherServer {
             .arg(data)
             .arg("--assets")
             .arg(&assets)
+            .arg("--admin-token")
+            .arg(ADMIN_TOKEN)
             .env("GATHER_LOG", "info")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
@@ -118,6 +131,61 @@ impl GatherServer {
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
+    }
+
+    /// Creates a document with `POST /api/docs` and returns its owner link.
+    pub async fn create_doc(&self, title: &str) -> Result<NewDoc> {
+        let (status, body) = self
+            .http(
+                "POST",
+                "/api/docs",
+                None,
+                &serde_json::json!({ "title": title }),
+            )
+            .await?;
+        if status != 201 {
+            bail!("creating a document answered {status}: {body}");
+        }
+        let field = |name: &str| {
+            body[name]
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| anyhow!("no {name} in {body}"))
+        };
+        Ok(NewDoc {
+            id: field("id")?,
+            owner_token: field("owner_token")?,
+            path: field("url")?,
+        })
+    }
+
+    /// A JSON request to the server's API; the status and the JSON answer.
+    pub async fn http(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: &serde_json::Value,
+    ) -> Result<(u16, serde_json::Value)> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(&self.addr).await?;
+        let body = body.to_string();
+        let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n{auth}\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            self.addr,
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).await?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await?;
+        let status = response.get(9..12).context("short response")?.parse()?;
+        let json = response
+            .split_once("\r\n\r\n")
+            .and_then(|(_, body)| serde_json::from_str(body).ok())
+            .unwrap_or(serde_json::Value::Null);
+        Ok((status, json))
     }
 
     /// Stops the server the way an operator does (SIGTERM): it closes connections with 4503.

@@ -1,6 +1,6 @@
 //! End-to-end: two real Chromium pages on one document served by the real server.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use anyhow::Result;
 use e2e::{workspace_root, Driver, GatherServer, WAIT};
@@ -10,13 +10,6 @@ const BACKSPACE: &str = "\u{E003}";
 const CTRL: &str = "\u{E009}";
 const RELEASE: &str = "\u{E000}";
 
-fn unique(prefix: &str) -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    format!("{prefix}-{nanos}")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_pages_edit_together_and_the_text_survives_a_server_crash() -> Result<()> {
     let data = tempfile::tempdir()?;
@@ -24,7 +17,7 @@ async fn two_pages_edit_together_and_the_text_survives_a_server_crash() -> Resul
     let driver = Driver::start().await?;
     let a = driver.browser("a", 1024, 768).await?;
     let b = driver.browser("b", 390, 844).await?;
-    let path = format!("/d/{}", unique("e2e"));
+    let path = server.create_doc("").await?.path;
     a.goto(&server.url(&path)).await?;
     b.goto(&server.url(&path)).await?;
     a.wait_online().await?;
@@ -129,11 +122,21 @@ async fn the_home_page_creates_a_document_in_either_language() -> Result<()> {
 
     page.find_testid("new-document").await?.click().await?;
     page.wait_js(
-        "return /^\\/d\\/[A-Za-z0-9_-]{22}$/.test(location.pathname);",
+        "return /^\\/d\\/[A-Za-z0-9_-]{16}$/.test(location.pathname)
+            && /^#t=[A-Za-z0-9_-]{43}$/.test(location.hash);",
         WAIT,
     )
     .await?;
     page.wait_online().await?;
+    // The owner is told to keep the owner link, which is the page's own address.
+    page.wait_js(
+        "const n = document.querySelector('[data-testid=created-notice]');
+         return !!n && n.textContent.includes('所有者链接')
+            && n.querySelector('[data-testid=link-text]').value === location.href;",
+        WAIT,
+    )
+    .await?;
+    page.screenshot(&shots.join("created-zh-phone.png")).await?;
     let badge = page
         .js("return document.querySelector('[data-testid=status]').textContent;")
         .await?;

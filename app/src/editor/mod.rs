@@ -28,6 +28,8 @@ pub fn Editor(
     lang: Signal<Lang>,
     /// Where the editing state is kept.
     state: ViewSlot,
+    /// Whether the user may edit (false for a view-only link); the server enforces it too.
+    editable: Signal<bool>,
 ) -> impl IntoView {
     let slot = state;
     let root = NodeRef::<Div>::new();
@@ -92,7 +94,7 @@ pub fn Editor(
     };
 
     view! {
-        <div class="toolbar" role="toolbar">
+        <div class="toolbar" role="toolbar" hidden=move || !editable.get()>
             <select
                 data-testid="block-style"
                 aria-label=move || t(lang.get(), Key::BlockStyle)
@@ -127,7 +129,8 @@ pub fn Editor(
             class="editor"
             data-testid="editor"
             node_ref=root
-            contenteditable="true"
+            contenteditable=move || editable.get().to_string()
+            aria-readonly=move || (!editable.get()).to_string()
             spellcheck="false"
             role="textbox"
             aria-multiline="true"

@@ -1,19 +1,67 @@
-//! The document page: connection badge and the editor, for `/d/{doc_id}`.
+//! The document page for `/d/{doc_id}#t={token}`: title, role, connection badge, the owner's
+//! Share and Activity dialogs, and the editor (read-only for viewers). The token stays in the
+//! URL fragment, which browsers never send to the server or in a `Referer`.
 
-use gather_doc::{CloseCode, DocId};
+use gather_doc::{CloseCode, DocId, Role};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::json;
 
-use crate::connection::{Connection, Status};
+use super::share::{ActivityDialog, ShareDialog};
+use crate::api;
+use crate::connection::{Connection, Reports, Status};
 use crate::editor::{Editor, ViewSlot};
-use crate::i18n::{close_message, t, Key, Lang};
+use crate::i18n::{api_error, close_message, role_name, t, Key, Lang};
+use crate::library::{self, Entry};
+
+/// Marks a document the owner has just created, so its page says to keep the owner link.
+pub const CREATED_KEY: &str = "gather-created";
 
 #[component]
 pub fn DocumentPage(id: DocId, lang: Signal<Lang>) -> impl IntoView {
+    let token = token_from_fragment().or_else(|| library::get(id.as_str()).map(|e| e.token));
+    match token {
+        Some(token) => view! { <DocumentView id=id token=token lang=lang /> }.into_any(),
+        None => view! {
+            <p class="notice" role="alert" data-testid="close-notice">
+                {move || close_message(lang.get(), CloseCode::LinkInvalid)}
+            </p>
+        }
+        .into_any(),
+    }
+}
+
+/// The `t` parameter of the URL fragment (`#t=…`).
+fn token_from_fragment() -> Option<String> {
+    let hash = window().location().hash().ok()?;
+    hash.trim_start_matches('#')
+        .split('&')
+        .find_map(|part| part.strip_prefix("t="))
+        .filter(|t| !t.is_empty())
+        .map(|t| js_sys::decode_uri_component(t).map_or(t.to_owned(), String::from))
+}
+
+#[component]
+fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
+    // What this browser last knew about the link, until the server answers.
+    let cached = library::get(id.as_str()).filter(|e| e.token == token);
+    let role = RwSignal::new(cached.as_ref().and_then(|e| Role::parse(&e.role)));
+    let title = RwSignal::new(cached.map(|e| e.title).unwrap_or_default());
+    let api_failure = RwSignal::new(None::<String>);
+    let dialog = RwSignal::new(None::<Dialog>);
+    let just_created = created_flag(id.as_str());
+
     let doc = gather_doc::new_doc(random_client_id());
     let (status, set_status) = signal(Status::Connecting);
     let (last_close, set_last_close) = signal(None::<CloseCode>);
+    let (edits_refused, set_edits_refused) = signal(false);
     let slot: ViewSlot = StoredValue::new_local(None);
-    let connection = Connection::open(id, doc.clone(), set_status, set_last_close, move || {
+    let reports = Reports {
+        status: set_status,
+        last_close: set_last_close,
+        edits_refused: set_edits_refused,
+    };
+    let connection = Connection::open(id.clone(), token.clone(), doc.clone(), reports, move || {
         slot.update_value(|view| {
             if let Some(view) = view {
                 view.remote_changed();
@@ -23,31 +71,201 @@ pub fn DocumentPage(id: DocId, lang: Signal<Lang>) -> impl IntoView {
     // The connection lives as long as the page.
     let _keep = StoredValue::new_local(connection);
 
+    // Learn the link's role and the title, and remember the document in this browser.
+    {
+        let (id, token) = (id.clone(), token.clone());
+        spawn_local(async move {
+            match api::call("GET", &format!("/api/docs/{id}"), Some(&token), None).await {
+                Ok(meta) => {
+                    let name = meta["role"].as_str().unwrap_or("viewer").to_owned();
+                    let doc_title = meta["title"].as_str().unwrap_or("").to_owned();
+                    role.set(Role::parse(&name));
+                    title.set(doc_title.clone());
+                    library::remember(Entry {
+                        id: id.to_string(),
+                        title: doc_title,
+                        role: name,
+                        token,
+                        opened_at: js_sys::Date::now(),
+                    });
+                }
+                // Offline: keep what this browser knew.
+                Err(e) if e.code == "network" => {}
+                Err(e) => api_failure.set(Some(e.code)),
+            }
+        });
+    }
+    Effect::new(move |_| {
+        let shown = title.get();
+        let name = if shown.is_empty() {
+            t(lang.get(), Key::Untitled).to_owned()
+        } else {
+            shown
+        };
+        document().set_title(&format!("{name} – Gather"));
+    });
+
+    let is_owner = move || role.get() == Some(Role::Owner);
+    let editable = Signal::derive(move || role.get().is_none_or(Role::can_write));
+    let respondent = move || role.get() == Some(Role::Respondent);
+    let rename = {
+        let (id, token) = (id.clone(), token.clone());
+        move |new_title: String| {
+            let (id, token) = (id.clone(), token.clone());
+            spawn_local(async move {
+                let body = json!({ "title": new_title });
+                let path = format!("/api/docs/{id}");
+                match api::call("PATCH", &path, Some(&token), Some(body)).await {
+                    Ok(_) => {
+                        title.set(new_title.clone());
+                        library::update(id.as_str(), |e| e.title = new_title);
+                    }
+                    Err(e) => api_failure.set(Some(e.code)),
+                }
+            });
+        }
+    };
     let badge_text = move || match status.get() {
         Status::Connecting => t(lang.get(), Key::Connecting),
         Status::Online => t(lang.get(), Key::Online),
         Status::Offline => t(lang.get(), Key::Offline),
+        Status::Closed => t(lang.get(), Key::Disconnected),
     };
     let badge_state = move || match status.get() {
         Status::Connecting => "connecting",
         Status::Online => "online",
         Status::Offline => "offline",
+        Status::Closed => "closed",
     };
+    let owner_link = api::absolute(&format!("/d/{id}#t={token}"));
+    let share_id = id.clone();
+    let share_token = token.clone();
     view! {
         <section class="document">
             <div class="doc-bar">
-                <span class="hint">{move || t(lang.get(), Key::ShareHint)}</span>
+                <Show
+                    when=is_owner
+                    fallback=move || view! {
+                        <h1 class="doc-title" data-testid="doc-title">
+                            {move || {
+                                let shown = title.get();
+                                if shown.is_empty() { t(lang.get(), Key::Untitled).to_owned() } else { shown }
+                            }}
+                        </h1>
+                    }
+                >
+                    <input
+                        class="doc-title"
+                        data-testid="doc-title-input"
+                        aria-label=move || t(lang.get(), Key::TitlePlaceholder)
+                        placeholder=move || t(lang.get(), Key::Untitled)
+                        prop:value=move || title.get()
+                        on:change={
+                            let rename = rename.clone();
+                            move |ev| rename(event_target_value(&ev))
+                        }
+                    />
+                </Show>
+                <span class="role" data-testid="role">
+                    {move || role.get().map(|r| role_name(lang.get(), r.as_str()))}
+                </span>
+                <Show when=is_owner>
+                    <button data-testid="share" class="primary" on:click=move |_| dialog.set(Some(Dialog::Share))>
+                        {move || t(lang.get(), Key::Share)}
+                    </button>
+                    <button data-testid="activity" on:click=move |_| dialog.set(Some(Dialog::Activity))>
+                        {move || t(lang.get(), Key::Activity)}
+                    </button>
+                </Show>
                 <span class="badge" data-testid="status" data-state=badge_state>
                     {badge_text}
                 </span>
             </div>
+            <Show when=move || just_created.get()>
+                <div class="created" role="status" data-testid="created-notice">
+                    <p>{move || t(lang.get(), Key::DocCreated)}</p>
+                    <super::home::CopyableLink link=owner_link.clone() lang=lang />
+                    <button on:click=move |_| {
+                        clear_created_flag();
+                        just_created.set(false);
+                    }>{move || t(lang.get(), Key::Dismiss)}</button>
+                </div>
+            </Show>
             <Show when=move || last_close.get().is_some()>
                 <p class="notice" role="alert" data-testid="close-notice">
                     {move || last_close.get().map(|c| close_message(lang.get(), c))}
                 </p>
             </Show>
-            <Editor doc=doc lang=lang state=slot />
+            <Show when=move || api_failure.get().is_some() && last_close.get().is_none()>
+                <p class="notice" role="alert" data-testid="api-notice">
+                    {move || api_failure.get().map(|c| api_error(lang.get(), &c))}
+                </p>
+            </Show>
+            <Show when=move || edits_refused.get()>
+                <p class="notice" role="alert" data-testid="edits-refused">
+                    {move || t(lang.get(), Key::EditsRefused)}
+                </p>
+            </Show>
+            <Show when=move || role.get() == Some(Role::Viewer)>
+                <p class="hint" data-testid="view-only">{move || t(lang.get(), Key::ViewOnly)}</p>
+            </Show>
+            <Show
+                when=move || !respondent()
+                fallback=move || view! {
+                    <p class="notice" data-testid="respondent-notice">
+                        {move || t(lang.get(), Key::RespondentNotice)}
+                    </p>
+                }
+            >
+                <Editor doc=doc.clone() lang=lang state=slot editable=editable />
+            </Show>
+            {
+                let (share_id, share_token) = (share_id.clone(), share_token.clone());
+                move || match dialog.get() {
+                    Some(Dialog::Share) => view! {
+                        <ShareDialog
+                            doc_id=share_id.clone()
+                            token=share_token.clone()
+                            lang=lang
+                            on_close=move || dialog.set(None)
+                        />
+                    }.into_any(),
+                    Some(Dialog::Activity) => view! {
+                        <ActivityDialog
+                            doc_id=share_id.clone()
+                            token=share_token.clone()
+                            lang=lang
+                            on_close=move || dialog.set(None)
+                        />
+                    }.into_any(),
+                    None => ().into_any(),
+                }
+            }
         </section>
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dialog {
+    Share,
+    Activity,
+}
+
+fn session_storage() -> Option<web_sys::Storage> {
+    window().session_storage().ok().flatten()
+}
+
+/// Whether the owner has just created this document in this tab.
+fn created_flag(id: &str) -> RwSignal<bool> {
+    let set = session_storage()
+        .and_then(|s| s.get_item(CREATED_KEY).ok().flatten())
+        .is_some_and(|v| v == id);
+    RwSignal::new(set)
+}
+
+fn clear_created_flag() {
+    if let Some(storage) = session_storage() {
+        let _ = storage.remove_item(CREATED_KEY);
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod document;
 mod home;
+mod share;
 
 use gather_doc::DocId;
 use leptos::prelude::*;

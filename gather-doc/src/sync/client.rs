@@ -21,6 +21,8 @@ pub enum ClientEvent {
     DocChanged,
     /// Someone's presence changed.
     AwarenessChanged,
+    /// The server refused this client's edits: its link is read-only.
+    EditsRefused,
 }
 
 /// The client half of a y-websocket session around one document.
@@ -91,7 +93,8 @@ impl ClientSync {
                     events.push(ClientEvent::AwarenessChanged);
                 }
                 Message::AwarenessQuery => replies.extend(self.presence_frame()),
-                Message::Auth(_) | Message::Custom(..) => {}
+                Message::Auth(Some(_)) => events.push(ClientEvent::EditsRefused),
+                Message::Auth(None) | Message::Custom(..) => {}
             }
         }
         Ok((replies, events))

@@ -2,13 +2,21 @@
 //! the counts a message declares (a varint can declare billions of entries in five bytes), so
 //! every count is checked against the bytes actually left: an entry takes at least one byte
 //! per field. A frame that fails here is malformed; one that passes may still be refused by
-//! yrs. Checked: the entries of a state vector, of an awareness update, the clients of an
-//! update and the first client's block count — the counts for which yrs builds hash maps or
-//! vectors it writes to at once. Later clients' block counts would need the whole update
-//! parsed; yrs reserves those with `try_reserve`, which only claims address space, and fails
-//! cleanly when the count is impossible.
+//! yrs. Checked: the number of messages in the frame, the entries of a state vector and of an
+//! awareness update, and every count in an update (clients, each client's blocks, the strings
+//! and values of each block's content, the nesting of `Any` values, the delete set): the walk
+//! reads an update the way yrs's v1 decoder does, without keeping anything. Client ids wider
+//! than the 53 bits yrs supports, and clocks past `u32::MAX`, are refused too: yrs asserts the
+//! one and adds the other without overflow checks. So are subdocuments (see [`Bytes::block`]).
 
 use yrs::encoding::read::Error;
+
+use super::MAX_MESSAGES_PER_FRAME;
+
+/// Deepest nesting of `Any` arrays and maps in an update. yrs decodes `Any` recursively, two
+/// bytes a level, so a deeper value could overflow the stack (an abort, not a panic).
+/// `serde_json` stops at the same depth.
+const MAX_ANY_DEPTH: usize = 128;
 
 struct Bytes<'a> {
     buf: &'a [u8],
@@ -53,12 +61,201 @@ impl<'a> Bytes<'a> {
         }
         Ok(n)
     }
+
+    /// A client id. yrs keeps 53 bits (as Yjs does, in a JavaScript number) and asserts
+    /// that no more are set.
+    fn client(&mut self) -> Result<(), Error> {
+        if self.var()? >> 53 != 0 {
+            return Err(Error::UnexpectedValue);
+        }
+        Ok(())
+    }
+
+    /// An id: a client and a clock.
+    fn id(&mut self) -> Result<(), Error> {
+        self.client()?;
+        self.var()?;
+        Ok(())
+    }
+
+    fn byte(&mut self) -> Result<u8, Error> {
+        let byte = *self.buf.get(self.at).ok_or(Error::EndOfBuffer(1))?;
+        self.at += 1;
+        Ok(byte)
+    }
+
+    fn skip(&mut self, n: usize) -> Result<(), Error> {
+        if n > self.left() {
+            return Err(Error::EndOfBuffer(n));
+        }
+        self.at += n;
+        Ok(())
+    }
+
+    /// A v1 update, read as `yrs::Update::decode_v1` reads it. Bytes after it are ignored, as
+    /// yrs ignores them.
+    fn update(&mut self) -> Result<(), Error> {
+        // Per client at least (block count, client, clock).
+        for _ in 0..self.count(3)? {
+            // Per block at least an info byte and a length or content byte.
+            let blocks = self.count(2)?;
+            self.client()?;
+            let mut clock = self.var()?;
+            for _ in 0..blocks {
+                clock = clock.saturating_add(self.block()?);
+                clocks_fit(clock)?;
+            }
+        }
+        // The delete set: per client at least (client, range count); per range (clock, len).
+        for _ in 0..self.count(2)? {
+            self.client()?;
+            for _ in 0..self.count(2)? {
+                let clock = self.var()?;
+                clocks_fit(clock.saturating_add(self.var()?))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// One block; returns at least as much as the clock it takes, so that the clocks the
+    /// update covers are known to fit yrs's `u32` arithmetic.
+    fn block(&mut self) -> Result<u64, Error> {
+        const HAS_ORIGIN: u8 = 0x80;
+        const HAS_RIGHT_ORIGIN: u8 = 0x40;
+        const HAS_PARENT_SUB: u8 = 0x20;
+        let info = self.byte()?;
+        // Skip (10) and GC (0) ranges: a length.
+        if info == 10 || info == 0 {
+            return self.var();
+        }
+        if info & HAS_ORIGIN != 0 {
+            self.id()?;
+        }
+        if info & HAS_RIGHT_ORIGIN != 0 {
+            self.id()?;
+        }
+        if info & (HAS_ORIGIN | HAS_RIGHT_ORIGIN) == 0 {
+            // The parent: a root type's name, or the id of the item holding it.
+            if self.var()? == 1 {
+                self.buf()?;
+            } else {
+                self.id()?;
+            }
+            if info & HAS_PARENT_SUB != 0 {
+                self.buf()?;
+            }
+        }
+        let len = match info & 0b1111 {
+            // Deleted: a length.
+            1 => self.var()?,
+            // JSON: yrs reads one string more than the count says.
+            2 => {
+                let n = self.var()?.saturating_add(1);
+                if n > self.left() as u64 {
+                    return Err(Error::EndOfBuffer(n as usize));
+                }
+                for _ in 0..n {
+                    self.buf()?;
+                }
+                n
+            }
+            // A string counts its UTF-16 units (or bytes), never more than its bytes.
+            4 => self.buf()?.len() as u64,
+            // Binary, embed (JSON text).
+            3 | 5 => {
+                self.buf()?;
+                1
+            }
+            // Format: a key and JSON text.
+            6 => {
+                self.buf()?;
+                self.buf()?;
+                1
+            }
+            // A shared type: its kind, and an XML element's tag.
+            7 => {
+                match self.byte()? {
+                    3 => {
+                        self.buf()?;
+                    }
+                    0..=6 | 9 | 15 => {}
+                    _ => return Err(Error::UnexpectedValue),
+                }
+                1
+            }
+            // Any values.
+            8 => {
+                let n = self.count(1)?;
+                for _ in 0..n {
+                    self.any(0)?;
+                }
+                n
+            }
+            // A subdocument. Gather's documents have none, and yrs 0.28 never frees a document
+            // that holds one: each load and unload of the room would leak all of it.
+            9 => return Err(Error::UnexpectedValue),
+            _ => return Err(Error::UnexpectedValue),
+        };
+        Ok(len)
+    }
+
+    /// A lib0 `Any` value at nesting `depth`.
+    fn any(&mut self, depth: usize) -> Result<(), Error> {
+        if depth > MAX_ANY_DEPTH {
+            return Err(Error::UnexpectedValue);
+        }
+        match self.byte()? {
+            // Undefined, null, false, true.
+            127 | 126 | 121 | 120 => {}
+            // Integer.
+            125 => {
+                self.var()?;
+            }
+            // Float32, float64, bigint.
+            124 => self.skip(4)?,
+            123 | 122 => self.skip(8)?,
+            // String, buffer.
+            119 | 116 => {
+                self.buf()?;
+            }
+            // Map: per entry at least a key length and a value tag.
+            118 => {
+                for _ in 0..self.count(2)? {
+                    self.buf()?;
+                    self.any(depth + 1)?;
+                }
+            }
+            // Array.
+            117 => {
+                for _ in 0..self.count(1)? {
+                    self.any(depth + 1)?;
+                }
+            }
+            _ => return Err(Error::UnexpectedValue),
+        }
+        Ok(())
+    }
+}
+
+/// Refuses clocks past `u32::MAX`, where yrs's additions would overflow.
+fn clocks_fit(end: u64) -> Result<(), Error> {
+    if end > u64::from(u32::MAX) {
+        return Err(Error::UnexpectedValue);
+    }
+    Ok(())
 }
 
 /// Checks every message in `frame`.
 pub fn check_frame(frame: &[u8]) -> Result<(), Error> {
     let mut r = Bytes { buf: frame, at: 0 };
+    let mut messages = 0;
     while r.left() > 0 {
+        // Each message becomes a value of some fifty bytes: a frame of one-byte messages
+        // would otherwise take fifty times its size.
+        messages += 1;
+        if messages > MAX_MESSAGES_PER_FRAME {
+            return Err(Error::UnexpectedValue);
+        }
         match r.var()? {
             0 => {
                 let kind = r.var()?;
@@ -70,26 +267,25 @@ pub fn check_frame(frame: &[u8]) -> Result<(), Error> {
                 match kind {
                     // State vector: (client, clock) pairs.
                     0 => {
-                        p.count(2)?;
-                    }
-                    // Update v1: per client at least (block count, client, clock).
-                    1 | 2 => {
-                        if p.count(3)? > 0 {
-                            // The first client's block count: each block takes a few bytes.
-                            p.count(1)?;
+                        for _ in 0..p.count(2)? {
+                            p.id()?;
                         }
                     }
+                    // Update v1.
+                    1 | 2 => p.update()?,
                     _ => return Err(Error::UnexpectedValue),
                 }
             }
             // Awareness: per client at least (client, clock, json length).
             1 => {
-                let payload = r.buf()?;
-                Bytes {
-                    buf: payload,
+                let mut p = Bytes {
+                    buf: r.buf()?,
                     at: 0,
+                };
+                for _ in 0..p.count(3)? {
+                    p.id()?;
+                    p.buf()?;
                 }
-                .count(3)?;
             }
             // Auth: a permission flag, and a reason when denied.
             2 => {

@@ -13,8 +13,8 @@ use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
 use yrs::{ClientID, ReadTxn, StateVector, Transact, Update};
 
-use super::frames::{decode_frame, encode_awareness, encode_step1, encode_step2};
-use crate::CloseCode;
+use super::frames::{decode_frame, encode_awareness, encode_step1, encode_step2, is_empty_update};
+use crate::{CloseCode, Role};
 
 /// Transaction origin of updates the server applies from clients.
 const CLIENT_ORIGIN: &str = "gather-client";
@@ -60,6 +60,10 @@ pub struct Effects {
     pub error: Option<ProtocolError>,
 }
 
+/// The reason in the `Auth` permission-denied message a read-only connection gets for each
+/// frame whose edits were refused (y-protocols' standard way to say so).
+pub const READ_ONLY_REASON: &str = "read-only link: edits are not accepted";
+
 /// Most messages one frame may carry (y-websocket sends one).
 pub const MAX_MESSAGES_PER_FRAME: usize = 8;
 
@@ -104,6 +108,12 @@ pub enum ProtocolError {
     /// trusted and must be rebuilt from storage.
     #[error("update made the document inconsistent; room must be reloaded")]
     Poisoned,
+    /// Storing the update would take the document past the room's size limit.
+    #[error("document would grow to {size} bytes, over the limit of {limit}")]
+    TooLarge { size: usize, limit: usize },
+    /// A connection whose role may not read the document sent something other than presence.
+    #[error("this link may not open the document")]
+    Forbidden,
 }
 
 impl ProtocolError {
@@ -114,6 +124,8 @@ impl ProtocolError {
             }
             ProtocolError::Rejected(_) | ProtocolError::Poisoned => CloseCode::RejectedUpdate,
             ProtocolError::Unsupported(_) => CloseCode::UnsupportedMessage,
+            ProtocolError::TooLarge { .. } => CloseCode::DocumentTooLarge,
+            ProtocolError::Forbidden => CloseCode::RespondentOnly,
         }
     }
 }
@@ -121,8 +133,17 @@ impl ProtocolError {
 /// One document as the server holds it while anyone is connected.
 pub struct Room {
     awareness: Awareness,
-    /// Awareness client ids each connection has announced, removed when it leaves.
-    controlled: HashMap<ConnId, HashSet<ClientID>>,
+    /// Each connection's role and the awareness client ids it has announced (removed when it
+    /// leaves).
+    members: HashMap<ConnId, Member>,
+    /// Bytes of stored updates (an upper bound of the document's size; compaction shrinks it).
+    bytes: usize,
+    max_bytes: usize,
+}
+
+struct Member {
+    role: Role,
+    controlled: HashSet<ClientID>,
 }
 
 impl Room {
@@ -135,7 +156,9 @@ impl Room {
     ) -> (Room, usize) {
         let doc = yrs::Doc::new();
         let mut skipped = 0;
+        let mut size = 0;
         for bytes in updates {
+            size += bytes.len();
             let ok = Update::decode_v1(bytes).ok().is_some_and(|update| {
                 catch_unwind(AssertUnwindSafe(|| {
                     doc.transact_mut().apply_update(update).is_ok()
@@ -148,7 +171,9 @@ impl Room {
         }
         let room = Room {
             awareness: Awareness::with_clock(doc, clock),
-            controlled: HashMap::new(),
+            members: HashMap::new(),
+            bytes: size,
+            max_bytes: usize::MAX,
         };
         (room, skipped)
     }
@@ -171,10 +196,31 @@ impl Room {
         self.awareness.doc()
     }
 
-    /// Registers a connection and returns what it hears first: the server's sync step 1 and,
-    /// when anyone has one, the current awareness states.
-    pub fn connect(&mut self, conn: ConnId) -> Vec<Vec<u8>> {
-        self.controlled.entry(conn).or_default();
+    /// Refuses updates that would take the stored size past `max_bytes` (with
+    /// [`ProtocolError::TooLarge`]); a document already past it can still be read.
+    pub fn set_max_bytes(&mut self, max_bytes: usize) {
+        self.max_bytes = max_bytes;
+    }
+
+    /// Bytes of stored updates so far.
+    pub fn stored_bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Registers a connection with what its link allows and returns what it hears first: the
+    /// server's sync step 1 and, when anyone has one, the current awareness states. A role that
+    /// may not read hears nothing.
+    pub fn connect(&mut self, conn: ConnId, role: Role) -> Vec<Vec<u8>> {
+        self.members.insert(
+            conn,
+            Member {
+                role,
+                controlled: HashSet::new(),
+            },
+        );
+        if !role.can_read() {
+            return Vec::new();
+        }
         let sv = self.awareness.doc().transact().state_vector();
         let mut greeting = vec![encode_step1(sv)];
         greeting.extend(encode_awareness(&self.awareness));
@@ -211,12 +257,23 @@ impl Room {
         effects: &mut Effects,
     ) -> Result<(), ProtocolError> {
         let single = messages.len() == 1;
+        let role = self.members.get(&conn).map_or(Role::Respondent, |m| m.role);
+        if !role.can_read() {
+            return Err(ProtocolError::Forbidden);
+        }
+        let mut refused = false;
         for message in messages {
             match message {
                 Message::Sync(SyncMessage::SyncStep1(sv)) => effects.out.push(Outgoing {
                     to: Audience::Sender,
                     payload: Payload::Bytes(encode_step2(self.awareness.doc(), &sv)),
                 }),
+                Message::Sync(SyncMessage::SyncStep2(update) | SyncMessage::Update(update))
+                    if !role.can_write() =>
+                {
+                    // Not applied, not stored, not relayed; the sender is told once per frame.
+                    refused |= !is_empty_update(&update);
+                }
                 Message::Sync(SyncMessage::SyncStep2(update)) => {
                     if self.apply(&update)? {
                         effects.out.push(Outgoing {
@@ -241,7 +298,10 @@ impl Room {
                     }
                 }
                 Message::Awareness(update) => {
-                    let ids = self.controlled.entry(conn).or_default();
+                    let Some(member) = self.members.get_mut(&conn) else {
+                        continue;
+                    };
+                    let ids = &mut member.controlled;
                     for (client, entry) in &update.clients {
                         if &*entry.json == "null" {
                             ids.remove(client);
@@ -274,13 +334,19 @@ impl Room {
                 Message::Custom(tag, _) => return Err(ProtocolError::Unsupported(tag)),
             }
         }
+        if refused {
+            effects.out.push(Outgoing {
+                to: Audience::Sender,
+                payload: Payload::Bytes(Message::Auth(Some(READ_ONLY_REASON.into())).encode_v1()),
+            });
+        }
         Ok(())
     }
 
     /// Forgets a connection; returns the awareness message announcing that its users left,
     /// for everyone remaining.
     pub fn disconnect(&mut self, conn: ConnId) -> Option<Vec<u8>> {
-        let ids = self.controlled.remove(&conn)?;
+        let ids = self.members.remove(&conn)?.controlled;
         if ids.is_empty() {
             return None;
         }
@@ -294,6 +360,17 @@ impl Room {
     /// Applies a v1 update; `Ok(false)` for an empty one, which needs neither storing nor
     /// relaying.
     fn apply(&mut self, update: &[u8]) -> Result<bool, ProtocolError> {
-        super::frames::apply_update(self.awareness.doc(), update, CLIENT_ORIGIN)
+        let size = self.bytes.saturating_add(update.len());
+        if size > self.max_bytes && !is_empty_update(update) {
+            return Err(ProtocolError::TooLarge {
+                size,
+                limit: self.max_bytes,
+            });
+        }
+        let applied = super::frames::apply_update(self.awareness.doc(), update, CLIENT_ORIGIN)?;
+        if applied {
+            self.bytes = size;
+        }
+        Ok(applied)
     }
 }

@@ -6,7 +6,7 @@ use yrs::{ReadTxn, StateVector, Transact};
 
 use super::*;
 use crate::rich_text::{self, Marks, Pos};
-use crate::CloseCode;
+use crate::{CloseCode, Role};
 
 fn client(id: u64) -> ClientSync {
     ClientSync::new(crate::new_doc(id), || 0)
@@ -42,12 +42,12 @@ fn text_of(doc: &yrs::Doc) -> String {
 fn an_update_is_stored_then_relayed_unchanged_to_the_others() {
     let (mut room, skipped) = Room::load([], || 0);
     assert_eq!(skipped, 0);
-    let greeting = room.connect(1);
+    let greeting = room.connect(1, Role::Editor);
     assert!(matches!(
         decode_frame(&greeting[0]).unwrap()[0],
         Message::Sync(SyncMessage::SyncStep1(_))
     ));
-    room.connect(2);
+    room.connect(2, Role::Editor);
     let a = client(10);
     let frame = typed_update(&a, "体温 36.5");
     let effects = accepted(room.receive(1, &frame));
@@ -65,12 +65,12 @@ fn an_update_is_stored_then_relayed_unchanged_to_the_others() {
 #[test]
 fn a_late_joiner_catches_up_through_step_one_and_two() {
     let (mut room, _) = Room::load([], || 0);
-    room.connect(1);
+    room.connect(1, Role::Editor);
     let a = client(10);
     accepted(room.receive(1, &typed_update(&a, "hello")));
 
     let mut b = client(20);
-    let greeting = room.connect(2);
+    let greeting = room.connect(2, Role::Editor);
     // B answers the server's step 1 (it has nothing new: an empty update, not stored).
     let (replies, _) = b.receive(&greeting[0]).unwrap();
     let effects = accepted(room.receive(2, &replies[0]));
@@ -90,8 +90,8 @@ fn a_late_joiner_catches_up_through_step_one_and_two() {
 #[test]
 fn presence_goes_to_everyone_and_is_removed_when_the_sender_leaves() {
     let (mut room, _) = Room::load([], || 0);
-    room.connect(1);
-    room.connect(2);
+    room.connect(1, Role::Editor);
+    room.connect(2, Role::Editor);
     let mut a = client(10);
     a.awareness_mut()
         .set_local_state_raw(r#"{"user":{"name":"王老师"}}"#);
@@ -99,7 +99,7 @@ fn presence_goes_to_everyone_and_is_removed_when_the_sender_leaves() {
     assert_eq!(effects.out[0].to, Audience::Everyone);
     assert!(effects.store.is_empty());
     // A newcomer is told who is here.
-    assert_eq!(room.connect(3).len(), 2);
+    assert_eq!(room.connect(3, Role::Editor).len(), 2);
     let bye = room.disconnect(1).expect("removal broadcast");
     let Message::Awareness(update) = &decode_frame(&bye).unwrap()[0] else {
         panic!("expected awareness")
@@ -111,7 +111,7 @@ fn presence_goes_to_everyone_and_is_removed_when_the_sender_leaves() {
 #[test]
 fn bad_frames_are_refused_with_our_codes_and_harm_nothing() {
     let (mut room, _) = Room::load([], || 0);
-    room.connect(1);
+    room.connect(1, Role::Editor);
     let a = client(10);
     accepted(room.receive(1, &typed_update(&a, "keep")));
     let bad: [(&[u8], CloseCode); 5] = [
@@ -131,7 +131,7 @@ fn bad_frames_are_refused_with_our_codes_and_harm_nothing() {
 #[test]
 fn several_messages_in_one_frame_are_all_handled() {
     let (mut room, _) = Room::load([], || 0);
-    room.connect(1);
+    room.connect(1, Role::Editor);
     let a = client(10);
     let mut frame = typed_update(&a, "x");
     frame.extend(Message::Sync(SyncMessage::SyncStep1(StateVector::default())).encode_v1());
@@ -173,7 +173,7 @@ fn declared_lengths_cannot_make_the_decoder_reserve_memory() {
         &[0x00, 0x02, 0x05, 0x01, 0xFF, 0xFF, 0xFF, 0x7F],
     ];
     let (mut room, _) = Room::load([], || 0);
-    room.connect(1);
+    room.connect(1, Role::Editor);
     for bomb in bombs {
         assert!(super::guard::check_frame(bomb).is_err(), "{bomb:02x?}");
         let error = room.receive(1, bomb).error.expect("refused");
@@ -200,7 +200,7 @@ fn arbitrary_and_mutated_frames_never_panic() {
     };
     let (mut room, _) = Room::load([], || 0);
     for round in 0..20_000 {
-        room.connect(round);
+        room.connect(round, Role::Editor);
         let frame: Vec<u8> = if round % 2 == 0 {
             let len = (next() % 64) as usize;
             (0..len).map(|_| next() as u8).collect()
@@ -224,14 +224,14 @@ fn arbitrary_and_mutated_frames_never_panic() {
         }
     }
     let mut late = client(99);
-    let greeting = room.connect(u64::MAX);
+    let greeting = room.connect(u64::MAX, Role::Editor);
     late.receive(&greeting[0]).unwrap();
 }
 
 #[test]
 fn updates_before_a_refused_message_in_the_same_frame_are_kept() {
     let (mut room, _) = Room::load([], || 0);
-    room.connect(1);
+    room.connect(1, Role::Editor);
     let a = client(10);
     let mut frame = typed_update(&a, "kept");
     // A sync update that frames correctly but whose content yrs refuses follows the good one.
@@ -250,7 +250,7 @@ fn updates_before_a_refused_message_in_the_same_frame_are_kept() {
 #[test]
 fn a_frame_may_not_ask_for_many_full_document_replies() {
     let (mut room, _) = Room::load([], || 0);
-    room.connect(1);
+    room.connect(1, Role::Editor);
     let step1 = Message::Sync(SyncMessage::SyncStep1(StateVector::default())).encode_v1();
     let effects = room.receive(1, &step1.repeat(2));
     assert_eq!(
@@ -278,8 +278,72 @@ fn a_snapshot_keeps_updates_still_waiting_for_their_predecessors() {
     let snapshot = room.snapshot();
     let (mut again, _) = Room::load([snapshot.as_slice()], || 0);
     assert!(again.has_pending());
-    again.connect(1);
+    again.connect(1, Role::Editor);
     accepted(again.receive(1, &first));
     assert!(!again.has_pending());
     assert_eq!(text_of(again.doc()), "two one ");
+}
+
+#[test]
+fn a_viewer_reads_and_is_present_but_its_edits_are_refused_and_never_stored() {
+    let (mut room, _) = Room::load([], || 0);
+    room.connect(1, Role::Editor);
+    let editor = client(10);
+    accepted(room.receive(1, &typed_update(&editor, "名单")));
+    let mut viewer = client(20);
+    let greeting = room.connect(2, Role::Viewer);
+    assert!(!greeting.is_empty(), "a viewer hears the server's step 1");
+    // The viewer asks for the document and gets it.
+    let effects = accepted(room.receive(2, &viewer.hello()[0]));
+    let Payload::Bytes(step2) = &effects.out[0].payload else {
+        panic!("expected a step 2")
+    };
+    viewer.receive(step2).unwrap();
+    assert_eq!(text_of(viewer.doc()), "名单");
+    // Its edit is neither applied, stored nor relayed; it alone is told.
+    let effects = accepted(room.receive(2, &typed_update(&viewer, "x")));
+    assert!(effects.store.is_empty());
+    assert_eq!(effects.out.len(), 1);
+    assert_eq!(effects.out[0].to, Audience::Sender);
+    let Payload::Bytes(denied) = &effects.out[0].payload else {
+        panic!("expected a denial")
+    };
+    let (_, events) = viewer.receive(denied).unwrap();
+    assert_eq!(events, vec![ClientEvent::EditsRefused]);
+    assert_eq!(text_of(room.doc()), "名单");
+    // Presence still flows.
+    let presence = Message::Awareness(viewer.awareness().update().unwrap()).encode_v1();
+    let effects = accepted(room.receive(2, &presence));
+    assert_eq!(effects.out[0].to, Audience::Everyone);
+}
+
+#[test]
+fn a_respondent_hears_nothing_of_the_document_and_may_not_ask_for_it() {
+    let (mut room, _) = Room::load([], || 0);
+    room.connect(1, Role::Editor);
+    accepted(room.receive(1, &typed_update(&client(10), "secret")));
+    assert!(room.connect(2, Role::Respondent).is_empty());
+    let effects = room.receive(2, &client(20).hello()[0]);
+    assert!(effects.out.is_empty() && effects.store.is_empty());
+    assert_eq!(
+        effects.error.map(|e| e.close_code()),
+        Some(CloseCode::RespondentOnly)
+    );
+}
+
+#[test]
+fn updates_past_the_size_limit_are_refused_and_the_document_is_unharmed() {
+    let (mut room, _) = Room::load([], || 0);
+    room.set_max_bytes(200);
+    room.connect(1, Role::Editor);
+    let a = client(10);
+    accepted(room.receive(1, &typed_update(&a, "short")));
+    let big = typed_update(&a, &"x".repeat(500));
+    let effects = room.receive(1, &big);
+    assert!(effects.store.is_empty() && effects.out.is_empty());
+    assert_eq!(
+        effects.error.map(|e| e.close_code()),
+        Some(CloseCode::DocumentTooLarge)
+    );
+    assert_eq!(text_of(room.doc()), "short");
 }

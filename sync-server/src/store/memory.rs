@@ -43,4 +43,10 @@ impl Store for MemoryStore {
         rows.insert(0, (through_seq, snapshot.to_vec()));
         Ok(())
     }
+
+    fn delete(&self, doc: &DocId) -> Result<(), StoreError> {
+        let mut docs = self.docs.lock().map_err(|_| StoreError::Unavailable)?;
+        docs.remove(doc);
+        Ok(())
+    }
 }

@@ -40,6 +40,8 @@ pub trait Store: Send + Sync + 'static {
     /// Replaces the updates of `doc` up to and including `through_seq` with one `snapshot`
     /// holding the same state, in one transaction; later updates are untouched.
     fn compact(&self, doc: &DocId, through_seq: i64, snapshot: &[u8]) -> Result<(), StoreError>;
+    /// Removes every update and snapshot of `doc` from disk.
+    fn delete(&self, doc: &DocId) -> Result<(), StoreError>;
 }
 
 #[cfg(test)]
@@ -65,6 +67,12 @@ mod tests {
         let loaded = store.load(&doc).unwrap();
         assert_eq!(loaded.updates, vec![vec![12], vec![3]]);
         assert_eq!(store.load(&other).unwrap().updates, vec![vec![9]]);
+        store.delete(&doc).unwrap();
+        assert!(store.load(&doc).unwrap().updates.is_empty());
+        assert_eq!(store.load(&other).unwrap().updates, vec![vec![9]]);
+        store
+            .append(&[(doc.clone(), vec![12]), (doc.clone(), vec![3])])
+            .unwrap();
     }
 
     #[test]

@@ -23,6 +23,8 @@ impl SqliteStore {
         let writer = Connection::open(&path)?;
         writer.pragma_update(None, "journal_mode", "WAL")?;
         writer.pragma_update(None, "synchronous", "FULL")?;
+        // Deleted documents are overwritten on disk, not just unlinked.
+        writer.pragma_update(None, "secure_delete", "ON")?;
         writer.busy_timeout(std::time::Duration::from_secs(10))?;
         writer.execute_batch(
             "CREATE TABLE IF NOT EXISTS updates (
@@ -95,6 +97,14 @@ impl Store for SqliteStore {
             params![doc.as_str(), through_seq, snapshot],
         )?;
         tx.commit()?;
+        Ok(())
+    }
+
+    fn delete(&self, doc: &DocId) -> Result<(), StoreError> {
+        let conn = self.writer()?;
+        conn.execute("DELETE FROM updates WHERE doc = ?1", [doc.as_str()])?;
+        // Move the overwritten pages out of the write-ahead log into the main file too.
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
 }

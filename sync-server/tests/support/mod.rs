@@ -8,7 +8,7 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use gather_doc::rich_text::{self, Marks, Pos};
 use gather_doc::sync::ClientSync;
-use sync_server::config::Config;
+pub use sync_server::config::Config;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode as WsCloseCode;
@@ -17,6 +17,9 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use yrs::{ReadTxn, Transact};
 
 const WAIT: Duration = Duration::from_secs(10);
+
+/// The admin token [`Config::for_tests`] sets.
+pub const ADMIN_TOKEN: &str = "test-admin-token";
 
 pub struct Server {
     pub addr: SocketAddr,
@@ -30,6 +33,11 @@ impl Server {
         if let Some(limit) = max_message_bytes {
             config.max_message_bytes = limit;
         }
+        Server::start_with(config).await
+    }
+
+    /// A server with a configuration of the test's own (see [`Config::for_tests`]).
+    pub async fn start_with(config: Config) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -49,20 +57,35 @@ pub struct TestClient {
     ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
     sync: ClientSync,
     is_synced: bool,
+    /// How many times the server said this client's edits were refused.
+    pub edits_refused: usize,
 }
 
 impl TestClient {
+    /// Connects with the operator's admin token (which creates the document).
     pub async fn connect(server: &Server, doc: &str, client_id: u64) -> TestClient {
-        let url = format!("ws://{}/sync/{doc}", server.addr);
+        TestClient::connect_with(server, doc, ADMIN_TOKEN, client_id).await
+    }
+
+    /// Connects with a share link's token.
+    pub async fn connect_with(
+        server: &Server,
+        doc: &str,
+        token: &str,
+        client_id: u64,
+    ) -> TestClient {
+        let url = format!("ws://{}/sync/{doc}?token={token}", server.addr);
         let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
         let sync = ClientSync::new(gather_doc::new_doc(client_id), || 0);
         for frame in sync.hello() {
-            ws.send(Message::Binary(frame.into())).await.unwrap();
+            // A refused connection may already be closing; the close frame tells why.
+            let _ = ws.send(Message::Binary(frame.into())).await;
         }
         TestClient {
             ws,
             sync,
             is_synced: false,
+            edits_refused: 0,
         }
     }
 
@@ -80,6 +103,10 @@ impl TestClient {
                 if events.contains(&gather_doc::sync::ClientEvent::Synced) {
                     self.is_synced = true;
                 }
+                self.edits_refused += events
+                    .iter()
+                    .filter(|e| **e == gather_doc::sync::ClientEvent::EditsRefused)
+                    .count();
                 for reply in replies {
                     self.ws.send(Message::Binary(reply.into())).await.unwrap();
                 }
@@ -171,6 +198,76 @@ impl TestClient {
             }
         }
     }
+}
+
+impl TestClient {
+    /// Waits for the server's close frame (within `within`) and returns its code and how many
+    /// binary frames arrived before it.
+    pub async fn closed_within(&mut self, within: Duration) -> (u16, usize) {
+        let deadline = tokio::time::Instant::now() + within;
+        let mut frames = 0;
+        loop {
+            match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Ok(Some(Ok(Message::Close(Some(frame))))) => {
+                    return (u16::from(frame.code), frames)
+                }
+                Ok(Some(Ok(Message::Close(None)))) | Ok(None) => return (1005, frames),
+                Ok(Some(Ok(Message::Binary(_)))) => frames += 1,
+                Ok(Some(Ok(_))) => {}
+                Ok(Some(Err(e))) => panic!("websocket error instead of a close frame: {e}"),
+                Err(_) => panic!("not closed within {within:?}"),
+            }
+        }
+    }
+}
+
+/// An HTTP/1.1 request with an optional bearer token and JSON body; returns the status and the
+/// body parsed as JSON (`null` when empty).
+pub async fn http_json(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{auth}\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let response = String::from_utf8(response).unwrap();
+    let status = response[9..12].parse().unwrap();
+    let (head, rest) = response.split_once("\r\n\r\n").unwrap();
+    let rest = if head.to_lowercase().contains("transfer-encoding: chunked") {
+        dechunk(rest)
+    } else {
+        rest.to_owned()
+    };
+    let json = if rest.trim().is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_str(&rest).unwrap_or_else(|e| panic!("{e}: {rest}"))
+    };
+    (status, json)
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap();
+        if size == 0 {
+            break;
+        }
+        out.push_str(&rest[..size]);
+        body = &rest[size + 2..];
+    }
+    out
 }
 
 /// A minimal HTTP/1.1 GET, returning the raw response with lower-cased header names.
