@@ -75,7 +75,7 @@ run() {
   # On the real disk (not a tmpfs), so Gather's fsyncs cost what they cost.
   data="$(mktemp -d "$root/target/bench-data.XXXXXX")"
   echo "== $name on port $port" >&2
-  setsid bash -c "$(declare -f "$start"); here='$here' root='$root' $start $port '$data'" \
+  setsid bash -c "$(declare -f "$start"); here='$here' root='$root' bench_token='$bench_token' $start $port '$data'" \
     >"$out/$name.log" 2>&1 &
   server_pid=$!
   wait_port "$port" "$server_pid"
@@ -106,3 +106,11 @@ run gather gather "/sync" start_gather "${extra[@]}"
   echo
   echo "Servers: y-websocket $(jq -r .version "$here/node_modules/y-websocket/package.json"), @hocuspocus/server $(jq -r .version "$here/node_modules/@hocuspocus/server/package.json") (in memory), both on node $(node --version); Gather sync-server (release build, SQLite with synchronous=FULL, on disk)."
 } | tee "$out/results.md"
+
+# A run in which some server synced nobody measured nothing: fail loudly (CI runs this).
+for n in y-websocket hocuspocus gather; do
+  if [ "$(jq '.synced == .clients' "$out/$n.json")" != true ]; then
+    echo "$n: only $(jq .synced "$out/$n.json") of $(jq .clients "$out/$n.json") clients synced (see $out/$n.log)" >&2
+    exit 1
+  fi
+done

@@ -37,16 +37,14 @@ impl ServerKind {
         }
     }
 
-    /// The websocket URL for one document, with `?token=` when there is one.
+    /// The websocket URL for one document; Gather's carries `?token=` when there is one (the
+    /// others have no use for it).
     pub fn doc_url(self, base: &str, doc: &str, token: Option<&str>) -> String {
         let base = base.trim_end_matches('/');
-        let url = match self {
-            ServerKind::Gather | ServerKind::YWebsocket => format!("{base}/{doc}"),
-            ServerKind::Hocuspocus => base.to_string(),
-        };
-        match token {
-            Some(token) => format!("{url}?token={token}"),
-            None => url,
+        match (self, token) {
+            (ServerKind::Gather, Some(token)) => format!("{base}/{doc}?token={token}"),
+            (ServerKind::Gather | ServerKind::YWebsocket, _) => format!("{base}/{doc}"),
+            (ServerKind::Hocuspocus, _) => base.to_string(),
         }
     }
 

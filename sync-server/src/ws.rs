@@ -56,6 +56,10 @@ pub async fn serve_socket(
     let _registered = access
         .sessions()
         .register(&doc, grant.link_id.as_deref(), close_tx.clone());
+    if !access.still_valid(&doc, &grant) {
+        let _ = sink.send(close_message(CloseCode::LinkInvalid)).await;
+        return;
+    }
     let audit = |event: &str| {
         let detail = grant.link_id.as_deref().unwrap_or("");
         access.audit().record(

@@ -12,7 +12,7 @@ mod limits;
 mod sessions;
 pub mod tokens;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -125,6 +125,26 @@ pub enum AccessError {
 struct Index {
     docs: HashMap<DocId, DocMeta>,
     links: HashMap<TokenHash, Link>,
+    /// Live link ids, for sessions checking their link is still there.
+    link_ids: HashSet<String>,
+}
+
+impl Index {
+    fn add_link(&mut self, hash: TokenHash, link: Link) {
+        self.link_ids.insert(link.id.clone());
+        self.links.insert(hash, link);
+    }
+
+    fn remove_links(&mut self, gone: impl Fn(&Link) -> bool) {
+        let ids = &mut self.link_ids;
+        self.links.retain(|_, l| {
+            let remove = gone(l);
+            if remove {
+                ids.remove(&l.id);
+            }
+            !remove
+        });
+    }
 }
 
 /// The access service; cheap to clone.
@@ -153,10 +173,13 @@ impl Access {
         let key = ServerKey::load_or_create(key_path)?;
         let conn = db::open(data_dir)?;
         let (docs, links) = db::load_all(&conn)?;
-        let index = Index {
+        let mut index = Index {
             docs: docs.into_iter().map(|d| (d.id.clone(), d)).collect(),
-            links: links.into_iter().collect(),
+            ..Index::default()
         };
+        for (hash, link) in links {
+            index.add_link(hash, link);
+        }
         let audit = AuditLog::start(data_dir)?;
         Ok(Access {
             inner: Arc::new(Inner {
@@ -220,6 +243,20 @@ impl Access {
                 }
             }
         }
+    }
+
+    /// Whether a grant is still good: its document exists and its link (if any) is live. A
+    /// session checks this once registered, so a revocation or deletion that raced with its
+    /// handshake still reaches it.
+    pub fn still_valid(&self, doc: &DocId, grant: &Grant) -> bool {
+        let index = self.index();
+        let expired = grant.expires_at.is_some_and(|at| at <= now_ms());
+        index.docs.contains_key(doc)
+            && !expired
+            && grant
+                .link_id
+                .as_ref()
+                .is_none_or(|id| index.link_ids.contains(id))
     }
 
     /// The document's registration, if it exists.
@@ -299,7 +336,7 @@ impl Access {
         let hash = hash_token(&token);
         db::insert_link(&*self.db()?, &link, &hash)?;
         let issued = self.issued(&link);
-        self.index().links.insert(hash, link);
+        self.index().add_link(hash, link);
         Ok(issued)
     }
 
@@ -345,7 +382,7 @@ impl Access {
             link
         };
         db::revoke_link(&*self.db()?, doc, link_id, now_ms())?;
-        self.index().links.retain(|_, l| l.id != link_id);
+        self.index().remove_links(|l| l.id == link_id);
         self.inner.audit.record(
             doc,
             "link_revoked",
@@ -368,7 +405,7 @@ impl Access {
         {
             let mut index = self.index();
             index.docs.remove(doc).ok_or(AccessError::NoSuchDoc)?;
-            index.links.retain(|_, l| &l.doc != doc);
+            index.remove_links(|l| &l.doc == doc);
         }
         self.inner
             .sessions
