@@ -2,15 +2,21 @@
 # Side-by-side benchmark: runs the same loadgen scenario against the y-websocket reference
 # server, Hocuspocus (in memory) and Gather's sync-server (durable SQLite store), each started
 # fresh, one after another, and writes a markdown table to stdout and bench/out/SCENARIO/results.md
-# (copy the `class` table into BENCHMARKS.md). Fails if any run produced no report.
+# (copy the `class`, `storm` and `big-doc` tables into BENCHMARKS.md). Fails if any run produced
+# no report, or if some server did not sync every client.
 #
-# Usage: bench/compare.sh [class|tiny] [extra loadgen options…]
+# Usage: bench/compare.sh [class|tiny|storm|big-doc] [extra loadgen options…]
+#   e.g. bench/compare.sh storm --docs 100   or   bench/compare.sh big-doc --doc-bytes 2000000
 # Needs node + npm (installs the pinned servers from bench/package-lock.json) and cargo.
 # The load generator and the server share the machine's cores: numbers are comparative.
 set -euo pipefail
 
 scenario="${1:-class}"
 [ $# -gt 0 ] && shift
+case "$scenario" in
+  class | tiny | storm | big-doc) ;;
+  *) echo "unknown scenario '$scenario' (class, tiny, storm, big-doc)" >&2; exit 2 ;;
+esac
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 out="$here/out/$scenario"
@@ -25,8 +31,12 @@ echo "== building sync-server and loadgen (release)" >&2
 loadgen="$root/target/release/loadgen"
 table="$root/target/release/loadgen-table"
 
-# Each run opens thousands of sockets.
+# Each run opens thousands of sockets: `storm` 5,000 in the load generator and as many in the
+# server (each process has its own limit), plus the server's files.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if [ "$scenario" = storm ] && [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 6000 ]; then
+  echo "warning: open-files limit $(ulimit -n) is below the 5,000 sockets storm opens" >&2
+fi
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

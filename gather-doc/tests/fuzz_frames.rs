@@ -272,27 +272,27 @@ fn nested_elements(depth: u64, delete: bool) -> Vec<u8> {
     Envelope::Update.wrap(&update)
 }
 
-/// Deeply nested shared types are legal and cost a few bytes a level; applying them is fine.
+/// Deeply nested shared types cost a few bytes a level, and yrs deletes them recursively: the
+/// room refuses an update that nests them past `MAX_NESTING`, before yrs applies it.
 #[test]
-fn deeply_nested_elements_are_applied() {
+fn deeply_nested_elements_are_refused() {
     let _turn = heap_to_myself();
     let frame = nested_elements(10_000, false);
-    if let Err(why) = check_case(&seeds(), &[frame], Role::Editor) {
-        panic!("{why}");
+    match check_case(&seeds(), &[frame], Role::Editor) {
+        Ok(report) => assert!(report.refused[0], "10,000 nested elements were accepted"),
+        Err(why) => panic!("{why}"),
     }
 }
 
-/// KNOWN BUG, not fixed here: yrs deletes a shared type's children recursively, so deleting the
-/// outermost of 10,000 nested XML elements (a 70 KB frame) overflows the stack, which aborts
-/// the process (the server, or a test binary), in debug and release builds alike. The guard
-/// cannot prevent it, since the nesting can be built over many frames; the room must refuse
-/// deep nesting before yrs applies it. Run with `-- --ignored` to reproduce.
+/// Deleting the outermost of 10,000 nested XML elements (a 70 KB frame) used to overflow the
+/// stack inside yrs, which aborts the process; the room and the client now refuse the frame
+/// before yrs applies it.
 #[test]
-#[ignore = "known bug: deleting deeply nested types overflows the stack inside yrs"]
 fn deleting_deeply_nested_elements_does_not_overflow_the_stack() {
     let _turn = heap_to_myself();
     let frame = nested_elements(10_000, true);
-    if let Err(why) = check_case(&seeds(), &[frame], Role::Editor) {
-        panic!("{why}");
+    match check_case(&seeds(), &[frame], Role::Editor) {
+        Ok(report) => assert!(report.refused[0], "10,000 nested elements were accepted"),
+        Err(why) => panic!("{why}"),
     }
 }

@@ -46,8 +46,11 @@ struct Args {
     #[arg(long)]
     seconds: Option<f64>,
     /// Milliseconds between two connection starts.
-    #[arg(long, default_value_t = 2.0)]
-    stagger_ms: f64,
+    #[arg(long)]
+    stagger_ms: Option<f64>,
+    /// Bytes to write into each document before the clients join (0: none).
+    #[arg(long)]
+    doc_bytes: Option<usize>,
     /// Seconds to wait, after the last connection started, for everyone to be synced.
     #[arg(long, default_value_t = 30.0)]
     connect_timeout: f64,
@@ -77,6 +80,12 @@ fn main() -> anyhow::Result<()> {
     if let Some(v) = args.seconds {
         scenario.seconds = v;
     }
+    if let Some(v) = args.stagger_ms {
+        scenario.stagger_ms = v;
+    }
+    if let Some(v) = args.doc_bytes {
+        scenario.doc_bytes = v;
+    }
     anyhow::ensure!(scenario.rate > 0.0, "--rate must be positive");
     anyhow::ensure!(
         scenario.writers_per_doc <= scenario.clients_per_doc,
@@ -88,7 +97,6 @@ fn main() -> anyhow::Result<()> {
         token: args.token,
         pid: args.pid,
         scenario,
-        stagger: Duration::from_secs_f64(args.stagger_ms / 1000.0),
         connect_timeout: Duration::from_secs_f64(args.connect_timeout),
         drain: Duration::from_secs_f64(args.drain),
     };

@@ -41,6 +41,61 @@ pub struct Report {
     pub loadgen_cpu_s: Option<f64>,
     /// Client errors, by message, with how many clients had each.
     pub errors: BTreeMap<String, usize>,
+    /// The documents written before the clients joined, when the scenario has them.
+    #[serde(default)]
+    pub prepared: Option<PreparedReport>,
+}
+
+/// What the preparing clients wrote (the largest document's figures when there are several).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PreparedReport {
+    pub docs: usize,
+    /// The whole document as one v1 update, as the preparing client encodes it.
+    pub update_bytes: usize,
+    /// The update in the server's sync step 2 to an empty state vector, after preparing.
+    pub server_step2_bytes: usize,
+    /// Updates the preparing client sent, and the largest of them.
+    pub updates: usize,
+    pub largest_update_bytes: usize,
+    /// Paragraphs and headings.
+    pub blocks: u64,
+    /// UTF-16 code units of text.
+    pub text_units: u64,
+    pub prepare_s: f64,
+    /// The sync step 2 updates the joining clients received.
+    pub joiner_step2_bytes_min: Option<u64>,
+    pub joiner_step2_bytes_max: Option<u64>,
+    /// The server's resident memory once prepared, and the most seen after (every 50 ms).
+    pub server_rss_after_prepare_mb: Option<f64>,
+    pub server_rss_max_after_prepare_mb: Option<f64>,
+}
+
+impl PreparedReport {
+    /// One sentence saying what the joiners were sent.
+    pub fn describe(&self) -> String {
+        let mb = |b: u64| format!("{:.2} MB", b as f64 / 1e6);
+        let step2 = match (self.joiner_step2_bytes_min, self.joiner_step2_bytes_max) {
+            (Some(a), Some(b)) if a == b => mb(a),
+            (Some(a), Some(b)) => format!("{} to {}", mb(a), mb(b)),
+            _ => "–".into(),
+        };
+        format!(
+            "document of {} blocks, {} UTF-16 units of text, stored update {} ({} bytes; the \
+             server's copy {}), written in {} updates of at most {} in {:.1} s; joiners' sync \
+             step 2: {}; server RSS {} MB once prepared, at most {} MB after",
+            self.blocks,
+            self.text_units,
+            mb(self.update_bytes as u64),
+            self.update_bytes,
+            mb(self.server_step2_bytes as u64),
+            self.updates,
+            mb(self.largest_update_bytes as u64),
+            self.prepare_s,
+            step2,
+            num(self.server_rss_after_prepare_mb, 1),
+            num(self.server_rss_max_after_prepare_mb, 1),
+        )
+    }
 }
 
 /// The scenario as recorded in a report.
@@ -122,6 +177,9 @@ impl Report {
             num(self.server_rss_end_mb, 1),
         );
         let _ = writeln!(s, "  load generator CPU: {} s", num(self.loadgen_cpu_s, 1));
+        if let Some(prepared) = &self.prepared {
+            let _ = writeln!(s, "  prepared: {}", prepared.describe());
+        }
         for (error, count) in &self.errors {
             let _ = writeln!(s, "  error ×{count}: {error}");
         }
@@ -159,6 +217,14 @@ pub fn table(reports: &[Report], baseline: &str) -> String {
     let _ = writeln!(s, "{}", Report::markdown_header());
     for r in reports {
         let _ = writeln!(s, "{}", r.markdown_row());
+    }
+    if reports.iter().any(|r| r.prepared.is_some()) {
+        let _ = writeln!(s);
+        for r in reports {
+            if let Some(prepared) = &r.prepared {
+                let _ = writeln!(s, "- {}: {}.", r.server, prepared.describe());
+            }
+        }
     }
     let Some(base) = reports
         .iter()

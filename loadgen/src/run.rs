@@ -1,7 +1,9 @@
-//! The run: connect every client (staggered), wait until they are synced, let the writers edit
-//! for the scenario's length, wait for the last deliveries, then close everything.
+//! The run: prepare the documents when the scenario has large ones, connect every client
+//! (staggered), wait until they are synced, let the writers edit for the scenario's length,
+//! wait for the last deliveries, then close everything.
 //!
-//! Every client is a real [`ClientSync`] around a Gather document, in one tokio runtime. A
+//! Every client is a real `ClientSync` around a Gather document, in one tokio runtime (the
+//! readers of a prepared document keep a lighter replica: see [`crate::client`]). A
 //! writer records when it sent each edit, keyed by its client id and the clock its document
 //! reached with the edit; a client that receives updates compares its document's state vector
 //! with what it had seen, and every edit of another client that it now holds is one delivery,
@@ -13,18 +15,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use futures_util::{SinkExt, StreamExt};
-use gather_doc::rich_text::{self, Marks, Pos};
-use gather_doc::sync::{encode_update, ClientEvent, ClientSync};
 use tokio::sync::watch;
-use tokio::time::{Interval, MissedTickBehavior};
-use tokio_tungstenite::tungstenite::Message;
-use yrs::block::ClientID;
-use yrs::{ReadTxn, Transact};
 
+use crate::client::{client, ClientSpec, Outcome};
+use crate::prepare::{prepare, Prepared};
 use crate::procfs;
 use crate::protocol::ServerKind;
-use crate::report::{percentile_ms, Report};
+use crate::report::{percentile_ms, PreparedReport, Report};
 use crate::scenario::Scenario;
 
 /// What one run needs to know.
@@ -35,9 +32,8 @@ pub struct RunConfig {
     /// Sent as `?token=` when set.
     pub token: Option<String>,
     pub pid: Option<u32>,
+    /// What to run; its `stagger_ms` spaces the connection starts.
     pub scenario: Scenario,
-    /// Delay between starting two consecutive connections.
-    pub stagger: Duration,
     /// How long after the last connection started to wait for everyone to be synced.
     pub connect_timeout: Duration,
     /// How long after the last edit to keep listening for deliveries.
@@ -45,38 +41,51 @@ pub struct RunConfig {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Phase {
+pub enum Phase {
     Connecting,
     Editing { start: Instant, until: Instant },
     Done,
 }
 
+/// What the clients share.
 #[derive(Default)]
-struct Shared {
+pub struct Shared {
     /// Send time of every edit: client id → (clock after the edit → when it was sent).
     sends: Mutex<HashMap<u64, BTreeMap<u32, Instant>>>,
-    synced: AtomicUsize,
+    pub synced: AtomicUsize,
+    /// The prepared documents, by name (empty unless the scenario prepares them).
+    pub prepared: HashMap<String, Prepared>,
 }
 
-struct ClientSpec {
-    doc: String,
-    client_id: u64,
-    writer: bool,
-    /// Where in the edit period this writer's edits fall, in [0, 1).
-    phase: f64,
-}
+impl Shared {
+    /// Records that a writer sent the edit that took its clock to `clock`.
+    pub fn record_send(&self, client_id: u64, clock: u32, at: Instant) {
+        self.sends
+            .lock()
+            .unwrap()
+            .entry(client_id)
+            .or_default()
+            .insert(clock, at);
+    }
 
-#[derive(Default)]
-struct Outcome {
-    connected: bool,
-    time_to_synced: Option<Duration>,
-    latencies_us: Vec<u64>,
-    edits_sent: u64,
-    error: Option<String>,
+    /// Adds a latency for every recorded edit a receiver now holds: for each `(client, seen,
+    /// clock)`, the edits of `client` after clock `seen` up to `clock`.
+    pub fn record_deliveries(
+        &self,
+        fresh: &[(u64, u32, u32)],
+        now: Instant,
+        latencies_us: &mut Vec<u64>,
+    ) {
+        let sends = self.sends.lock().unwrap();
+        for &(client, seen, clock) in fresh {
+            if let Some(times) = sends.get(&client) {
+                for sent in times.range(seen + 1..=clock).map(|(_, t)| t) {
+                    latencies_us.push(now.saturating_duration_since(*sent).as_micros() as u64);
+                }
+            }
+        }
+    }
 }
-
-/// Texts the writers type, one per edit, in turn.
-const TYPED: [&str; 4] = ["hey ", "ok. ", "see ", "yes "];
 
 /// Runs the scenario against the server and measures it.
 pub async fn run(config: RunConfig) -> Report {
@@ -86,10 +95,11 @@ pub async fn run(config: RunConfig) -> Report {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() % 1_000_000_000)
         .unwrap_or(0);
-    let shared = Arc::new(Shared::default());
     let (phase_tx, phase_rx) = watch::channel(Phase::Connecting);
     let cpu_at_start = config.pid.and_then(procfs::cpu_time_us);
     let own_cpu_at_start = procfs::cpu_time_us(std::process::id());
+    let doc_name = |d: usize| format!("lg-{run_tag}-{d:04}");
+    let config = Arc::new(config);
 
     eprintln!(
         "loadgen: {} against {} at {}: {} docs × {} clients ({} writers at {}/s) for {} s",
@@ -102,19 +112,64 @@ pub async fn run(config: RunConfig) -> Report {
         sc.rate,
         sc.seconds
     );
+
+    // Phase 0: preparing the large documents, one after another.
+    let mut shared = Shared::default();
+    let mut errors: BTreeMap<String, usize> = BTreeMap::new();
+    let mut preparers = Vec::new();
+    if sc.doc_bytes > 0 {
+        for d in 0..sc.docs {
+            let prepared = prepare(
+                config.clone(),
+                doc_name(d),
+                // Below the clients' ids, still distinct.
+                900_000 + d as u64,
+                sc.doc_bytes,
+                phase_rx.clone(),
+            )
+            .await;
+            match prepared {
+                Ok((prepared, task)) => {
+                    eprintln!(
+                        "loadgen: prepared {}: {} blocks in {} updates (largest {} bytes); \
+                         the whole document is a {}-byte update, the server's copy {} bytes; {:.1} s",
+                        doc_name(d),
+                        prepared.blocks,
+                        prepared.updates,
+                        prepared.largest_update_bytes,
+                        prepared.update_bytes,
+                        prepared.server_step2_bytes,
+                        prepared.seconds
+                    );
+                    shared.prepared.insert(doc_name(d), prepared);
+                    preparers.push(task);
+                }
+                Err(e) => *errors.entry(format!("prepare: {e}")).or_default() += 1,
+            }
+        }
+    }
+    let rss_after_prepare = config.pid.and_then(procfs::rss_bytes);
+    let shared = Arc::new(shared);
+    // With a prepared document, the peak that matters is the joiners': sample it.
+    let rss_sampler = (sc.doc_bytes > 0)
+        .then_some(config.pid)
+        .flatten()
+        .map(|pid| tokio::spawn(max_rss_until_done(pid, phase_rx.clone())));
+
+    let stagger = Duration::from_secs_f64(sc.stagger_ms.max(0.0) / 1000.0);
     let t0 = Instant::now();
     let mut handles = Vec::with_capacity(total);
     for d in 0..sc.docs {
         for c in 0..sc.clients_per_doc {
             let i = d * sc.clients_per_doc + c;
             let spec = ClientSpec {
-                doc: format!("lg-{run_tag}-{d:04}"),
+                doc: doc_name(d),
                 // Distinct, non-zero, far below 2^53 (Yjs's limit).
                 client_id: 1_000_000 + i as u64,
                 writer: c < sc.writers_per_doc,
                 phase: (i as f64 * 0.618_033_988_7).fract(),
             };
-            let start_at = t0 + config.stagger * i as u32;
+            let start_at = t0 + stagger * i as u32;
             handles.push(tokio::spawn(client(
                 spec,
                 config.clone(),
@@ -127,7 +182,7 @@ pub async fn run(config: RunConfig) -> Report {
     drop(phase_rx);
 
     // Phase 1: connecting. Wait for everyone to be synced, or give up on the stragglers.
-    let last_start = t0 + config.stagger * total.saturating_sub(1) as u32;
+    let last_start = t0 + stagger * total.saturating_sub(1) as u32;
     let connect_deadline = last_start + config.connect_timeout;
     let mut last_report = Instant::now();
     while shared.synced.load(Ordering::Relaxed) < total && Instant::now() < connect_deadline {
@@ -176,7 +231,42 @@ pub async fn run(config: RunConfig) -> Report {
             }),
         }
     }
+    for task in preparers {
+        let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+    }
+    let rss_max_after_prepare = match rss_sampler {
+        Some(task) => task.await.ok().flatten(),
+        None => None,
+    };
     let own_cpu_at_end = procfs::cpu_time_us(std::process::id());
+    let mut step2_bytes: Vec<u64> = outcomes
+        .iter()
+        .filter_map(|o| o.step2_bytes)
+        .map(|b| b as u64)
+        .collect();
+    step2_bytes.sort_unstable();
+    let prepared = (!shared.prepared.is_empty()).then(|| {
+        let all = shared.prepared.values();
+        let mb = |b: u64| b as f64 / (1024.0 * 1024.0);
+        PreparedReport {
+            docs: shared.prepared.len(),
+            update_bytes: all.clone().map(|p| p.update_bytes).max().unwrap_or(0),
+            server_step2_bytes: all.clone().map(|p| p.server_step2_bytes).max().unwrap_or(0),
+            updates: all.clone().map(|p| p.updates).max().unwrap_or(0),
+            largest_update_bytes: all
+                .clone()
+                .map(|p| p.largest_update_bytes)
+                .max()
+                .unwrap_or(0),
+            blocks: all.clone().map(|p| p.blocks).max().unwrap_or(0),
+            text_units: all.clone().map(|p| p.text_units).max().unwrap_or(0),
+            prepare_s: all.map(|p| p.seconds).sum(),
+            joiner_step2_bytes_min: step2_bytes.first().copied(),
+            joiner_step2_bytes_max: step2_bytes.last().copied(),
+            server_rss_after_prepare_mb: rss_after_prepare.map(mb),
+            server_rss_max_after_prepare_mb: rss_max_after_prepare.map(mb),
+        }
+    });
 
     let connected = outcomes.iter().filter(|o| o.connected).count();
     let mut synced_us: Vec<u64> = outcomes
@@ -192,7 +282,6 @@ pub async fn run(config: RunConfig) -> Report {
     let edits_sent: u64 = outcomes.iter().map(|o| o.edits_sent).sum();
     let deliveries = latencies.len() as u64;
     let deliveries_expected = edits_sent * (sc.clients_per_doc as u64).saturating_sub(1);
-    let mut errors: BTreeMap<String, usize> = BTreeMap::new();
     for o in &outcomes {
         if let Some(e) = &o.error {
             *errors.entry(e.clone()).or_default() += 1;
@@ -241,212 +330,21 @@ pub async fn run(config: RunConfig) -> Report {
             _ => None,
         },
         errors,
+        prepared,
     }
 }
 
-/// Milliseconds since the Unix epoch, for awareness (which the load generator does not use).
-fn wall_clock_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
-
-async fn tick(ticker: &mut Option<Interval>) {
-    match ticker {
-        Some(t) => {
-            t.tick().await;
-        }
-        None => std::future::pending().await,
-    }
-}
-
-async fn client(
-    spec: ClientSpec,
-    config: RunConfig,
-    start_at: Instant,
-    shared: Arc<Shared>,
-    mut phase: watch::Receiver<Phase>,
-) -> Outcome {
-    let mut out = Outcome::default();
-    tokio::time::sleep_until(start_at.into()).await;
-    if *phase.borrow() == Phase::Done {
-        return out;
-    }
-    let server = config.server;
-    let started = Instant::now();
-    let url = server.doc_url(&config.url, &spec.doc, config.token.as_deref());
-    let connecting = tokio_tungstenite::connect_async_with_config(url, None, true);
-    let ws = match tokio::time::timeout(config.connect_timeout, connecting).await {
-        Ok(Ok((ws, _response))) => ws,
-        Ok(Err(e)) => {
-            out.error = Some(format!("connect: {e}"));
-            return out;
-        }
-        Err(_) => {
-            out.error = Some("connect: timed out".into());
-            return out;
-        }
-    };
-    out.connected = true;
-    let (mut sink, mut stream) = ws.split();
-
-    let doc = gather_doc::new_doc(spec.client_id);
-    // Takes the document's write lock: before any transaction.
-    let body = rich_text::body(&doc);
-    let mut sync = ClientSync::new(doc, wall_clock_ms);
-    let me = ClientID::new(spec.client_id);
-    let mut last_seen: HashMap<ClientID, u32> = HashMap::new();
-    let mut ticker: Option<Interval> = None;
-    let mut edit_until = Instant::now();
-
-    let mut hello = server.preamble(&spec.doc);
-    hello.extend(sync.hello().into_iter().map(|f| server.wrap(&spec.doc, f)));
-    for frame in hello {
-        if let Err(e) = sink.send(Message::binary(frame)).await {
-            out.error = Some(format!("send: {e}"));
-            return out;
-        }
-    }
-
+/// The largest resident set of `pid` seen every 50 ms until the run is done.
+async fn max_rss_until_done(pid: u32, mut phase: watch::Receiver<Phase>) -> Option<u64> {
+    let mut max = procfs::rss_bytes(pid);
+    let mut ticker = tokio::time::interval(Duration::from_millis(50));
     loop {
         tokio::select! {
-            message = stream.next() => {
-                let now = Instant::now();
-                let bytes = match message {
-                    Some(Ok(Message::Binary(bytes))) => bytes,
-                    Some(Ok(Message::Close(frame))) => {
-                        out.error = Some(format!("closed by server: {frame:?}"));
-                        break;
-                    }
-                    Some(Ok(_)) => continue,
-                    Some(Err(e)) => {
-                        out.error = Some(format!("receive: {e}"));
-                        break;
-                    }
-                    None => {
-                        out.error = Some("connection ended".into());
-                        break;
-                    }
-                };
-                let frame = match server.unwrap(bytes.to_vec()) {
-                    Ok(Some(frame)) => frame,
-                    Ok(None) => continue,
-                    Err(e) => {
-                        out.error = Some(format!("server: {e}"));
-                        break;
-                    }
-                };
-                let (replies, events) = match sync.receive(&frame) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        out.error = Some(format!("protocol: {e}"));
-                        break;
-                    }
-                };
-                let mut failed = false;
-                for reply in replies {
-                    if let Err(e) = sink.send(Message::binary(server.wrap(&spec.doc, reply))).await {
-                        out.error = Some(format!("send: {e}"));
-                        failed = true;
-                        break;
-                    }
-                }
-                if failed {
-                    break;
-                }
-                if events.contains(&ClientEvent::Synced) && out.time_to_synced.is_none() {
-                    out.time_to_synced = Some(now - started);
-                    shared.synced.fetch_add(1, Ordering::Relaxed);
-                }
-                if events.iter().any(|e| matches!(e, ClientEvent::Synced | ClientEvent::DocChanged)) {
-                    account(&sync, me, &mut last_seen, &shared, now, &mut out.latencies_us);
-                }
-            }
-            _ = tick(&mut ticker) => {
-                if Instant::now() >= edit_until {
-                    ticker = None;
-                    continue;
-                }
-                let text = TYPED[out.edits_sent as usize % TYPED.len()];
-                let doc = sync.doc();
-                let before = doc.transact().state_vector();
-                {
-                    let mut txn = doc.transact_mut();
-                    rich_text::insert_text(&mut txn, &body, Pos::new(0, u32::MAX), text, Marks::default());
-                }
-                let (update, clock) = {
-                    let txn = doc.transact();
-                    (txn.encode_state_as_update_v1(&before), txn.state_vector().get(&me))
-                };
-                let frame = server.wrap(&spec.doc, encode_update(update));
-                shared
-                    .sends
-                    .lock()
-                    .unwrap()
-                    .entry(spec.client_id)
-                    .or_default()
-                    .insert(clock, Instant::now());
-                if let Err(e) = sink.send(Message::binary(frame)).await {
-                    out.error = Some(format!("send: {e}"));
-                    break;
-                }
-                out.edits_sent += 1;
-            }
+            _ = ticker.tick() => max = max.max(procfs::rss_bytes(pid)),
             changed = phase.changed() => {
-                if changed.is_err() {
-                    break;
+                if changed.is_err() || *phase.borrow_and_update() == Phase::Done {
+                    return max;
                 }
-                let current = *phase.borrow_and_update();
-                match current {
-                    Phase::Editing { start, until } if spec.writer => {
-                        let period = Duration::from_secs_f64(1.0 / config.scenario.rate.max(0.001));
-                        let first = start + period.mul_f64(spec.phase);
-                        let mut interval = tokio::time::interval_at(first.into(), period);
-                        interval.set_missed_tick_behavior(MissedTickBehavior::Delay);
-                        ticker = Some(interval);
-                        edit_until = until;
-                    }
-                    Phase::Done => break,
-                    _ => {}
-                }
-            }
-        }
-    }
-    let _ = tokio::time::timeout(Duration::from_secs(2), sink.close()).await;
-    out
-}
-
-/// Counts the deliveries a received frame brought: every edit of another client between what
-/// this client had seen of it and what its document holds now.
-fn account(
-    sync: &ClientSync,
-    me: ClientID,
-    last_seen: &mut HashMap<ClientID, u32>,
-    shared: &Shared,
-    now: Instant,
-    latencies_us: &mut Vec<u64>,
-) {
-    let sv = sync.doc().transact().state_vector();
-    let mut fresh = Vec::new();
-    for (client, &clock) in sv.iter() {
-        if *client == me {
-            continue;
-        }
-        let seen = last_seen.entry(*client).or_insert(0);
-        if clock > *seen {
-            fresh.push((client.get(), *seen, clock));
-            *seen = clock;
-        }
-    }
-    if fresh.is_empty() {
-        return;
-    }
-    let sends = shared.sends.lock().unwrap();
-    for (client, seen, clock) in fresh {
-        if let Some(times) = sends.get(&client) {
-            for sent in times.range(seen + 1..=clock).map(|(_, t)| t) {
-                latencies_us.push(now.saturating_duration_since(*sent).as_micros() as u64);
             }
         }
     }

@@ -100,7 +100,11 @@ impl ClientSync {
         Ok((replies, events))
     }
 
+    /// Applies an update from the server, which checked the nesting of the whole document;
+    /// one that nests shared types too deep on its own is refused all the same.
     fn apply(&mut self, update: &[u8]) -> Result<bool, ProtocolError> {
-        super::frames::apply_update(self.awareness.doc(), update, REMOTE_ORIGIN)
+        let doc = self.awareness.doc();
+        super::nesting::check_alone(&doc.transact(), update)?;
+        super::frames::apply_update(doc, update, REMOTE_ORIGIN)
     }
 }

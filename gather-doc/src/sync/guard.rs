@@ -8,8 +8,11 @@
 //! reads an update the way yrs's v1 decoder does, without keeping anything. Client ids wider
 //! than the 53 bits yrs supports, and clocks past `u32::MAX`, are refused too: yrs asserts the
 //! one and adds the other without overflow checks. So are subdocuments (see [`Bytes::block`]).
+//!
+//! The same walk tells [`super::nesting`] where each block of an update hangs ([`Shape`]).
 
 use yrs::encoding::read::Error;
+use yrs::{ClientID, ID};
 
 use super::MAX_MESSAGES_PER_FRAME;
 
@@ -17,6 +20,39 @@ use super::MAX_MESSAGES_PER_FRAME;
 /// bytes a level, so a deeper value could overflow the stack (an abort, not a panic).
 /// `serde_json` stops at the same depth.
 const MAX_ANY_DEPTH: usize = 128;
+
+/// What an update says about where one of its blocks hangs, read on the way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Shape {
+    /// A garbage-collected range: no item, no parent.
+    Gc,
+    /// An item. Its parent is written out only when it has neither origin; otherwise yrs takes
+    /// the parent of the item its origin (or else its right origin) points into.
+    Item {
+        /// Whether the item holds a shared type (which can be a parent in turn).
+        shared: bool,
+        origin: Option<ID>,
+        right_origin: Option<ID>,
+        /// `None` for a root type (by name), else the id of the item holding the parent type.
+        parent: Option<ID>,
+    },
+}
+
+/// One block of an update: its first id, its length in clocks and its [`Shape`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Block {
+    pub id: ID,
+    pub len: u32,
+    pub shape: Shape,
+}
+
+/// Walks the blocks of a v1 update (that [`check_frame`] accepted), skipped ranges left out.
+pub(super) fn blocks(
+    update: &[u8],
+    visit: &mut dyn FnMut(u64, Block) -> Result<(), Error>,
+) -> Result<(), Error> {
+    Bytes { buf: update, at: 0 }.update(visit)
+}
 
 struct Bytes<'a> {
     buf: &'a [u8],
@@ -64,18 +100,27 @@ impl<'a> Bytes<'a> {
 
     /// A client id. yrs keeps 53 bits (as Yjs does, in a JavaScript number) and asserts
     /// that no more are set.
-    fn client(&mut self) -> Result<(), Error> {
-        if self.var()? >> 53 != 0 {
+    fn client_id(&mut self) -> Result<u64, Error> {
+        let client = self.var()?;
+        if client >> 53 != 0 {
             return Err(Error::UnexpectedValue);
         }
-        Ok(())
+        Ok(client)
     }
 
     /// An id: a client and a clock.
     fn id(&mut self) -> Result<(), Error> {
-        self.client()?;
+        self.client_id()?;
         self.var()?;
         Ok(())
+    }
+
+    /// The id of an item, whose clock yrs reads as a `u32` (wrapping larger ones around, which
+    /// no encoder writes: refused).
+    fn item_id(&mut self) -> Result<ID, Error> {
+        let client = self.client_id()?;
+        let clock = u32::try_from(self.var()?).map_err(|_| Error::UnexpectedValue)?;
+        Ok(ID::new(ClientID::new(client), clock))
     }
 
     fn byte(&mut self) -> Result<u8, Error> {
@@ -92,23 +137,43 @@ impl<'a> Bytes<'a> {
         Ok(())
     }
 
-    /// A v1 update, read as `yrs::Update::decode_v1` reads it. Bytes after it are ignored, as
-    /// yrs ignores them.
-    fn update(&mut self) -> Result<(), Error> {
+    /// A v1 update, read as `yrs::Update::decode_v1` reads it, showing `visit` each block
+    /// but skipped ranges with its client's index in the update. Bytes after it are ignored,
+    /// as yrs ignores them.
+    fn update(
+        &mut self,
+        visit: &mut dyn FnMut(u64, Block) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         // Per client at least (block count, client, clock).
-        for _ in 0..self.count(3)? {
+        for section in 0..self.count(3)? {
             // Per block at least an info byte and a length or content byte.
             let blocks = self.count(2)?;
-            self.client()?;
+            let client = self.client_id()?;
             let mut clock = self.var()?;
+            clocks_fit(clock)?;
             for _ in 0..blocks {
-                clock = clock.saturating_add(self.block()?);
-                clocks_fit(clock)?;
+                let (len, shape) = self.block()?;
+                let end = clock.saturating_add(len);
+                clocks_fit(end)?;
+                // yrs drops empty items without a clock.
+                if let Some(shape) = shape.filter(|_| len > 0) {
+                    // Both fit a u32: checked above.
+                    let id = ID::new(ClientID::new(client), clock as u32);
+                    visit(
+                        section,
+                        Block {
+                            id,
+                            len: (end - clock) as u32,
+                            shape,
+                        },
+                    )?;
+                }
+                clock = end;
             }
         }
         // The delete set: per client at least (client, range count); per range (clock, len).
         for _ in 0..self.count(2)? {
-            self.client()?;
+            self.client_id()?;
             for _ in 0..self.count(2)? {
                 let clock = self.var()?;
                 clocks_fit(clock.saturating_add(self.var()?))?;
@@ -117,34 +182,44 @@ impl<'a> Bytes<'a> {
         Ok(())
     }
 
-    /// One block; returns at least as much as the clock it takes, so that the clocks the
-    /// update covers are known to fit yrs's `u32` arithmetic.
-    fn block(&mut self) -> Result<u64, Error> {
+    /// One block; returns the clocks it takes as yrs counts them (so that the clocks the update
+    /// covers are known to fit yrs's `u32` arithmetic, and so that [`blocks`] names each block
+    /// by its id), and its shape (`None` for a skipped range).
+    fn block(&mut self) -> Result<(u64, Option<Shape>), Error> {
         const HAS_ORIGIN: u8 = 0x80;
         const HAS_RIGHT_ORIGIN: u8 = 0x40;
         const HAS_PARENT_SUB: u8 = 0x20;
         let info = self.byte()?;
         // Skip (10) and GC (0) ranges: a length.
-        if info == 10 || info == 0 {
-            return self.var();
+        match info {
+            10 => return Ok((self.var()?, None)),
+            0 => return Ok((self.var()?, Some(Shape::Gc))),
+            _ => {}
         }
-        if info & HAS_ORIGIN != 0 {
-            self.id()?;
-        }
-        if info & HAS_RIGHT_ORIGIN != 0 {
-            self.id()?;
-        }
+        let origin = (info & HAS_ORIGIN != 0)
+            .then(|| self.item_id())
+            .transpose()?;
+        let right_origin = (info & HAS_RIGHT_ORIGIN != 0)
+            .then(|| self.item_id())
+            .transpose()?;
+        let mut parent = None;
         if info & (HAS_ORIGIN | HAS_RIGHT_ORIGIN) == 0 {
             // The parent: a root type's name, or the id of the item holding it.
             if self.var()? == 1 {
                 self.buf()?;
             } else {
-                self.id()?;
+                parent = Some(self.item_id()?);
             }
             if info & HAS_PARENT_SUB != 0 {
                 self.buf()?;
             }
         }
+        let shape = |shared| Shape::Item {
+            shared,
+            origin,
+            right_origin,
+            parent,
+        };
         let len = match info & 0b1111 {
             // Deleted: a length.
             1 => self.var()?,
@@ -159,8 +234,11 @@ impl<'a> Bytes<'a> {
                 }
                 n
             }
-            // A string counts its UTF-16 units (or bytes), never more than its bytes.
-            4 => self.buf()?.len() as u64,
+            // A string counts its UTF-16 units, as yrs's clocks do.
+            4 => {
+                let text = std::str::from_utf8(self.buf()?).map_err(|_| Error::UnexpectedValue)?;
+                text.encode_utf16().count() as u64
+            }
             // Binary, embed (JSON text).
             3 | 5 => {
                 self.buf()?;
@@ -196,7 +274,7 @@ impl<'a> Bytes<'a> {
             9 => return Err(Error::UnexpectedValue),
             _ => return Err(Error::UnexpectedValue),
         };
-        Ok(len)
+        Ok((len, Some(shape(info & 0b1111 == 7))))
     }
 
     /// A lib0 `Any` value at nesting `depth`.
@@ -272,7 +350,7 @@ pub fn check_frame(frame: &[u8]) -> Result<(), Error> {
                         }
                     }
                     // Update v1.
-                    1 | 2 => p.update()?,
+                    1 | 2 => p.update(&mut |_, _| Ok(()))?,
                     _ => return Err(Error::UnexpectedValue),
                 }
             }

@@ -8,13 +8,17 @@
 mod client;
 mod frames;
 mod guard;
+mod nesting;
 mod room;
 
 pub use client::{ClientEvent, ClientSync, REMOTE_ORIGIN};
 pub use frames::{decode_frame, encode_awareness, encode_step1, encode_update, is_empty_update};
+pub use nesting::MAX_NESTING;
 pub use room::{
     Audience, ConnId, Effects, Outgoing, Payload, ProtocolError, Room, MAX_MESSAGES_PER_FRAME,
 };
 
+#[cfg(test)]
+mod nesting_tests;
 #[cfg(test)]
 mod tests;

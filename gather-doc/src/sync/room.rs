@@ -14,6 +14,7 @@ use yrs::updates::encoder::Encode;
 use yrs::{ClientID, ReadTxn, StateVector, Transact, Update};
 
 use super::frames::{decode_frame, encode_awareness, encode_step1, encode_step2, is_empty_update};
+use super::nesting::Depths;
 use crate::{CloseCode, Role};
 
 /// Transaction origin of updates the server applies from clients.
@@ -114,6 +115,11 @@ pub enum ProtocolError {
     /// A connection whose role may not read the document sent something other than presence.
     #[error("this link may not open the document")]
     Forbidden,
+    /// Applying the update would nest shared types deeper than the limit (see
+    /// [`super::MAX_NESTING`]); yrs deletes nested types recursively, so deeper nesting could
+    /// overflow the stack.
+    #[error("update would nest shared types more than {limit} deep")]
+    TooDeep { limit: u32 },
 }
 
 impl ProtocolError {
@@ -122,7 +128,9 @@ impl ProtocolError {
             ProtocolError::Malformed(_) | ProtocolError::TooManyMessages(_) => {
                 CloseCode::MalformedMessage
             }
-            ProtocolError::Rejected(_) | ProtocolError::Poisoned => CloseCode::RejectedUpdate,
+            ProtocolError::Rejected(_)
+            | ProtocolError::Poisoned
+            | ProtocolError::TooDeep { .. } => CloseCode::RejectedUpdate,
             ProtocolError::Unsupported(_) => CloseCode::UnsupportedMessage,
             ProtocolError::TooLarge { .. } => CloseCode::DocumentTooLarge,
             ProtocolError::Forbidden => CloseCode::RespondentOnly,
@@ -139,6 +147,8 @@ pub struct Room {
     /// Bytes of stored updates (an upper bound of the document's size; compaction shrinks it).
     bytes: usize,
     max_bytes: usize,
+    /// How deep every item of the document sits, so that no update nests types too deep.
+    depths: Depths,
 }
 
 struct Member {
@@ -148,22 +158,30 @@ struct Member {
 
 impl Room {
     /// Builds a room from stored updates, in the order they were stored. Updates that do not
-    /// decode or apply are skipped and counted, so one damaged row cannot make a document
-    /// unreachable. `clock` gives milliseconds for awareness bookkeeping.
+    /// decode or apply, or that nest shared types too deep (stored before that was checked),
+    /// are skipped and counted, so one damaged row cannot make a document unreachable, nor
+    /// abort the process. `clock` gives milliseconds for awareness bookkeeping.
     pub fn load<'a>(
         updates: impl IntoIterator<Item = &'a [u8]>,
         clock: impl Fn() -> u64 + Send + Sync + 'static,
     ) -> (Room, usize) {
         let doc = yrs::Doc::new();
+        let mut depths = Depths::default();
         let mut skipped = 0;
         let mut size = 0;
         for bytes in updates {
             size += bytes.len();
-            let ok = Update::decode_v1(bytes).ok().is_some_and(|update| {
-                catch_unwind(AssertUnwindSafe(|| {
-                    doc.transact_mut().apply_update(update).is_ok()
-                }))
-                .unwrap_or(false)
+            let checked = depths.check(&doc.transact(), bytes);
+            let ok = checked.is_ok_and(|checked| {
+                let applied = Update::decode_v1(bytes).ok().is_some_and(|update| {
+                    catch_unwind(AssertUnwindSafe(|| {
+                        doc.transact_mut().apply_update(update).is_ok()
+                    }))
+                    .unwrap_or(false)
+                });
+                // Even a failed update may have applied some blocks.
+                depths.record(checked);
+                applied
             });
             if !ok {
                 skipped += 1;
@@ -174,6 +192,7 @@ impl Room {
             members: HashMap::new(),
             bytes: size,
             max_bytes: usize::MAX,
+            depths,
         };
         (room, skipped)
     }
@@ -358,7 +377,7 @@ impl Room {
     }
 
     /// Applies a v1 update; `Ok(false)` for an empty one, which needs neither storing nor
-    /// relaying.
+    /// relaying. An update that would nest shared types too deep is refused before yrs sees it.
     fn apply(&mut self, update: &[u8]) -> Result<bool, ProtocolError> {
         let size = self.bytes.saturating_add(update.len());
         if size > self.max_bytes && !is_empty_update(update) {
@@ -367,7 +386,12 @@ impl Room {
                 limit: self.max_bytes,
             });
         }
-        let applied = super::frames::apply_update(self.awareness.doc(), update, CLIENT_ORIGIN)?;
+        let doc = self.awareness.doc();
+        let checked = self.depths.check(&doc.transact(), update)?;
+        let applied = super::frames::apply_update(doc, update, CLIENT_ORIGIN);
+        // Even a failed update may have applied some blocks (a poisoned room is rebuilt).
+        self.depths.record(checked);
+        let applied = applied?;
         if applied {
             self.bytes = size;
         }
