@@ -355,7 +355,14 @@ impl Browser {
         Ok(())
     }
 
+    /// The element with `data-testid={id}`, waiting for the app to render it (pages mount
+    /// after the wasm loads, and some controls appear once the server has answered).
     pub async fn find_testid(&self, id: &str) -> Result<fantoccini::elements::Element> {
+        self.wait_js(
+            &format!("return !!document.querySelector('[data-testid={id}]');"),
+            WAIT,
+        )
+        .await?;
         Ok(self
             .client
             .find(Locator::Css(&format!("[data-testid={id}]")))
