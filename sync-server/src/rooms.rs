@@ -58,7 +58,6 @@ impl ConnHandle {
 enum Cmd {
     Join {
         conn: ConnId,
-        role: Role,
         handle: ConnHandle,
         joined: oneshot::Sender<()>,
     },
@@ -155,7 +154,6 @@ impl Rooms {
         let (joined, wait) = oneshot::channel();
         tx.send(Cmd::Join {
             conn,
-            role: handle.role,
             handle,
             joined,
         })
@@ -325,11 +323,10 @@ impl Actor {
             match cmd {
                 Cmd::Join {
                     conn,
-                    role,
                     handle,
                     joined,
                 } => {
-                    for frame in room.connect(conn, role) {
+                    for frame in room.connect(conn, handle.role) {
                         pending
                             .out
                             .push((conn, Audience::Sender, Bytes::from(frame)));

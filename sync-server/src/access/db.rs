@@ -13,13 +13,7 @@ use crate::store::StoreError;
 
 /// Opens a connection to the database in `data_dir` and creates the access tables.
 pub fn open(data_dir: &Path) -> Result<Connection, StoreError> {
-    std::fs::create_dir_all(data_dir)?;
-    let conn = Connection::open(data_dir.join("gather.sqlite3"))?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    // Deleted documents and revoked links are overwritten on disk, not just unlinked.
-    conn.pragma_update(None, "secure_delete", "ON")?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    let (conn, _) = crate::store::open_writer(data_dir)?;
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS docs (
             id         TEXT    PRIMARY KEY,

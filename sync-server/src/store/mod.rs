@@ -8,6 +8,7 @@ mod sqlite;
 
 pub use committer::Committer;
 pub use memory::MemoryStore;
+pub(crate) use sqlite::open_writer;
 pub use sqlite::SqliteStore;
 
 use gather_doc::DocId;

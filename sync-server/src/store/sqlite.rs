@@ -15,17 +15,24 @@ pub struct SqliteStore {
     writer: Mutex<Connection>,
 }
 
+/// Opens (creating if needed) a writing connection to `gather.sqlite3` in `data_dir`, set up
+/// the way every writer of that file needs: WAL, `synchronous = FULL` (a commit is fsynced),
+/// `secure_delete` (deleted documents and links are overwritten on disk, not just unlinked).
+pub(crate) fn open_writer(data_dir: &Path) -> Result<(Connection, std::path::PathBuf), StoreError> {
+    std::fs::create_dir_all(data_dir)?;
+    let path = data_dir.join("gather.sqlite3");
+    let conn = Connection::open(&path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "secure_delete", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok((conn, path))
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) the database in `data_dir`.
     pub fn open(data_dir: &Path) -> Result<SqliteStore, StoreError> {
-        std::fs::create_dir_all(data_dir)?;
-        let path = data_dir.join("gather.sqlite3");
-        let writer = Connection::open(&path)?;
-        writer.pragma_update(None, "journal_mode", "WAL")?;
-        writer.pragma_update(None, "synchronous", "FULL")?;
-        // Deleted documents are overwritten on disk, not just unlinked.
-        writer.pragma_update(None, "secure_delete", "ON")?;
-        writer.busy_timeout(std::time::Duration::from_secs(10))?;
+        let (writer, path) = open_writer(data_dir)?;
         writer.execute_batch(
             "CREATE TABLE IF NOT EXISTS updates (
                 doc  TEXT    NOT NULL,
