@@ -13,6 +13,7 @@
 
 pub mod close_code;
 pub mod doc_id;
+pub mod form;
 pub mod rich_text;
 pub mod role;
 pub mod sync;

@@ -42,6 +42,16 @@ impl Role {
         matches!(self, Role::Owner | Role::Editor)
     }
 
+    /// May submit a response to a form (and read back and edit their own).
+    pub fn can_respond(self) -> bool {
+        matches!(self, Role::Owner | Role::Editor | Role::Respondent)
+    }
+
+    /// May read and correct everyone's responses to a form (the same as changing it).
+    pub fn can_read_responses(self) -> bool {
+        self.can_write()
+    }
+
     /// May create and revoke links, read the audit log, rename and delete the document.
     pub fn can_manage(self) -> bool {
         matches!(self, Role::Owner)

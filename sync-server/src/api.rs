@@ -39,7 +39,7 @@ pub fn routes() -> Router<ServerState> {
 
 /// An API failure: a status, a stable code for the app to translate, and English text.
 #[derive(Debug)]
-pub struct ApiError(StatusCode, &'static str, String);
+pub struct ApiError(pub StatusCode, pub &'static str, pub String);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -86,16 +86,16 @@ impl From<AccessError> for ApiError {
     }
 }
 
-fn not_found(message: &str) -> ApiError {
+pub(crate) fn not_found(message: &str) -> ApiError {
     ApiError(StatusCode::NOT_FOUND, "not_found", message.into())
 }
 
-fn bad_input(message: &str) -> ApiError {
+pub(crate) fn bad_input(message: &str) -> ApiError {
     ApiError(StatusCode::BAD_REQUEST, "bad_input", message.into())
 }
 
 /// Runs blocking access or storage work off the async runtime.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, AccessError> + Send + 'static,
 ) -> Result<T, ApiError> {
     match tokio::task::spawn_blocking(work).await {
@@ -112,7 +112,7 @@ async fn blocking<T: Send + 'static>(
 }
 
 /// Parses an optional JSON body (an empty body is `T::default()`).
-fn body<T: DeserializeOwned + Default>(bytes: &Bytes) -> Result<T, ApiError> {
+pub(crate) fn body<T: DeserializeOwned + Default>(bytes: &Bytes) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
@@ -120,7 +120,7 @@ fn body<T: DeserializeOwned + Default>(bytes: &Bytes) -> Result<T, ApiError> {
 }
 
 /// Checks the bearer token against `doc` and that its role may do what `allowed` says.
-fn authorize(
+pub(crate) fn authorize(
     state: &ServerState,
     headers: &HeaderMap,
     doc: &str,
@@ -171,14 +171,56 @@ fn created(meta: &crate::access::DocMeta, link: &IssuedLink) -> Response {
         .into_response()
 }
 
+#[derive(Deserialize, Default)]
+struct NewDoc {
+    #[serde(default)]
+    title: String,
+    /// Make a form from this template (`gather_doc::form::templates::NAMES`).
+    #[serde(default)]
+    template: Option<String>,
+    /// The language of the template's description: `zh` (default) or `en`.
+    #[serde(default)]
+    lang: Option<String>,
+}
+
 async fn create_doc(
     State(state): State<ServerState>,
     ClientAddr(addr): ClientAddr,
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
-    let TitleBody { title } = body(&bytes)?;
+    let NewDoc {
+        title,
+        template,
+        lang,
+    } = body(&bytes)?;
+    let lang = if lang.as_deref() == Some("en") {
+        "en"
+    } else {
+        "zh"
+    };
+    let form = match template.as_deref() {
+        None => None,
+        Some(name) => Some(
+            gather_doc::form::templates::template(name, lang).ok_or_else(|| {
+                bad_input("unknown template; see the README for the template names")
+            })?,
+        ),
+    };
+    let title = match &form {
+        Some(form) if title.trim().is_empty() => form.title.get(lang).to_owned(),
+        _ => title,
+    };
     let access = state.access.clone();
-    let (meta, link) = blocking(move || access.create_doc(&title, None)).await?;
+    let store = state.rooms.store().clone();
+    let (meta, link) = blocking(move || {
+        let (meta, link) = access.create_doc(&title, None)?;
+        if let Some(form) = form {
+            let update = gather_doc::form::crdt::form_update(&form);
+            store.append(&[(meta.id.clone(), update)])?;
+        }
+        Ok((meta, link))
+    })
+    .await?;
     tracing::info!(doc = %meta.id, addr = %addr, "document created");
     Ok(created(&meta, &link))
 }
@@ -286,8 +328,13 @@ async fn delete_doc(
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let store = state.rooms.store().clone();
+    let forms = state.forms.clone();
     let deleted = doc.clone();
-    blocking(move || Ok(store.delete(&deleted)?)).await?;
+    blocking(move || {
+        store.delete(&deleted)?;
+        Ok(forms.delete_doc(&deleted)?)
+    })
+    .await?;
     tracing::info!(doc = %doc, addr = %addr, "document deleted");
     Ok(StatusCode::NO_CONTENT)
 }

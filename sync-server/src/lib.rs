@@ -10,6 +10,7 @@ mod api;
 pub mod assets;
 mod client_addr;
 pub mod config;
+pub mod forms;
 pub mod rooms;
 pub mod store;
 mod ws;
@@ -39,6 +40,7 @@ use crate::store::{SqliteStore, Store};
 pub struct ServerState {
     pub rooms: Rooms,
     pub access: Access,
+    pub forms: forms::Forms,
     pub shell: AppShell,
     pub max_message_bytes: usize,
     /// Take the client's address from `X-Forwarded-For` (behind a trusted reverse proxy).
@@ -51,11 +53,13 @@ impl ServerState {
         config: &Config,
         store: Arc<dyn Store>,
         access: Access,
+        forms: forms::Forms,
         shutdown: watch::Receiver<bool>,
     ) -> Self {
         ServerState {
             rooms: Rooms::new(store, config.max_doc_bytes),
             access,
+            forms,
             shell: AppShell::load(&config.assets),
             max_message_bytes: config.max_message_bytes,
             trust_forwarded_for: config.trust_forwarded_for,
@@ -73,6 +77,7 @@ pub fn app(state: ServerState, config: &Config) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/sync/{doc_id}", get(sync_socket))
         .merge(api::routes())
+        .merge(forms::routes())
         .fallback_service(static_files(&config.assets))
         .layer(axum::middleware::map_response(move |mut res: Response| {
             let csp = csp.clone();
@@ -207,8 +212,9 @@ pub async fn serve_on(
 ) -> anyhow::Result<()> {
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.data)?);
     let access = Access::open(&config.data, &config.key_path(), config.admin_token.clone())?;
+    let forms = forms::Forms::open(&config.data)?;
     let (stop_tx, stop_rx) = watch::channel(false);
-    let state = ServerState::new(&config, store, access, stop_rx);
+    let state = ServerState::new(&config, store, access, forms, stop_rx);
     let rooms = state.rooms.clone();
     let router = app(state, &config);
     let addr = listener.local_addr()?;

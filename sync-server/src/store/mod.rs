@@ -43,6 +43,11 @@ pub trait Store: Send + Sync + 'static {
     fn compact(&self, doc: &DocId, through_seq: i64, snapshot: &[u8]) -> Result<(), StoreError>;
     /// Removes every update and snapshot of `doc` from disk.
     fn delete(&self, doc: &DocId) -> Result<(), StoreError>;
+    /// The sequence number of the last stored update of `doc` (0 if none): it changes whenever
+    /// the document does, so callers can cache what they read from it.
+    fn last_seq(&self, doc: &DocId) -> Result<i64, StoreError> {
+        Ok(self.load(doc)?.last_seq)
+    }
 }
 
 #[cfg(test)]

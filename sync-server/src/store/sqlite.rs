@@ -76,6 +76,13 @@ impl Store for SqliteStore {
         Ok(loaded)
     }
 
+    fn last_seq(&self, doc: &DocId) -> Result<i64, StoreError> {
+        let conn = self.reader()?;
+        let mut stmt =
+            conn.prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM updates WHERE doc = ?1")?;
+        Ok(stmt.query_row([doc.as_str()], |row| row.get(0))?)
+    }
+
     fn append(&self, updates: &[(DocId, Vec<u8>)]) -> Result<(), StoreError> {
         let mut conn = self.writer()?;
         let tx = conn.transaction()?;

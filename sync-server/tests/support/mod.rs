@@ -167,6 +167,17 @@ impl TestClient {
         self.ws.send(Message::Binary(frame.into())).await.unwrap();
     }
 
+    /// Makes a local change with `change` and sends it as one update.
+    #[allow(dead_code)]
+    pub async fn edit(&mut self, change: impl FnOnce(&yrs::Doc)) {
+        let doc = self.sync.doc();
+        let before = doc.transact().state_vector();
+        change(doc);
+        let update = doc.transact().encode_state_as_update_v1(&before);
+        let frame = gather_doc::sync::encode_update(update);
+        self.ws.send(Message::Binary(frame.into())).await.unwrap();
+    }
+
     pub async fn set_presence(&mut self, json: &str) {
         self.sync.awareness_mut().set_local_state_raw(json);
         let frame = self.sync.presence_frame().unwrap();
@@ -268,6 +279,34 @@ fn dechunk(mut body: &str) -> String {
         body = &rest[size + 2..];
     }
     out
+}
+
+/// An HTTP/1.1 request with a bearer token; returns the status, the lower-cased head and the
+/// body as text.
+#[allow(dead_code)]
+pub async fn http_text(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+) -> (u16, String, String) {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+    let request =
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{auth}\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let response = String::from_utf8(response).unwrap();
+    let status = response[9..12].parse().unwrap();
+    let (head, rest) = response.split_once("\r\n\r\n").unwrap();
+    let head = head.to_lowercase();
+    let body = if head.contains("transfer-encoding: chunked") {
+        dechunk(rest)
+    } else {
+        rest.to_owned()
+    };
+    (status, head, body)
 }
 
 /// A minimal HTTP/1.1 GET, returning the raw response with lower-cased header names.

@@ -1,0 +1,17 @@
+//! Forms: a document whose `form` and `questions` roots hold a questionnaire (the body holds its
+//! description). The definition ([`model`]), where it lives in the CRDT ([`crdt`]), and the
+//! validation of answers ([`validate`]) that the browser and the server both run.
+
+pub mod checks;
+pub mod crdt;
+pub mod display;
+pub mod model;
+pub mod templates;
+pub mod validate;
+
+pub use crdt::{read_form, FormRoots};
+pub use model::{Bilingual, Choice, FormDef, FormStatus, IdKind, Question, QuestionType, ShowIf};
+pub use validate::{validate, AnswerError, AnswerErrors, Answers};
+
+#[cfg(test)]
+mod tests;

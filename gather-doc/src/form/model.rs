@@ -1,0 +1,295 @@
+//! The form definition as integrators see it at `GET /api/forms/{doc_id}`: plain serde types,
+//! read from and written to the document's `form` and `questions` roots by [`super::crdt`].
+
+use serde::{Deserialize, Serialize};
+
+/// Text in both interface languages. Either may be empty; [`Bilingual::get`] falls back to the
+/// other language.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Bilingual {
+    #[serde(default)]
+    pub zh: String,
+    #[serde(default)]
+    pub en: String,
+}
+
+impl Bilingual {
+    pub fn new(zh: &str, en: &str) -> Bilingual {
+        Bilingual {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    /// The text in `lang` (`"zh"` or `"en"`), or the other language's when that one is empty.
+    pub fn get(&self, lang: &str) -> &str {
+        let (first, second) = if lang == "zh" {
+            (&self.zh, &self.en)
+        } else {
+            (&self.en, &self.zh)
+        };
+        if first.is_empty() {
+            second
+        } else {
+            first
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.zh.is_empty() && self.en.is_empty()
+    }
+}
+
+/// Whether a form takes responses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormStatus {
+    #[default]
+    Open,
+    Closed,
+}
+
+/// A whole form: what a respondent may see, never anyone's answers.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FormDef {
+    /// The document id (filled in by the server).
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub title: Bilingual,
+    /// The description as plain paragraphs (the rich text lives in the document body).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub description: Vec<String>,
+    #[serde(default)]
+    pub status: FormStatus,
+    /// Responses are refused from this instant on (milliseconds since the Unix epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<i64>,
+    #[serde(default)]
+    pub questions: Vec<Question>,
+}
+
+impl FormDef {
+    /// Whether the form takes responses at `now_ms`.
+    pub fn accepts_at(&self, now_ms: i64) -> bool {
+        self.status == FormStatus::Open && self.deadline.is_none_or(|d| now_ms < d)
+    }
+
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.questions.iter().find(|q| q.id == id)
+    }
+}
+
+/// What kind of answer a question takes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionType {
+    #[default]
+    Text,
+    LongText,
+    Number,
+    SingleChoice,
+    MultipleChoice,
+    YesNo,
+    Date,
+    Time,
+    Phone,
+    IdNumber,
+    Region,
+    Rating,
+    /// A heading that starts a new section (and page); takes no answer.
+    Section,
+}
+
+impl QuestionType {
+    pub const ALL: [QuestionType; 13] = [
+        QuestionType::Text,
+        QuestionType::LongText,
+        QuestionType::Number,
+        QuestionType::SingleChoice,
+        QuestionType::MultipleChoice,
+        QuestionType::YesNo,
+        QuestionType::Date,
+        QuestionType::Time,
+        QuestionType::Phone,
+        QuestionType::IdNumber,
+        QuestionType::Region,
+        QuestionType::Rating,
+        QuestionType::Section,
+    ];
+
+    /// The name used in JSON and in the document (`single_choice`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuestionType::Text => "text",
+            QuestionType::LongText => "long_text",
+            QuestionType::Number => "number",
+            QuestionType::SingleChoice => "single_choice",
+            QuestionType::MultipleChoice => "multiple_choice",
+            QuestionType::YesNo => "yes_no",
+            QuestionType::Date => "date",
+            QuestionType::Time => "time",
+            QuestionType::Phone => "phone",
+            QuestionType::IdNumber => "id_number",
+            QuestionType::Region => "region",
+            QuestionType::Rating => "rating",
+            QuestionType::Section => "section",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<QuestionType> {
+        QuestionType::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+
+    pub fn has_options(self) -> bool {
+        matches!(
+            self,
+            QuestionType::SingleChoice | QuestionType::MultipleChoice
+        )
+    }
+
+    pub fn takes_answer(self) -> bool {
+        self != QuestionType::Section
+    }
+}
+
+/// One choice of a single- or multiple-choice question.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Choice {
+    pub value: String,
+    #[serde(default)]
+    pub label: Bilingual,
+    /// Choosing this one excludes every other choice ("none of these").
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub exclusive: bool,
+    /// "Other, please specify": the answer must carry the respondent's text.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub other: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// Which ID-number check applies.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdKind {
+    /// The 18-character mainland resident ID with its GB 11643 check digit.
+    #[default]
+    Resident,
+    /// Only the question's `pattern`.
+    Other,
+}
+
+/// When a question is shown: a condition on an earlier answer, or all / any of several.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ShowIf {
+    /// Shown when question `question` was answered with one of `one_of` (for a multiple choice,
+    /// when any chosen value is in the list; for yes/no, `"yes"` or `"no"`).
+    Answer {
+        question: String,
+        one_of: Vec<String>,
+    },
+    All {
+        all: Vec<ShowIf>,
+    },
+    Any {
+        any: Vec<ShowIf>,
+    },
+}
+
+/// One question (or section heading) of a form.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Question {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: QuestionType,
+    #[serde(default)]
+    pub label: Bilingual,
+    #[serde(default, skip_serializing_if = "Bilingual::is_empty")]
+    pub help: Bilingual,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<Choice>,
+    /// Number: smallest value; rating: unused; text: fewest characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Number: largest value; rating: number of stars (default 5); text: most characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// Number: most digits after the decimal point (0 means whole numbers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decimals: Option<u32>,
+    /// Text and ID number: a regular expression the whole answer must match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_kind: Option<IdKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_if: Option<ShowIf>,
+}
+
+impl Question {
+    pub fn new(id: &str, kind: QuestionType, zh: &str, en: &str) -> Question {
+        Question {
+            id: id.into(),
+            kind,
+            label: Bilingual::new(zh, en),
+            ..Question::default()
+        }
+    }
+
+    pub fn required(mut self) -> Question {
+        self.required = true;
+        self
+    }
+
+    pub fn with_options(mut self, options: Vec<Choice>) -> Question {
+        self.options = options;
+        self
+    }
+
+    pub fn with_range(mut self, min: f64, max: f64, decimals: u32) -> Question {
+        self.min = Some(min);
+        self.max = Some(max);
+        self.decimals = Some(decimals);
+        self
+    }
+
+    pub fn with_help(mut self, zh: &str, en: &str) -> Question {
+        self.help = Bilingual::new(zh, en);
+        self
+    }
+
+    pub fn shown_if(mut self, show_if: ShowIf) -> Question {
+        self.show_if = Some(show_if);
+        self
+    }
+
+    pub fn choice(&self, value: &str) -> Option<&Choice> {
+        self.options.iter().find(|c| c.value == value)
+    }
+}
+
+impl Choice {
+    pub fn new(value: &str, zh: &str, en: &str) -> Choice {
+        Choice {
+            value: value.into(),
+            label: Bilingual::new(zh, en),
+            ..Choice::default()
+        }
+    }
+
+    pub fn exclusive(mut self) -> Choice {
+        self.exclusive = true;
+        self
+    }
+
+    pub fn other(mut self) -> Choice {
+        self.other = true;
+        self
+    }
+}

@@ -1,0 +1,354 @@
+//! Responses to forms, stored apart from the form document in the same SQLite file: one row per
+//! response (unique per form and client-made `submission_id`, so a repeated submission never
+//! makes a second row), and a history of every change (who, when, and the answers before).
+//! Every function blocks; call them off the async runtime.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use gather_doc::DocId;
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use serde::Serialize;
+
+use crate::store::StoreError;
+
+/// One stored response.
+#[derive(Clone, Debug, Serialize)]
+pub struct StoredResponse {
+    pub id: i64,
+    pub receipt: String,
+    pub submitted_at: i64,
+    pub updated_at: i64,
+    /// The label of the link it was submitted with.
+    pub via: String,
+    pub answers: serde_json::Value,
+    #[serde(skip)]
+    pub submission_id: String,
+}
+
+/// What a submission did.
+#[derive(Debug)]
+pub enum Submitted {
+    /// A new response.
+    New(StoredResponse),
+    /// The same `submission_id` with the same answers: the first response, unchanged.
+    Repeat(StoredResponse),
+    /// The same `submission_id` with different answers: refused.
+    Conflict,
+}
+
+/// One change to a response.
+#[derive(Clone, Debug, Serialize)]
+pub struct Change {
+    pub at: i64,
+    pub by: String,
+    /// `submitted`, `edited` (by the respondent), `corrected` (by an owner or editor), `deleted`.
+    pub action: String,
+    /// The answers before the change (none for `submitted` and `deleted`).
+    pub before: Option<serde_json::Value>,
+}
+
+/// Which responses a list or export covers.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Submitted at or after (ms).
+    pub from: Option<i64>,
+    /// Submitted before (ms).
+    pub to: Option<i64>,
+    /// Changed at or after (ms), for the live table's polling.
+    pub changed_since: Option<i64>,
+    /// Text the answers must contain.
+    pub text: Option<String>,
+}
+
+/// The response tables.
+pub struct ResponseDb {
+    writer: Mutex<Connection>,
+    path: PathBuf,
+}
+
+const COLUMNS: &str = "id, receipt, submitted_at, updated_at, via, answers, submission_id";
+
+fn row(r: &rusqlite::Row) -> rusqlite::Result<StoredResponse> {
+    let answers: String = r.get(5)?;
+    Ok(StoredResponse {
+        id: r.get(0)?,
+        receipt: r.get(1)?,
+        submitted_at: r.get(2)?,
+        updated_at: r.get(3)?,
+        via: r.get(4)?,
+        answers: serde_json::from_str(&answers).unwrap_or_default(),
+        submission_id: r.get(6)?,
+    })
+}
+
+impl ResponseDb {
+    pub fn open(data_dir: &Path) -> Result<ResponseDb, StoreError> {
+        let (conn, path) = crate::store::open_writer(data_dir)?;
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS responses (
+                id            INTEGER PRIMARY KEY,
+                doc           TEXT    NOT NULL,
+                submission_id TEXT    NOT NULL,
+                receipt       TEXT    NOT NULL,
+                submitted_at  INTEGER NOT NULL,
+                updated_at    INTEGER NOT NULL,
+                via           TEXT    NOT NULL,
+                answers       TEXT    NOT NULL,
+                UNIQUE (doc, submission_id)
+            );
+            CREATE INDEX IF NOT EXISTS responses_by_time ON responses (doc, submitted_at);
+            CREATE INDEX IF NOT EXISTS responses_by_change ON responses (doc, updated_at);
+            CREATE TABLE IF NOT EXISTS response_changes (
+                id          INTEGER PRIMARY KEY,
+                doc         TEXT    NOT NULL,
+                response_id INTEGER NOT NULL,
+                at          INTEGER NOT NULL,
+                by          TEXT    NOT NULL,
+                action      TEXT    NOT NULL,
+                before      TEXT
+            );
+            CREATE INDEX IF NOT EXISTS response_changes_by_response
+                ON response_changes (doc, response_id);",
+        )?;
+        Ok(ResponseDb {
+            writer: Mutex::new(conn),
+            path,
+        })
+    }
+
+    fn writer(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
+        self.writer.lock().map_err(|_| StoreError::Unavailable)
+    }
+
+    fn reader(&self) -> Result<Connection, StoreError> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        Ok(conn)
+    }
+
+    /// Stores a new response, durably (synchronous=FULL) before returning, unless one with
+    /// this `submission_id` exists.
+    pub fn submit(
+        &self,
+        doc: &DocId,
+        submission_id: &str,
+        receipt: &str,
+        via: &str,
+        answers: &serde_json::Value,
+        now: i64,
+    ) -> Result<Submitted, StoreError> {
+        let mut conn = self.writer()?;
+        let tx = conn.transaction()?;
+        let existing = tx
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM responses WHERE doc = ?1 AND submission_id = ?2"),
+                params![doc.as_str(), submission_id],
+                row,
+            )
+            .optional()?;
+        if let Some(existing) = existing {
+            return Ok(if &existing.answers == answers {
+                Submitted::Repeat(existing)
+            } else {
+                Submitted::Conflict
+            });
+        }
+        tx.execute(
+            "INSERT INTO responses (doc, submission_id, receipt, submitted_at, updated_at, via, answers)
+             VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)",
+            params![doc.as_str(), submission_id, receipt, now, via, answers.to_string()],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.execute(
+            "INSERT INTO response_changes (doc, response_id, at, by, action) VALUES (?1, ?2, ?3, ?4, 'submitted')",
+            params![doc.as_str(), id, now, via],
+        )?;
+        tx.commit()?;
+        Ok(Submitted::New(StoredResponse {
+            id,
+            receipt: receipt.into(),
+            submitted_at: now,
+            updated_at: now,
+            via: via.into(),
+            answers: answers.clone(),
+            submission_id: submission_id.into(),
+        }))
+    }
+
+    /// The response with this `submission_id` (the respondent's own).
+    pub fn by_submission(
+        &self,
+        doc: &DocId,
+        submission_id: &str,
+    ) -> Result<Option<StoredResponse>, StoreError> {
+        let conn = self.reader()?;
+        let found = conn
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM responses WHERE doc = ?1 AND submission_id = ?2"),
+                params![doc.as_str(), submission_id],
+                row,
+            )
+            .optional()?;
+        Ok(found)
+    }
+
+    /// Replaces the answers of response `id`, keeping the old ones in its history. `action` is
+    /// `edited` or `corrected`. Returns the response, or `None` if there is none.
+    pub fn change(
+        &self,
+        doc: &DocId,
+        id: i64,
+        answers: &serde_json::Value,
+        by: &str,
+        action: &str,
+        now: i64,
+    ) -> Result<Option<StoredResponse>, StoreError> {
+        let mut conn = self.writer()?;
+        let tx = conn.transaction()?;
+        let Some(mut current) = tx
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM responses WHERE doc = ?1 AND id = ?2"),
+                params![doc.as_str(), id],
+                row,
+            )
+            .optional()?
+        else {
+            return Ok(None);
+        };
+        if &current.answers == answers {
+            return Ok(Some(current));
+        }
+        tx.execute(
+            "INSERT INTO response_changes (doc, response_id, at, by, action, before) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![doc.as_str(), id, now, by, action, current.answers.to_string()],
+        )?;
+        tx.execute(
+            "UPDATE responses SET answers = ?1, updated_at = ?2 WHERE id = ?3",
+            params![answers.to_string(), now, id],
+        )?;
+        tx.commit()?;
+        current.answers = answers.clone();
+        current.updated_at = now;
+        Ok(Some(current))
+    }
+
+    /// Deletes response `id` (its answers are gone from disk; the history keeps who deleted it
+    /// and when). Returns false if there was none.
+    pub fn delete(&self, doc: &DocId, id: i64, by: &str, now: i64) -> Result<bool, StoreError> {
+        let mut conn = self.writer()?;
+        let tx = conn.transaction()?;
+        let deleted = tx.execute(
+            "DELETE FROM responses WHERE doc = ?1 AND id = ?2",
+            params![doc.as_str(), id],
+        )?;
+        if deleted == 0 {
+            return Ok(false);
+        }
+        // Earlier answers kept in the history go with it.
+        tx.execute(
+            "UPDATE response_changes SET before = NULL WHERE doc = ?1 AND response_id = ?2",
+            params![doc.as_str(), id],
+        )?;
+        tx.execute(
+            "INSERT INTO response_changes (doc, response_id, at, by, action) VALUES (?1, ?2, ?3, ?4, 'deleted')",
+            params![doc.as_str(), id, now, by],
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// The history of response `id`, oldest first.
+    pub fn history(&self, doc: &DocId, id: i64) -> Result<Vec<Change>, StoreError> {
+        let conn = self.reader()?;
+        let mut stmt = conn.prepare(
+            "SELECT at, by, action, before FROM response_changes
+             WHERE doc = ?1 AND response_id = ?2 ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![doc.as_str(), id], |r| {
+            let before: Option<String> = r.get(3)?;
+            Ok(Change {
+                at: r.get(0)?,
+                by: r.get(1)?,
+                action: r.get(2)?,
+                before: before.and_then(|b| serde_json::from_str(&b).ok()),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Up to `limit` responses matching `filter` with an id above `after_id`, in id order: a
+    /// page of a list or an export, so no caller holds every response in memory.
+    pub fn page(
+        &self,
+        conn: &Connection,
+        doc: &DocId,
+        filter: &Filter,
+        after_id: i64,
+        limit: usize,
+    ) -> Result<Vec<StoredResponse>, StoreError> {
+        let like = filter.text.as_ref().map(|t| {
+            let escaped = t
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            format!("%{escaped}%")
+        });
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM responses
+             WHERE doc = ?1 AND id > ?2
+               AND (?3 IS NULL OR submitted_at >= ?3)
+               AND (?4 IS NULL OR submitted_at < ?4)
+               AND (?5 IS NULL OR updated_at >= ?5)
+               AND (?6 IS NULL OR answers LIKE ?6 ESCAPE '\\' OR receipt = ?7)
+             ORDER BY id LIMIT ?8"
+        ))?;
+        let rows = stmt.query_map(
+            params![
+                doc.as_str(),
+                after_id,
+                filter.from,
+                filter.to,
+                filter.changed_since,
+                like,
+                filter.text,
+                limit as i64
+            ],
+            row,
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A read-only connection for [`ResponseDb::page`].
+    pub fn read_connection(&self) -> Result<Connection, StoreError> {
+        self.reader()
+    }
+
+    /// How many responses the form has.
+    pub fn count(&self, doc: &DocId) -> Result<i64, StoreError> {
+        let conn = self.reader()?;
+        Ok(conn.query_row(
+            "SELECT COUNT(*) FROM responses WHERE doc = ?1",
+            [doc.as_str()],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Removes every response and change of a deleted document.
+    pub fn delete_doc(&self, doc: &DocId) -> Result<(), StoreError> {
+        let mut conn = self.writer()?;
+        let tx = conn.transaction()?;
+        tx.execute("DELETE FROM responses WHERE doc = ?1", [doc.as_str()])?;
+        tx.execute(
+            "DELETE FROM response_changes WHERE doc = ?1",
+            [doc.as_str()],
+        )?;
+        tx.commit()?;
+        // Move the overwritten pages out of the write-ahead log into the main file too.
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,484 @@
+//! The `/api/forms/{doc}` routes. Respondents (and editors and owners) read the definition and
+//! submit; only owners and editors read, correct and delete responses; only owners reveal
+//! masked ID and phone numbers. Reveals, corrections, deletions and exports go to the audit log.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use gather_doc::form::display::{day_start_ms, CST_OFFSET_MINUTES};
+use gather_doc::form::{checks, validate, FormDef, QuestionType};
+use gather_doc::{DocId, Role};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::responses::{Filter, StoredResponse, Submitted};
+use crate::access::{now_ms, Grant};
+use crate::api::{authorize, bad_input, blocking, body, not_found, ApiError};
+use crate::client_addr::ClientAddr;
+use crate::ServerState;
+
+/// Most responses one list request returns; the reply says where to continue.
+const PAGE: usize = 1000;
+
+pub fn routes() -> Router<ServerState> {
+    Router::new()
+        .route("/api/forms/{doc}", get(definition))
+        .route(
+            "/api/forms/{doc}/responses",
+            get(list_responses).post(submit),
+        )
+        .route("/api/forms/{doc}/responses.csv", get(super::export::csv))
+        .route(
+            "/api/forms/{doc}/responses/own/{submission}",
+            get(own_response).put(edit_own_response),
+        )
+        .route(
+            "/api/forms/{doc}/responses/{id}",
+            axum::routing::patch(correct_response).delete(delete_response),
+        )
+        .route("/api/forms/{doc}/responses/{id}/history", get(history))
+}
+
+fn not_a_form() -> ApiError {
+    ApiError(
+        StatusCode::NOT_FOUND,
+        "not_a_form",
+        "this document is not a form".into(),
+    )
+}
+
+/// Who made a change, as the history and audit log show it.
+pub(super) fn changed_by(grant: &Grant) -> String {
+    if grant.label.is_empty() {
+        grant.role.as_str().to_owned()
+    } else {
+        format!("{} ({})", grant.label, grant.role.as_str())
+    }
+}
+
+/// The form in `doc`, read from storage (cached).
+pub(super) async fn load_form(state: &ServerState, doc: &DocId) -> Result<Arc<FormDef>, ApiError> {
+    let forms = state.forms.clone();
+    let store = state.rooms.store().clone();
+    let doc = doc.clone();
+    blocking(move || Ok(forms.definition(&*store, &doc)?))
+        .await?
+        .ok_or_else(not_a_form)
+}
+
+async fn definition(
+    State(state): State<ServerState>,
+    ClientAddr(addr): ClientAddr,
+    Path(doc): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let (doc, _) = authorize(&state, &headers, &doc, addr, |_| true)?;
+    let form = load_form(&state, &doc).await?;
+    let mut value = serde_json::to_value(&*form).unwrap_or_default();
+    value["accepting"] = json!(form.accepts_at(now_ms()));
+    Ok(Json(value).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct Submission {
+    #[serde(default)]
+    submission_id: String,
+    #[serde(default)]
+    answers: Map<String, Value>,
+}
+
+fn valid_submission_id(id: &str) -> bool {
+    (8..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+fn closed() -> ApiError {
+    ApiError(
+        StatusCode::CONFLICT,
+        "form_closed",
+        "this form is closed and takes no more responses".into(),
+    )
+}
+
+/// Validates `answers` against `form`, or answers 422 with an error per question.
+fn checked(form: &FormDef, answers: &Map<String, Value>) -> Result<Value, Box<Response>> {
+    match validate(form, answers) {
+        Ok(clean) => Ok(serde_json::to_value(clean).unwrap_or_default()),
+        Err(errors) => Err(Box::new((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({
+                "error": "invalid_answers",
+                "message": "some answers are not valid",
+                "errors": errors,
+            })),
+        )
+            .into_response())),
+    }
+}
+
+fn receipt_json(r: &StoredResponse) -> Value {
+    json!({
+        "response_id": r.id,
+        "receipt": r.receipt,
+        "submitted_at": r.submitted_at,
+        "updated_at": r.updated_at,
+    })
+}
+
+/// A receipt code people can read out over the phone: 8 characters without 0/O, 1/I/L.
+fn new_receipt() -> String {
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+    let mut bytes = [0u8; 8];
+    if getrandom::fill(&mut bytes).is_err() {
+        // The clock is a poor but working fallback; receipts are not secrets.
+        bytes = now_ms().to_le_bytes();
+    }
+    let code: String = bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect();
+    format!("{}-{}", &code[..4], &code[4..])
+}
+
+async fn submit(
+    State(state): State<ServerState>,
+    ClientAddr(addr): ClientAddr,
+    Path(doc): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<Response, ApiError> {
+    let (doc, grant) = authorize(&state, &headers, &doc, addr, Role::can_respond)?;
+    let submission: Submission = body(&bytes)?;
+    if !valid_submission_id(&submission.submission_id) {
+        return Err(bad_input(
+            "submission_id must be 8 to 64 letters, digits, '-' or '_'",
+        ));
+    }
+    let form = load_form(&state, &doc).await?;
+    if !form.accepts_at(now_ms()) {
+        return Err(closed());
+    }
+    let answers = match checked(&form, &submission.answers) {
+        Ok(answers) => answers,
+        Err(response) => {
+            tracing::info!(doc = %doc, addr = %addr, "refused invalid answers");
+            return Ok(*response);
+        }
+    };
+    let forms = state.forms.clone();
+    let via = changed_by(&grant);
+    let id = submission.submission_id;
+    let stored_doc = doc.clone();
+    let submitted = blocking(move || {
+        Ok(forms
+            .db()
+            .submit(&stored_doc, &id, &new_receipt(), &via, &answers, now_ms())?)
+    })
+    .await?;
+    match submitted {
+        Submitted::New(r) => {
+            tracing::info!(doc = %doc, response = r.id, "response stored");
+            Ok((StatusCode::CREATED, Json(receipt_json(&r))).into_response())
+        }
+        Submitted::Repeat(r) => Ok((StatusCode::OK, Json(receipt_json(&r))).into_response()),
+        Submitted::Conflict => Err(ApiError(
+            StatusCode::CONFLICT,
+            "submission_conflict",
+            "this submission_id was already used with different answers".into(),
+        )),
+    }
+}
+
+async fn own(
+    state: &ServerState,
+    doc: &DocId,
+    submission: String,
+) -> Result<StoredResponse, ApiError> {
+    let forms = state.forms.clone();
+    let doc = doc.clone();
+    blocking(move || Ok(forms.db().by_submission(&doc, &submission)?))
+        .await?
+        .ok_or_else(|| not_found("no such response"))
+}
+
+async fn own_response(
+    State(state): State<ServerState>,
+    ClientAddr(addr): ClientAddr,
+    Path((doc, submission)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let (doc, _) = authorize(&state, &headers, &doc, addr, Role::can_respond)?;
+    let r = own(&state, &doc, submission).await?;
+    let mut value = receipt_json(&r);
+    value["answers"] = r.answers;
+    Ok(Json(value).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct AnswersBody {
+    #[serde(default)]
+    answers: Map<String, Value>,
+}
+
+async fn edit_own_response(
+    State(state): State<ServerState>,
+    ClientAddr(addr): ClientAddr,
+    Path((doc, submission)): Path<(String, String)>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<Response, ApiError> {
+    let (doc, grant) = authorize(&state, &headers, &doc, addr, Role::can_respond)?;
+    let AnswersBody { answers } = body(&bytes)?;
+    let form = load_form(&state, &doc).await?;
+    if !form.accepts_at(now_ms()) {
+        return Err(closed());
+    }
+    let answers = match checked(&form, &answers) {
+        Ok(answers) => answers,
+        Err(response) => return Ok(*response),
+    };
+    let r = own(&state, &doc, submission).await?;
+    change(&state, &doc, &grant, r.id, answers, "edited").await
+}
+
+async fn change(
+    state: &ServerState,
+    doc: &DocId,
+    grant: &Grant,
+    id: i64,
+    answers: Value,
+    action: &'static str,
+) -> Result<Response, ApiError> {
+    let forms = state.forms.clone();
+    let by = changed_by(grant);
+    let target = doc.clone();
+    let changed = blocking(move || {
+        Ok(forms
+            .db()
+            .change(&target, id, &answers, &by, action, now_ms())?)
+    })
+    .await?
+    .ok_or_else(|| not_found("no such response"))?;
+    let mut value = receipt_json(&changed);
+    value["answers"] = changed.answers;
+    Ok(Json(value).into_response())
+}
+
+async fn correct_response(
+    State(state): State<ServerState>,
+    ClientAddr(addr): ClientAddr,
+    Path((doc, id)): Path<(String, i64)>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<Response, ApiError> {
+    let (doc, grant) = authorize(&state, &headers, &doc, addr, Role::can_read_responses)?;
+    let AnswersBody { answers } = body(&bytes)?;
+    let form = load_form(&state, &doc).await?;
+    let answers = match checked(&form, &answers) {
+        Ok(answers) => answers,
+        Err(response) => return Ok(*response),
+    };
+    let response = change(&state, &doc, &grant, id, answers, "corrected").await?;
+    state.access.audit().record(
+        &doc,
+        "response_corrected",
+        Some(grant.role),
+        &grant.label,
+        Some(addr),
+        &id.to_string(),
+    );
+    Ok(response)
+}
+
+async fn delete_response(
+    State(state): State<ServerState>,
+    ClientAddr(addr): ClientAddr,
+    Path((doc, id)): Path<(String, i64)>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let (doc, grant) = authorize(&state, &headers, &doc, addr, Role::can_read_responses)?;
+    let forms = state.forms.clone();
+    let by = changed_by(&grant);
+    let target = doc.clone();
+    let deleted = blocking(move || Ok(forms.db().delete(&target, id, &by, now_ms())?)).await?;
+    if !deleted {
+        return Err(not_found("no such response"));
+    }
+    state.access.audit().record(
+        &doc,
+        "response_deleted",
+        Some(grant.role),
+        &grant.label,
+        Some(addr),
+        &id.to_string(),
+    );
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn history(
+    State(state): State<ServerState>,
+    ClientAddr(addr): ClientAddr,
+    Path((doc, id)): Path<(String, i64)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let (doc, _) = authorize(&state, &headers, &doc, addr, Role::can_read_responses)?;
+    let forms = state.forms.clone();
+    let changes = blocking(move || Ok(forms.db().history(&doc, id)?)).await?;
+    Ok(Json(changes).into_response())
+}
+
+/// Query parameters of the list and the exports.
+#[derive(Deserialize, Default)]
+pub(super) struct ListQuery {
+    /// First day (`YYYY-MM-DD`, China Standard Time).
+    pub from: Option<String>,
+    /// Last day, included.
+    pub to: Option<String>,
+    /// Text the answers contain, or a receipt code.
+    pub q: Option<String>,
+    /// Changed at or after this instant (ms), for the live table.
+    pub since: Option<i64>,
+    /// Continue after this response id.
+    pub after: Option<i64>,
+    /// `1` shows ID and phone numbers unmasked (owners only; audited).
+    pub reveal: Option<String>,
+    /// Language of an export's headings and labels: `zh` (default) or `en`.
+    pub lang: Option<String>,
+}
+
+impl ListQuery {
+    pub fn filter(&self) -> Result<Filter, ApiError> {
+        let day = |d: &Option<String>, next: bool| -> Result<Option<i64>, ApiError> {
+            match d.as_deref().filter(|d| !d.is_empty()) {
+                None => Ok(None),
+                Some(d) => day_start_ms(d, CST_OFFSET_MINUTES)
+                    .map(|ms| Some(ms + if next { 86_400_000 } else { 0 }))
+                    .ok_or_else(|| bad_input("dates are YYYY-MM-DD")),
+            }
+        };
+        Ok(Filter {
+            from: day(&self.from, false)?,
+            to: day(&self.to, true)?,
+            changed_since: self.since,
+            text: self.q.clone().filter(|q| !q.trim().is_empty()),
+        })
+    }
+
+    pub fn reveal(&self) -> bool {
+        self.reveal.as_deref() == Some("1")
+    }
+}
+
+/// Checks that only an owner reveals, and records it.
+pub(super) fn check_reveal(
+    state: &ServerState,
+    doc: &DocId,
+    grant: &Grant,
+    addr: IpAddr,
+    reveal: bool,
+    what: &str,
+) -> Result<(), ApiError> {
+    if reveal && !grant.role.can_manage() {
+        return Err(ApiError(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "only an owner may reveal ID and phone numbers".into(),
+        ));
+    }
+    if reveal {
+        state.access.audit().record(
+            doc,
+            "numbers_revealed",
+            Some(grant.role),
+            &grant.label,
+            Some(addr),
+            what,
+        );
+    }
+    Ok(())
+}
+
+/// Masks the ID and phone numbers in `answers` (in place).
+pub(super) fn mask_answers(form: &FormDef, answers: &mut Value) {
+    for q in &form.questions {
+        let keep = match q.kind {
+            QuestionType::IdNumber => 6,
+            QuestionType::Phone => 3,
+            _ => continue,
+        };
+        if let Some(Value::String(s)) = answers.get_mut(&q.id) {
+            *s = checks::mask(s, keep);
+        }
+    }
+}
+
+async fn list_responses(
+    State(state): State<ServerState>,
+    ClientAddr(addr): ClientAddr,
+    Path(doc): Path<String>,
+    Query(query): Query<ListQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let (doc, grant) = authorize(&state, &headers, &doc, addr, Role::can_read_responses)?;
+    let filter = query.filter()?;
+    let reveal = query.reveal();
+    check_reveal(&state, &doc, &grant, addr, reveal, "responses table")?;
+    let form = load_form(&state, &doc).await?;
+    let forms = state.forms.clone();
+    let after = query.after.unwrap_or(0);
+    let read_doc = doc.clone();
+    let now = now_ms();
+    let (mut rows, total) = blocking(move || {
+        let conn = forms.db().read_connection()?;
+        let rows = forms
+            .db()
+            .page(&conn, &read_doc, &filter, after, PAGE + 1)?;
+        Ok((rows, forms.db().count(&read_doc)?))
+    })
+    .await?;
+    let more = rows.len() > PAGE;
+    rows.truncate(PAGE);
+    if !reveal {
+        for r in &mut rows {
+            mask_answers(&form, &mut r.answers);
+        }
+    }
+    Ok(Json(json!({
+        "responses": rows,
+        "total": total,
+        "next_after": more.then(|| rows.last().map(|r| r.id)).flatten(),
+        "now": now,
+    }))
+    .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn receipts_are_readable_codes() {
+        let r = new_receipt();
+        assert_eq!(r.len(), 9);
+        assert!(r
+            .chars()
+            .all(|c| c == '-' || c.is_ascii_uppercase() || c.is_ascii_digit()));
+        assert!(!r.contains(['0', 'O', '1', 'I', 'L']));
+        assert_ne!(new_receipt(), new_receipt());
+    }
+
+    #[test]
+    fn submission_ids_are_checked() {
+        assert!(valid_submission_id("3f1c2a9e-7b4d-4c1a-9a53-2d6e8f0b1c2d"));
+        assert!(!valid_submission_id("short"));
+        assert!(!valid_submission_id("has space in it"));
+    }
+}
