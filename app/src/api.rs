@@ -11,6 +11,8 @@ use web_sys::{Request, RequestInit, Response};
 pub struct ApiError {
     pub status: u16,
     pub code: String,
+    /// The whole JSON answer (for 422, `errors` holds an error per question).
+    pub body: Value,
 }
 
 impl ApiError {
@@ -18,6 +20,7 @@ impl ApiError {
         ApiError {
             status: 0,
             code: "network".into(),
+            body: Value::Null,
         }
     }
 }
@@ -62,8 +65,55 @@ pub async fn call(
         Err(ApiError {
             status: response.status(),
             code: json["error"].as_str().unwrap_or("unknown").to_owned(),
+            body: json,
         })
     }
+}
+
+/// Fetches `path` with the bearer token and saves the answer as the file `filename`, so an
+/// export never puts the token in a URL.
+pub async fn download(path: &str, token: &str, filename: &str) -> Result<(), ApiError> {
+    let init = RequestInit::new();
+    init.set_method("GET");
+    let request = Request::new_with_str_and_init(path, &init).map_err(|_| ApiError::network())?;
+    let _ = request
+        .headers()
+        .set("Authorization", &format!("Bearer {token}"));
+    let window = web_sys::window().ok_or_else(ApiError::network)?;
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|_| ApiError::network())?
+        .dyn_into()
+        .map_err(|_| ApiError::network())?;
+    if !response.ok() {
+        return Err(ApiError {
+            status: response.status(),
+            code: "download_failed".into(),
+            body: Value::Null,
+        });
+    }
+    let blob: web_sys::Blob = JsFuture::from(response.blob().map_err(|_| ApiError::network())?)
+        .await
+        .map_err(|_| ApiError::network())?
+        .dyn_into()
+        .map_err(|_| ApiError::network())?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ApiError::network())?;
+    let document = window.document().ok_or_else(ApiError::network)?;
+    let anchor: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|_| ApiError::network())?
+        .dyn_into()
+        .map_err(|_| ApiError::network())?;
+    anchor.set_href(&url);
+    anchor.set_download(filename);
+    anchor.click();
+    // The browser reads the blob after this returns; let it go a minute later.
+    let release = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    let _ = window
+        .set_timeout_with_callback_and_timeout_and_arguments_0(release.unchecked_ref(), 60_000);
+    Ok(())
 }
 
 /// Copies `text` to the clipboard (needs a secure context: HTTPS or localhost).

@@ -109,6 +109,8 @@ pub enum Key {
     Who,
     FromAddress,
     Loading,
+    Templates,
+    TemplatesExplainer,
 }
 
 pub fn t(lang: Lang, key: Key) -> &'static str {
@@ -239,6 +241,15 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         (Lang::En, FromAddress) => "Address",
         (Lang::Zh, Loading) => "正在加载…",
         (Lang::En, Loading) => "Loading…",
+        (Lang::Zh, Templates) => "从模板新建表单",
+        (Lang::En, Templates) => "Start a form from a template",
+        (Lang::Zh, TemplatesExplainer) => {
+            "几分钟内即可发出链接；题目可以随时一起修改，回复只有所有者和编辑者能看到。"
+        }
+        (Lang::En, TemplatesExplainer) => {
+            "Send out a link within minutes; edit the questions together at any time. Only owners \
+             and editors can read the responses."
+        }
     }
 }
 

@@ -74,6 +74,7 @@ pub fn app(state: ServerState, config: &Config) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/d/{doc_id}", get(index_for_doc))
+        .route("/f/{doc_id}", get(index_for_doc))
         .route("/healthz", get(|| async { "ok" }))
         .route("/sync/{doc_id}", get(sync_socket))
         .merge(api::routes())

@@ -133,16 +133,19 @@ impl GatherServer {
         format!("http://{}{}", self.addr, path)
     }
 
+    /// Creates a form from a template with `POST /api/docs` and returns its owner link.
+    pub async fn create_form(&self, template: &str, lang: &str) -> Result<NewDoc> {
+        self.create(&serde_json::json!({ "template": template, "lang": lang }))
+            .await
+    }
+
     /// Creates a document with `POST /api/docs` and returns its owner link.
     pub async fn create_doc(&self, title: &str) -> Result<NewDoc> {
-        let (status, body) = self
-            .http(
-                "POST",
-                "/api/docs",
-                None,
-                &serde_json::json!({ "title": title }),
-            )
-            .await?;
+        self.create(&serde_json::json!({ "title": title })).await
+    }
+
+    async fn create(&self, request: &serde_json::Value) -> Result<NewDoc> {
+        let (status, body) = self.http("POST", "/api/docs", None, request).await?;
         if status != 201 {
             bail!("creating a document answered {status}: {body}");
         }
@@ -388,6 +391,17 @@ impl Browser {
         .await?;
         self.cdp("Input.insertText", serde_json::json!({ "text": composed }))
             .await?;
+        Ok(())
+    }
+
+    /// Lets the page download files into `dir` (headless Chromium refuses downloads otherwise).
+    pub async fn allow_downloads(&self, dir: &Path) -> Result<()> {
+        std::fs::create_dir_all(dir)?;
+        self.cdp(
+            "Browser.setDownloadBehavior",
+            serde_json::json!({ "behavior": "allow", "downloadPath": dir.display().to_string() }),
+        )
+        .await?;
         Ok(())
     }
 

@@ -2,12 +2,17 @@
 //! Share and Activity dialogs, and the editor (read-only for viewers). The token stays in the
 //! URL fragment, which browsers never send to the server or in a `Referer`.
 
+use gather_doc::form::FormRoots;
 use gather_doc::{CloseCode, DocId, Role};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::json;
+use yrs::Transact;
 
+use super::builder::{text, FormBuilder, FormEditor, Text};
+use super::responses::ResponsesPanel;
 use super::share::{ActivityDialog, ShareDialog};
+use super::token_from_fragment;
 use crate::api;
 use crate::connection::{Connection, Reports, Status};
 use crate::editor::{Editor, ViewSlot};
@@ -31,16 +36,6 @@ pub fn DocumentPage(id: DocId, lang: Signal<Lang>) -> impl IntoView {
     }
 }
 
-/// The `t` parameter of the URL fragment (`#t=…`).
-fn token_from_fragment() -> Option<String> {
-    let hash = window().location().hash().ok()?;
-    hash.trim_start_matches('#')
-        .split('&')
-        .find_map(|part| part.strip_prefix("t="))
-        .filter(|t| !t.is_empty())
-        .map(|t| js_sys::decode_uri_component(t).map_or(t.to_owned(), String::from))
-}
-
 #[component]
 fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
     // What this browser last knew about the link, until the server answers.
@@ -61,13 +56,27 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
         last_close: set_last_close,
         edits_refused: set_edits_refused,
     };
+    // Bumped whenever the document changes, so the form builder re-reads the form.
+    let version = RwSignal::new(0u64);
     let connection = Connection::open(id.clone(), token.clone(), doc.clone(), reports, move || {
         slot.update_value(|view| {
             if let Some(view) = view {
                 view.remote_changed();
             }
         });
+        version.update(|v| *v += 1);
     });
+    let form_editor = FormEditor::new(doc.clone(), version);
+    let is_form = {
+        let doc = doc.clone();
+        Memo::new(move |_| {
+            version.track();
+            let roots = FormRoots::of(&doc);
+            let txn = doc.transact();
+            gather_doc::form::crdt::is_form(&txn, &roots)
+        })
+    };
+    let tab = RwSignal::new(Tab::Edit);
     // The connection lives as long as the page.
     let _keep = StoredValue::new_local(connection);
 
@@ -105,7 +114,17 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
         document().set_title(&format!("{name} – Gather"));
     });
 
+    // A respondent's link opens the fill page.
+    {
+        let (id, token) = (id.clone(), token.clone());
+        Effect::new(move |_| {
+            if role.get() == Some(Role::Respondent) {
+                let _ = window().location().replace(&format!("/f/{id}#t={token}"));
+            }
+        });
+    }
     let is_owner = move || role.get() == Some(Role::Owner);
+    let can_write = move || role.get().is_some_and(Role::can_write);
     let editable = Signal::derive(move || role.get().is_none_or(Role::can_write));
     let respondent = move || role.get() == Some(Role::Respondent);
     let rename = {
@@ -138,6 +157,9 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
         Status::Closed => "closed",
     };
     let owner_link = api::absolute(&format!("/d/{id}#t={token}"));
+    let preview_link = StoredValue::new(format!("/f/{id}#t={token}&preview=1"));
+    let panel_link = StoredValue::new((id.clone(), token.clone()));
+    let form_editor = StoredValue::new(form_editor);
     let share_id = id.clone();
     let share_token = token.clone();
     view! {
@@ -217,7 +239,28 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
                     </p>
                 }
             >
-                <Editor doc=doc.clone() lang=lang state=slot editable=editable />
+                <Show when=move || is_form.get() && can_write()>
+                    <nav class="tabs" role="tablist">
+                        <button role="tab" data-testid="tab-edit" aria-selected=move || (tab.get() == Tab::Edit).to_string()
+                            on:click=move |_| tab.set(Tab::Edit)>{move || text(lang.get(), Text::EditForm)}</button>
+                        <button role="tab" data-testid="tab-responses" aria-selected=move || (tab.get() == Tab::Responses).to_string()
+                            on:click=move |_| tab.set(Tab::Responses)>{move || text(lang.get(), Text::Responses)}</button>
+                        <a class="preview" data-testid="preview" target="_blank" rel="noopener"
+                            href=preview_link.get_value()>{move || text(lang.get(), Text::Preview)}</a>
+                    </nav>
+                </Show>
+                <div hidden=move || is_form.get() && tab.get() == Tab::Responses>
+                    <Show when=move || is_form.get()>
+                        <h2 class="form-part">{move || text(lang.get(), Text::FormDescription)}</h2>
+                    </Show>
+                    <Editor doc=doc.clone() lang=lang state=slot editable=editable />
+                    <Show when=move || is_form.get() && can_write()>
+                        <FormBuilder editor=form_editor.get_value() lang=lang />
+                    </Show>
+                </div>
+                <Show when=move || is_form.get() && can_write() && tab.get() == Tab::Responses>
+                    <ResponsesPanel id=panel_link.get_value().0 token=panel_link.get_value().1 role=Signal::from(role) lang=lang />
+                </Show>
             </Show>
             {
                 let (share_id, share_token) = (share_id.clone(), share_token.clone());
@@ -243,6 +286,12 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
             }
         </section>
     }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Edit,
+    Responses,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -5,6 +5,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::json;
 
+use gather_doc::form::templates;
+
 use super::document::CREATED_KEY;
 use crate::api;
 use crate::i18n::{api_error, role_name, t, Key, Lang};
@@ -44,6 +46,13 @@ pub fn HomePage(lang: Signal<Lang>) -> impl IntoView {
                     {move || failure.get().map(|c| api_error(lang.get(), &c))}
                 </p>
             </Show>
+            <h2>{move || t(lang.get(), Key::Templates)}</h2>
+            <p class="explainer">{move || t(lang.get(), Key::TemplatesExplainer)}</p>
+            <ul class="template-gallery" data-testid="templates">
+                {templates::NAMES.into_iter().map(|name| view! {
+                    <TemplateCard name=name lang=lang busy=busy failure=failure />
+                }).collect_view()}
+            </ul>
             <h2>{move || t(lang.get(), Key::YourDocuments)}</h2>
             <Show
                 when=move || !entries.get().is_empty()
@@ -65,6 +74,39 @@ pub fn HomePage(lang: Signal<Lang>) -> impl IntoView {
 
 /// Opens a document the owner has just created (and marks it, so its page says to keep the
 /// owner link).
+/// One template of the gallery: its title and description; a click makes a form from it.
+#[component]
+fn TemplateCard(
+    name: &'static str,
+    lang: Signal<Lang>,
+    busy: RwSignal<bool>,
+    failure: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let code = move || if lang.get() == Lang::Zh { "zh" } else { "en" };
+    let form = move || templates::template(name, code()).unwrap_or_default();
+    let create = move |_| {
+        busy.set(true);
+        let body = json!({ "template": name, "lang": code() });
+        spawn_local(async move {
+            match api::call("POST", "/api/docs", None, Some(body)).await {
+                Ok(created) => open_created(&created),
+                Err(e) => {
+                    failure.set(Some(e.code));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+    view! {
+        <li>
+            <button class="template" data-testid=format!("template-{name}") disabled=move || busy.get() on:click=create>
+                <strong>{move || form().title.get(code()).to_owned()}</strong>
+                <span>{move || form().description.first().cloned().unwrap_or_default()}</span>
+            </button>
+        </li>
+    }
+}
+
 fn open_created(created: &serde_json::Value) {
     let (Some(id), Some(url)) = (created["id"].as_str(), created["url"].as_str()) else {
         return;

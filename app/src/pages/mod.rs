@@ -1,8 +1,11 @@
 //! Pages, one file each, and the tiny router that picks one from the address bar. Navigation
 //! between pages is a full page load, so every page can be opened directly from a link.
 
+mod builder;
 mod document;
+mod fill;
 mod home;
+mod responses;
 mod share;
 
 use gather_doc::DocId;
@@ -10,6 +13,7 @@ use leptos::prelude::*;
 
 use crate::i18n::{t, Key, Lang};
 use document::DocumentPage;
+use fill::FillPage;
 use home::HomePage;
 
 /// The app: header and the page for the current address.
@@ -22,13 +26,13 @@ pub fn App() -> impl IntoView {
         }
     });
     let path = window().location().pathname().unwrap_or_default();
-    let page = match path.strip_prefix("/d/") {
-        Some(id) => match DocId::parse(id) {
-            Ok(id) => view! { <DocumentPage id=id lang=lang.into() /> }.into_any(),
-            Err(_) => not_found(lang).into_any(),
-        },
-        None if path == "/" => view! { <HomePage lang=lang.into() /> }.into_any(),
-        None => not_found(lang).into_any(),
+    let doc_page = path.strip_prefix("/d/").map(DocId::parse);
+    let fill_page = path.strip_prefix("/f/").map(DocId::parse);
+    let page = match (doc_page, fill_page) {
+        (Some(Ok(id)), _) => view! { <DocumentPage id=id lang=lang.into() /> }.into_any(),
+        (_, Some(Ok(id))) => view! { <FillPage id=id lang=lang.into() /> }.into_any(),
+        _ if path == "/" => view! { <HomePage lang=lang.into() /> }.into_any(),
+        _ => not_found(lang).into_any(),
     };
     view! {
         <header class="app-header">
@@ -47,6 +51,17 @@ pub fn App() -> impl IntoView {
         </header>
         <main>{page}</main>
     }
+}
+
+/// The `t` parameter of the URL fragment (`#t=…`): the link's token, which browsers never send
+/// to the server or in a `Referer`.
+pub fn token_from_fragment() -> Option<String> {
+    let hash = window().location().hash().ok()?;
+    hash.trim_start_matches('#')
+        .split('&')
+        .find_map(|part| part.strip_prefix("t="))
+        .filter(|t| !t.is_empty())
+        .map(|t| js_sys::decode_uri_component(t).map_or(t.to_owned(), String::from))
 }
 
 fn not_found(lang: RwSignal<Lang>) -> impl IntoView {

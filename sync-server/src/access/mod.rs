@@ -428,7 +428,11 @@ impl Access {
             created_at: link.created_at,
             expires_at: link.expires_at,
             expired: link.expired(now_ms()),
-            url: format!("/d/{}#t={token}", link.doc),
+            // Respondents fill the form; everyone else opens the document.
+            url: match link.role {
+                Role::Respondent => format!("/f/{}#t={token}", link.doc),
+                _ => format!("/d/{}#t={token}", link.doc),
+            },
             token,
         }
     }

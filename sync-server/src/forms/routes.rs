@@ -112,15 +112,17 @@ fn closed() -> ApiError {
 fn checked(form: &FormDef, answers: &Map<String, Value>) -> Result<Value, Box<Response>> {
     match validate(form, answers) {
         Ok(clean) => Ok(serde_json::to_value(clean).unwrap_or_default()),
-        Err(errors) => Err(Box::new((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Json(json!({
-                "error": "invalid_answers",
-                "message": "some answers are not valid",
-                "errors": errors,
-            })),
-        )
-            .into_response())),
+        Err(errors) => Err(Box::new(
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(json!({
+                    "error": "invalid_answers",
+                    "message": "some answers are not valid",
+                    "errors": errors,
+                })),
+            )
+                .into_response(),
+        )),
     }
 }
 

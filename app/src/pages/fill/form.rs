@@ -1,0 +1,339 @@
+//! A loaded form being filled in: the questions shown by their conditions, the draft kept on
+//! the device as the person types, the check of every answer on submit, the send, and what
+//! follows (the confirmation, editing the response, starting another one).
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use gather_doc::form::{validate, FormDef, QuestionType};
+use gather_doc::DocId;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::Map;
+use wasm_bindgen::JsCast;
+
+use super::answers::{prepared, server_problems};
+use super::done::DonePanel;
+use super::draft::{self, Draft, Receipt};
+use super::question::{wrapper_id, Fill, QuestionBlock, SectionHeading};
+use super::send::{load_failure, send_failure, Response};
+use super::text::{text, Key};
+use crate::i18n::Lang;
+
+/// What the page shows under the form's title.
+#[derive(Clone, PartialEq)]
+enum Stage {
+    Filling,
+    Done(Receipt),
+    Closed,
+}
+
+#[component]
+pub fn FillForm(
+    id: DocId,
+    token: String,
+    form: Arc<FormDef>,
+    accepting: RwSignal<bool>,
+    /// The owner's preview: answers are checked but never sent.
+    preview: bool,
+    lang: Signal<Lang>,
+) -> impl IntoView {
+    let doc_id = id.to_string();
+    let kept = draft::load(&doc_id);
+    let fill = Fill::new(form.clone(), kept.answers);
+    let submission_id = RwSignal::new(kept.submission_id);
+    let receipt = RwSignal::new(kept.receipt);
+    let editing = RwSignal::new(kept.editing);
+    let sending = RwSignal::new(false);
+    let failure = RwSignal::new(None::<Key>);
+    let edit_busy = RwSignal::new(false);
+    let edit_failure = RwSignal::new(None::<Key>);
+
+    // Everything is kept on the device as it changes, the submission id before any send.
+    let keep = move || {
+        draft::save(
+            &doc_id,
+            &Draft {
+                submission_id: submission_id.get_untracked(),
+                answers: fill.answers.get_untracked(),
+                receipt: receipt.get_untracked(),
+                editing: editing.get_untracked(),
+            },
+        )
+    };
+    Effect::new({
+        let keep = keep.clone();
+        move |_| {
+            submission_id.track();
+            fill.answers.track();
+            receipt.track();
+            editing.track();
+            keep();
+        }
+    });
+
+    let response = move || Response {
+        doc: id.clone(),
+        token: token.clone(),
+        submission_id: submission_id.get_untracked(),
+    };
+    let on_submit = {
+        let (form, response) = (form.clone(), response.clone());
+        Callback::new(move |()| {
+            if sending.get_untracked() {
+                return;
+            }
+            let answers = prepared(&fill.answers.get_untracked());
+            let clean = match validate(&form, &answers) {
+                Ok(clean) => clean,
+                Err(errors) => {
+                    failure.set(Some(Key::FixAnswers));
+                    show_problems(&form, fill, &errors.keys().cloned().collect());
+                    return;
+                }
+            };
+            if preview {
+                failure.set(Some(Key::PreviewValid));
+                return;
+            }
+            // Answers to hidden questions stay on the device but are not sent.
+            let answers: Map<_, _> = answers
+                .into_iter()
+                .filter(|(id, _)| clean.contains_key(id))
+                .collect();
+            keep();
+            failure.set(None);
+            sending.set(true);
+            let (form, response, was_editing) = (form.clone(), response(), editing.get_untracked());
+            spawn_local(async move {
+                let result = response.send(answers, was_editing).await;
+                sending.set(false);
+                match result {
+                    Ok(stored) => {
+                        // The server has the answers: they need not stay on a shared phone.
+                        fill.reset(Map::new());
+                        receipt.set(Some(stored));
+                        editing.set(false);
+                        scroll_to_top();
+                    }
+                    Err(e) if e.code == "invalid_answers" => {
+                        let problems = server_problems(&e.body);
+                        let ids = problems.keys().cloned().collect();
+                        fill.server_errors.set(problems);
+                        failure.set(Some(Key::FixAnswers));
+                        show_problems(&form, fill, &ids);
+                    }
+                    Err(e) if e.code == "form_closed" => {
+                        accepting.set(false);
+                        editing.set(false);
+                    }
+                    Err(e) => failure.set(Some(send_failure(&e.code))),
+                }
+            });
+        })
+    };
+    let on_edit = {
+        let response = response.clone();
+        Callback::new(move |()| {
+            let response = response();
+            edit_busy.set(true);
+            edit_failure.set(None);
+            spawn_local(async move {
+                match response.load().await {
+                    Ok(answers) => {
+                        fill.reset(answers);
+                        failure.set(None);
+                        editing.set(true);
+                        scroll_to_top();
+                    }
+                    Err(e) => edit_failure.set(Some(load_failure(&e.code))),
+                }
+                edit_busy.set(false);
+            });
+        })
+    };
+    let on_cancel = Callback::new(move |()| {
+        fill.reset(Map::new());
+        failure.set(None);
+        editing.set(false);
+    });
+    let on_another = Callback::new(move |()| {
+        submission_id.set(draft::new_submission_id());
+        fill.reset(Map::new());
+        failure.set(None);
+        edit_failure.set(None);
+        receipt.set(None);
+        editing.set(false);
+        scroll_to_top();
+    });
+
+    // "Some answers need fixing" goes once they are fixed.
+    let still_wrong = {
+        let form = form.clone();
+        Memo::new(move |_| {
+            failure.get() == Some(Key::FixAnswers)
+                && (fill.server_errors.with(|e| !e.is_empty())
+                    || fill
+                        .answers
+                        .with(|a| validate(&form, &prepared(a)).is_err()))
+        })
+    };
+    let shown_failure = Signal::derive(move || {
+        failure
+            .get()
+            .filter(|k| *k != Key::FixAnswers || still_wrong.get())
+    });
+
+    let stage = Memo::new(move |_| match receipt.get() {
+        Some(r) if !editing.get() => Stage::Done(r),
+        _ if !accepting.get() => Stage::Closed,
+        _ => Stage::Filling,
+    });
+    move || match stage.get() {
+        Stage::Done(r) => view! {
+            <DonePanel
+                receipt=r
+                lang=lang
+                accepting=accepting.into()
+                busy=edit_busy.into()
+                failure=edit_failure.into()
+                on_edit=on_edit
+                on_another=on_another
+            />
+        }
+        .into_any(),
+        Stage::Closed => view! {
+            <p class="fill-notice" role="status" data-testid="fill-closed">
+                {move || text(lang.get(), Key::FormClosed)}
+            </p>
+        }
+        .into_any(),
+        Stage::Filling => view! {
+            <AnswerSheet
+                form=form.clone()
+                fill=fill
+                lang=lang
+                sending=sending.into()
+                editing=editing.into()
+                failure=shown_failure
+                on_submit=on_submit
+                on_cancel=on_cancel
+            />
+        }
+        .into_any(),
+    }
+}
+
+/// The questions, the message about the last try, and the submit button.
+#[component]
+fn AnswerSheet(
+    form: Arc<FormDef>,
+    fill: Fill,
+    lang: Signal<Lang>,
+    sending: Signal<bool>,
+    editing: Signal<bool>,
+    failure: Signal<Option<Key>>,
+    on_submit: Callback<()>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let questions = form
+        .questions
+        .iter()
+        .map(|q| {
+            let question = Arc::new(q.clone());
+            let id = q.id.clone();
+            let shown = move || fill.visible.with(|v| v.contains(&id));
+            let block = move || {
+                let question = question.clone();
+                if question.kind == QuestionType::Section {
+                    view! { <SectionHeading question=question lang=lang /> }.into_any()
+                } else {
+                    view! { <QuestionBlock question=question fill=fill lang=lang /> }.into_any()
+                }
+            };
+            view! { <Show when=shown>{block.clone()}</Show> }
+        })
+        .collect_view();
+    let button_text = move || {
+        let key = match (editing.get(), sending.get()) {
+            (false, false) => Key::Submit,
+            (false, true) => Key::Submitting,
+            (true, false) => Key::SaveChanges,
+            (true, true) => Key::Saving,
+        };
+        text(lang.get(), key)
+    };
+    view! {
+        <form
+            class="fill-form"
+            data-testid="fill-form"
+            novalidate
+            on:submit=move |ev| {
+                ev.prevent_default();
+                on_submit.run(());
+            }
+            on:keydown=keep_enter_from_submitting
+        >
+            <Show when=move || editing.get()>
+                <p class="fill-editing" role="status">{move || text(lang.get(), Key::EditingNote)}</p>
+            </Show>
+            <p class="hint">{move || text(lang.get(), Key::RequiredNote)}</p>
+            {questions}
+            <Show when=move || failure.get().is_some()>
+                <p class="notice" role="alert" data-testid="fill-failure">
+                    {move || failure.get().map(|k| text(lang.get(), k))}
+                </p>
+            </Show>
+            <div class="fill-actions">
+                <button type="submit" class="primary" data-testid="fill-submit" disabled=move || sending.get()>
+                    {button_text}
+                </button>
+                <Show when=move || editing.get()>
+                    <button type="button" class="secondary" data-testid="cancel-edit" on:click=move |_| on_cancel.run(())>
+                        {move || text(lang.get(), Key::CancelEdit)}
+                    </button>
+                </Show>
+            </div>
+            <p class="hint">{move || text(lang.get(), Key::KeptOnDevice)}</p>
+        </form>
+    }
+}
+
+/// Enter in a one-line box moves on rather than sending a half-filled form.
+fn keep_enter_from_submitting(ev: web_sys::KeyboardEvent) {
+    let in_text_box = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .is_some();
+    if ev.key() == "Enter" && in_text_box {
+        ev.prevent_default();
+    }
+}
+
+/// Shows the messages of every question and takes the person to the first with a problem.
+fn show_problems(form: &FormDef, fill: Fill, ids: &BTreeSet<String>) {
+    fill.touched
+        .set(form.questions.iter().map(|q| q.id.clone()).collect());
+    if let Some(first) = form.questions.iter().find(|q| ids.contains(&q.id)) {
+        focus_question(&first.id);
+    }
+}
+
+fn focus_question(id: &str) {
+    let Some(wrapper) = document().get_element_by_id(&wrapper_id(id)) else {
+        return;
+    };
+    wrapper.scroll_into_view();
+    let control = wrapper
+        .query_selector("input, textarea, button")
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(control) = control {
+        let _ = control.focus();
+    }
+}
+
+fn scroll_to_top() {
+    window().scroll_to_with_x_and_y(0.0, 0.0);
+}

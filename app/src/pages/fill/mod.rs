@@ -1,0 +1,149 @@
+//! The fill page for `/f/{doc_id}#t={token}`: a form as a respondent sees it, on a phone.
+//! This file loads the form and says plainly when the link is bad, the page is not a form, or
+//! the network is down; [`form`] is the filling in itself.
+//!
+//! - [`text`]: every sentence of the page in both languages.
+//! - [`draft`]: what the device keeps between visits (answers, submission id, receipt).
+//! - [`answers`]: which questions are shown and what is wrong with an answer.
+//! - [`question`], [`inputs`]: one question and its input.
+//! - [`send`], [`done`]: the trip to the server and the confirmation.
+
+mod answers;
+mod done;
+mod draft;
+mod form;
+mod inputs;
+mod question;
+mod send;
+mod text;
+
+use std::sync::Arc;
+
+use gather_doc::form::FormDef;
+use gather_doc::DocId;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::token_from_fragment;
+use crate::api;
+use crate::i18n::Lang;
+use form::FillForm;
+use text::{form_lang, text, Key};
+
+/// Where loading the form got to.
+#[derive(Clone)]
+enum Load {
+    Loading,
+    Ready(Arc<FormDef>),
+    Failed(Key),
+}
+
+#[component]
+pub fn FillPage(id: DocId, lang: Signal<Lang>) -> impl IntoView {
+    let Some(token) = token_from_fragment() else {
+        return view! { <section class="fill">{notice(lang, Key::LinkInvalid)}</section> }
+            .into_any();
+    };
+    let preview = window()
+        .location()
+        .hash()
+        .is_ok_and(|h| h.split('&').any(|part| part == "preview=1"));
+    let load = RwSignal::new(Load::Loading);
+    let accepting = RwSignal::new(true);
+    let fetch = {
+        let (id, token) = (id.clone(), token.clone());
+        move || {
+            let path = format!("/api/forms/{id}");
+            let token = token.clone();
+            load.set(Load::Loading);
+            spawn_local(async move {
+                let outcome = match api::call("GET", &path, Some(&token), None).await {
+                    Ok(reply) => match serde_json::from_value::<FormDef>(reply.clone()) {
+                        Ok(form) => {
+                            accepting.set(reply["accepting"].as_bool().unwrap_or(true));
+                            Load::Ready(Arc::new(form))
+                        }
+                        Err(_) => Load::Failed(Key::NotAForm),
+                    },
+                    Err(e) => Load::Failed(match e.code.as_str() {
+                        "link_invalid" => Key::LinkInvalid,
+                        "not_a_form" | "not_found" => Key::NotAForm,
+                        "too_many_attempts" => Key::TooManyAttempts,
+                        _ => Key::LoadFailed,
+                    }),
+                };
+                load.set(outcome);
+            });
+        }
+    };
+    fetch();
+
+    Effect::new(move |_| {
+        if let Load::Ready(form) = load.get() {
+            document().set_title(&format!("{} – Gather", title(&form, lang.get())));
+        }
+    });
+    view! {
+        <section class="fill">
+            {move || match load.get() {
+                Load::Loading => view! {
+                    <p class="hint fill-loading" role="status">{move || text(lang.get(), Key::Loading)}</p>
+                }
+                .into_any(),
+                Load::Failed(Key::LoadFailed) => {
+                    let fetch = fetch.clone();
+                    view! {
+                        <p class="notice" role="alert" data-testid="fill-load-failed">
+                            {move || text(lang.get(), Key::LoadFailed)}
+                        </p>
+                        <button type="button" class="primary" on:click=move |_| fetch()>
+                            {move || text(lang.get(), Key::Retry)}
+                        </button>
+                    }
+                    .into_any()
+                }
+                Load::Failed(key) => notice(lang, key).into_any(),
+                Load::Ready(form) => view! {
+                    {preview.then(|| view! {
+                        <p class="fill-preview" role="status" data-testid="fill-preview">
+                            {move || text(lang.get(), Key::PreviewBanner)}
+                        </p>
+                    })}
+                    <FormHead form=form.clone() lang=lang />
+                    <FillForm id=id.clone() token=token.clone() form=form accepting=accepting preview=preview lang=lang />
+                }
+                .into_any(),
+            }}
+        </section>
+    }
+    .into_any()
+}
+
+/// The form's title in the respondent's language.
+fn title(form: &FormDef, lang: Lang) -> String {
+    match form.title.get(form_lang(lang)) {
+        "" => text(lang, Key::Untitled).to_owned(),
+        shown => shown.to_owned(),
+    }
+}
+
+/// Title and description paragraphs.
+#[component]
+fn FormHead(form: Arc<FormDef>, lang: Signal<Lang>) -> impl IntoView {
+    let paragraphs = form
+        .description
+        .iter()
+        .map(|p| view! { <p>{p.clone()}</p> })
+        .collect_view();
+    view! {
+        <header class="fill-head">
+            <h1 data-testid="fill-title">{move || title(&form, lang.get())}</h1>
+            <div class="fill-description">{paragraphs}</div>
+        </header>
+    }
+}
+
+/// A notice in place of the form (bad link, not a form).
+fn notice(lang: Signal<Lang>, key: Key) -> impl IntoView {
+    view! { <p class="notice" role="alert" data-testid="fill-notice">{move || text(lang.get(), key)}</p> }
+}

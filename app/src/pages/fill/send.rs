@@ -1,0 +1,94 @@
+//! Talking to the server about one response: sending it (new, repeated after a lost reply, or
+//! changed), reading it back to edit it, and what each refusal means to the respondent.
+
+use gather_doc::DocId;
+use serde_json::{json, Map, Value};
+
+use super::draft::Receipt;
+use super::text::Key;
+use crate::api::{self, ApiError};
+
+/// One respondent's response to one form, as the server knows it.
+#[derive(Clone)]
+pub struct Response {
+    pub doc: DocId,
+    pub token: String,
+    pub submission_id: String,
+}
+
+impl Response {
+    fn own_path(&self) -> String {
+        format!(
+            "/api/forms/{}/responses/own/{}",
+            self.doc, self.submission_id
+        )
+    }
+
+    /// Sends `answers`: a new response, or a change to the one already sent when `editing`.
+    /// A new response whose id the server already holds with other answers (the reply to an
+    /// earlier try was lost, then the person changed something) is changed instead.
+    pub async fn send(
+        &self,
+        answers: Map<String, Value>,
+        editing: bool,
+    ) -> Result<Receipt, ApiError> {
+        let reply = if editing {
+            self.change(answers).await
+        } else {
+            let path = format!("/api/forms/{}/responses", self.doc);
+            let body = json!({ "submission_id": self.submission_id, "answers": answers });
+            match api::call("POST", &path, Some(&self.token), Some(body)).await {
+                Err(e) if e.code == "submission_conflict" => self.change(answers).await,
+                other => other,
+            }
+        };
+        reply.map(|r| receipt(&r))
+    }
+
+    async fn change(&self, answers: Map<String, Value>) -> Result<Value, ApiError> {
+        let body = json!({ "answers": answers });
+        api::call("PUT", &self.own_path(), Some(&self.token), Some(body)).await
+    }
+
+    /// The answers the server holds for this response.
+    pub async fn load(&self) -> Result<Map<String, Value>, ApiError> {
+        let reply = api::call("GET", &self.own_path(), Some(&self.token), None).await?;
+        Ok(reply["answers"].as_object().cloned().unwrap_or_default())
+    }
+}
+
+fn receipt(reply: &Value) -> Receipt {
+    Receipt {
+        receipt: reply["receipt"].as_str().unwrap_or_default().to_owned(),
+        submitted_at: reply["submitted_at"]
+            .as_f64()
+            .unwrap_or_else(js_sys::Date::now),
+        updated_at: reply["updated_at"]
+            .as_f64()
+            .unwrap_or_else(js_sys::Date::now),
+    }
+}
+
+/// What to tell the respondent when a send fails with `code`.
+pub fn send_failure(code: &str) -> Key {
+    match code {
+        "network" => Key::NotSent,
+        "invalid_answers" => Key::FixAnswers,
+        "form_closed" => Key::FormClosed,
+        "link_invalid" => Key::LinkInvalid,
+        "not_a_form" => Key::NotAForm,
+        "not_found" => Key::ResponseMissing,
+        "too_many_attempts" => Key::TooManyAttempts,
+        _ => Key::ServerError,
+    }
+}
+
+/// What to tell the respondent when their response cannot be read back with `code`.
+pub fn load_failure(code: &str) -> Key {
+    match code {
+        "not_found" => Key::ResponseMissing,
+        "link_invalid" => Key::LinkInvalid,
+        "too_many_attempts" => Key::TooManyAttempts,
+        _ => Key::ResponseNotLoaded,
+    }
+}

@@ -1,0 +1,128 @@
+//! The responses table: receipt, submission time and one column per question, sorted by
+//! clicking a heading, with each row's History and Delete actions. It scrolls sideways inside
+//! its own box on a phone. Rows are keyed by response and content, so a poll redraws only the
+//! rows that changed.
+
+use gather_doc::form::Question;
+use leptos::prelude::*;
+
+use super::data::{Column, Row, Sort};
+use super::text::{code, text, Text};
+use crate::i18n::Lang;
+
+/// Rows drawn at first, and added by each "Show more".
+const ROWS_AT_ONCE: usize = 500;
+
+#[component]
+pub fn ResponsesTable(
+    questions: Signal<Vec<Question>>,
+    rows: Signal<Vec<Row>>,
+    sort: RwSignal<Sort>,
+    lang: Signal<Lang>,
+    on_history: Callback<(i64, String)>,
+    on_delete: Callback<i64>,
+) -> impl IntoView {
+    let limit = RwSignal::new(ROWS_AT_ONCE);
+    let heading = move |column: Column, label: String| {
+        let state = {
+            let column = column.clone();
+            move || {
+                let sort = sort.get();
+                match (sort.column == column, sort.ascending) {
+                    (false, _) => "none",
+                    (true, true) => "ascending",
+                    (true, false) => "descending",
+                }
+            }
+        };
+        let mark = {
+            let state = state.clone();
+            move || match state() {
+                "ascending" => "▲",
+                "descending" => "▼",
+                _ => "",
+            }
+        };
+        let key = match &column {
+            Column::Receipt => "receipt".to_owned(),
+            Column::Submitted => "submitted".to_owned(),
+            Column::Question(id) => id.clone(),
+        };
+        view! {
+            <th scope="col" aria-sort=state>
+                <button
+                    class="sort"
+                    data-testid="sort-column"
+                    data-column=key
+                    on:click=move |_| sort.update(|s| *s = s.toggled(column.clone()))
+                >
+                    {label}
+                    <span class="sort-mark" aria-hidden="true">{mark}</span>
+                </button>
+            </th>
+        }
+    };
+    view! {
+        <div class="responses-scroll">
+            <table class="responses-table" data-testid="responses-table">
+                <thead>
+                    <tr>
+                        {move || {
+                            let lang = lang.get();
+                            let mut cells = vec![
+                                heading(Column::Receipt, text(lang, Text::Receipt).to_owned()),
+                                heading(Column::Submitted, text(lang, Text::Submitted).to_owned()),
+                            ];
+                            cells.extend(questions.get().into_iter().map(|q| {
+                                let label = q.label.get(code(lang)).to_owned();
+                                heading(Column::Question(q.id), label)
+                            }));
+                            cells.collect_view()
+                        }}
+                        <th scope="col" class="row-actions">{move || text(lang.get(), Text::Actions)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For
+                        each=move || rows.with(|r| r.iter().take(limit.get()).cloned().collect::<Vec<_>>())
+                        key=|row| (row.id, row.fingerprint)
+                        children=move |row| {
+                            let receipt = row.receipt.clone();
+                            view! {
+                                <tr data-testid="response-row" data-response=row.id>
+                                    <td class="receipt" data-testid="response-receipt">{row.receipt}</td>
+                                    <td class="time">{row.submitted}</td>
+                                    {row.cells.into_iter().map(|cell| view! { <td>{cell}</td> }).collect_view()}
+                                    <td class="row-actions">
+                                        <button
+                                            data-testid="response-history"
+                                            on:click=move |_| on_history.run((row.id, receipt.clone()))
+                                        >
+                                            {move || text(lang.get(), Text::History)}
+                                        </button>
+                                        <button
+                                            class="danger"
+                                            data-testid="response-delete"
+                                            on:click=move |_| on_delete.run(row.id)
+                                        >
+                                            {move || text(lang.get(), Text::Delete)}
+                                        </button>
+                                    </td>
+                                </tr>
+                            }
+                        }
+                    />
+                </tbody>
+            </table>
+        </div>
+        <Show when=move || rows.with(|r| r.len() > limit.get())>
+            <button
+                class="show-more"
+                data-testid="show-more"
+                on:click=move |_| limit.update(|l| *l += ROWS_AT_ONCE)
+            >
+                {move || text(lang.get(), Text::ShowMore)}
+            </button>
+        </Show>
+    }
+}

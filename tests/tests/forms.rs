@@ -1,0 +1,195 @@
+//! End-to-end: a student fills the daily health check-in from a respondent link on a phone-sized
+//! screen (in Chinese), a wrong temperature is flagged as it is typed, the response appears live
+//! in the owner's responses table, and the owner's CSV export holds the row. Screenshots of the
+//! fill page, the confirmation and the responses table in both languages.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Result};
+use e2e::{workspace_root, Browser, Driver, GatherServer, WAIT};
+use fantoccini::Locator;
+
+async fn type_into(browser: &Browser, name: &str, text: &str) -> Result<()> {
+    let input = browser
+        .client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(&format!("[name='{name}']")))
+        .await?;
+    input.clear().await?;
+    input.send_keys(text).await?;
+    Ok(())
+}
+
+async fn tick(browser: &Browser, name: &str, value: &str) -> Result<()> {
+    let script = format!(
+        "const el = document.querySelector(\"input[name='{name}'][value='{value}']\"); \
+         if (!el) return false; el.click(); return el.checked;"
+    );
+    browser.wait_js(&script, WAIT).await
+}
+
+/// Waits for a finished download in `dir` and returns its text.
+fn wait_for_download(dir: &std::path::Path) -> Result<String> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.extension().is_some_and(|e| e == "csv") {
+                    return Ok(std::fs::read_to_string(path)?);
+                }
+            }
+        }
+        if Instant::now() > deadline {
+            bail!("no CSV was downloaded");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_student_fills_the_checkin_on_a_phone_and_the_owner_sees_and_exports_it() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let server = GatherServer::start(data.path(), "127.0.0.1:0").await?;
+    let driver = Driver::start().await?;
+    let shots = workspace_root().join("screenshots");
+    let form = server.create_form("health-checkin", "zh").await?;
+    let (status, link) = server
+        .http(
+            "POST",
+            &format!("/api/docs/{}/links", form.id),
+            Some(&form.owner_token),
+            &serde_json::json!({ "role": "respondent", "label": "三年二班" }),
+        )
+        .await?;
+    assert_eq!(status, 201, "{link}");
+    let fill_path = link["url"].as_str().unwrap().to_owned();
+    assert!(fill_path.starts_with("/f/"), "{fill_path}");
+
+    // The health officer has the responses tab open before anyone reports.
+    let owner = driver.browser("owner", 1024, 900).await?;
+    owner.goto(&server.url("/")).await?;
+    owner
+        .js("localStorage.setItem('gather-lang', 'en'); return true;")
+        .await?;
+    owner.goto(&server.url(&form.path)).await?;
+    owner.wait_online().await?;
+    owner.find_testid("form-builder").await?;
+    owner.screenshot(&shots.join("form-builder-en.png")).await?;
+    owner.find_testid("tab-responses").await?.click().await?;
+    owner.find_testid("responses-table").await?;
+
+    // A student on a phone, in Chinese.
+    let student = driver.browser("student", 500, 1000).await?;
+    student.goto(&server.url("/")).await?;
+    student
+        .js("localStorage.setItem('gather-lang', 'zh'); return true;")
+        .await?;
+    student.goto(&server.url(&fill_path)).await?;
+    student.find_testid("fill-form").await?;
+    student.wait_js("return document.title.includes('每日健康打卡') || document.body.textContent.includes('每日健康打卡');", WAIT).await?;
+    type_into(&student, "name", "李雷").await?;
+    type_into(&student, "student_id", "20200101").await?;
+    type_into(&student, "class", "三年二班").await?;
+    // A mistyped temperature is flagged, in Chinese, once the student moves on.
+    type_into(&student, "temperature", "63.6").await?;
+    type_into(&student, "class", "").await?;
+    type_into(&student, "class", "三年二班").await?;
+    student
+        .wait_js(
+            "const e = document.querySelector('[data-testid=error-temperature]'); \
+             return !!e && e.offsetParent !== null && e.textContent.includes('35');",
+            WAIT,
+        )
+        .await?;
+    type_into(&student, "temperature", "36.6").await?;
+    tick(&student, "symptoms", "none").await?;
+    type_into(&student, "district.province", "湖北省").await?;
+    type_into(&student, "district.city", "武汉市").await?;
+    type_into(&student, "district.district", "武昌区").await?;
+    tick(&student, "contact", "no").await?;
+    // The details question only shows after "yes".
+    student
+        .wait_js("const q = document.querySelector('[data-testid=q-contact_details]'); return !q || q.offsetParent === null;", WAIT)
+        .await?;
+    student.screenshot(&shots.join("fill-zh-phone.png")).await?;
+    student.find_testid("fill-submit").await?.click().await?;
+    student.find_testid("fill-done").await?;
+    let receipt = student.find_testid("receipt").await?.text().await?;
+    let receipt = receipt.trim().to_owned();
+    assert_eq!(receipt.len(), 9, "receipt code {receipt:?}");
+    student
+        .screenshot(&shots.join("fill-done-zh-phone.png"))
+        .await?;
+
+    // It appears in the owner's table without a reload.
+    owner
+        .wait_js(
+            &format!(
+                "return [...document.querySelectorAll('[data-testid=response-row]')]\
+                 .some(r => r.textContent.includes('李雷') && r.textContent.includes('{receipt}') && r.textContent.includes('36.6'));"
+            ),
+            WAIT,
+        )
+        .await?;
+    owner.screenshot(&shots.join("responses-en.png")).await?;
+
+    // The CSV export has the row, with a BOM for Excel.
+    let downloads = data.path().join("downloads");
+    owner.allow_downloads(&downloads).await?;
+    owner.find_testid("export-csv").await?.click().await?;
+    let csv = tokio::task::spawn_blocking(move || wait_for_download(&downloads)).await??;
+    assert!(csv.starts_with('\u{feff}'), "no BOM");
+    let row = csv
+        .lines()
+        .find(|l| l.contains(&receipt))
+        .unwrap_or_else(|| panic!("no row with {receipt} in {csv}"));
+    assert!(
+        row.contains("李雷") && row.contains("36.6") && row.contains("湖北省 武汉市 武昌区"),
+        "{row}"
+    );
+
+    // The same pages in the other languages, for the screenshots.
+    // Reopened the same day, the link shows the student's receipt again.
+    student.goto(&server.url(&fill_path)).await?;
+    student.wait_js(&format!("return document.querySelector('[data-testid=receipt]')?.textContent.includes('{receipt}');"), WAIT).await?;
+    let other = driver.browser("student-en", 500, 1000).await?;
+    other.goto(&server.url("/")).await?;
+    other
+        .js("localStorage.setItem('gather-lang', 'en'); return true;")
+        .await?;
+    other.goto(&server.url(&fill_path)).await?;
+    other.find_testid("fill-form").await?;
+    other.screenshot(&shots.join("fill-en-phone.png")).await?;
+    let phone_owner = driver.browser("owner-phone", 500, 1000).await?;
+    phone_owner.goto(&server.url("/")).await?;
+    phone_owner
+        .js("localStorage.setItem('gather-lang', 'zh'); return true;")
+        .await?;
+    phone_owner.goto(&server.url(&form.path)).await?;
+    phone_owner.find_testid("form-builder").await?;
+    phone_owner
+        .screenshot(&shots.join("form-builder-zh-phone.png"))
+        .await?;
+    phone_owner
+        .find_testid("tab-responses")
+        .await?
+        .click()
+        .await?;
+    phone_owner
+        .wait_js(
+            "return document.querySelectorAll('[data-testid=response-row]').length === 1;",
+            WAIT,
+        )
+        .await?;
+    phone_owner
+        .screenshot(&shots.join("responses-zh-phone.png"))
+        .await?;
+
+    for browser in [owner, student, other, phone_owner] {
+        browser.close().await?;
+    }
+    server.stop().await?;
+    Ok(())
+}
