@@ -76,6 +76,21 @@ async fn a_student_fills_the_checkin_on_a_phone_and_the_owner_sees_and_exports_i
     owner.goto(&server.url(&form.path)).await?;
     owner.wait_online().await?;
     owner.find_testid("form-builder").await?;
+    // The health officer renames a question in the builder; respondents see the new wording.
+    let label = owner
+        .client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(
+            "[data-testid=builder-temperature] input.label-en",
+        ))
+        .await?;
+    label.click().await?;
+    owner.js("document.activeElement.select(); return true;").await?;
+    label.send_keys("Morning temperature (°C)\t").await?;
+    owner
+        .js("document.querySelector('[data-testid=builder-temperature]').scrollIntoView(); return true;")
+        .await?;
     owner.screenshot(&shots.join("form-builder-en.png")).await?;
     owner.find_testid("tab-responses").await?.click().await?;
     owner.find_testid("responses-table").await?;
@@ -161,6 +176,9 @@ async fn a_student_fills_the_checkin_on_a_phone_and_the_owner_sees_and_exports_i
         .await?;
     other.goto(&server.url(&fill_path)).await?;
     other.find_testid("fill-form").await?;
+    other
+        .wait_js("return document.querySelector('[data-testid=q-temperature]').textContent.includes('Morning temperature');", WAIT)
+        .await?;
     other.screenshot(&shots.join("fill-en-phone.png")).await?;
     let phone_owner = driver.browser("owner-phone", 500, 1000).await?;
     phone_owner.goto(&server.url("/")).await?;

@@ -253,7 +253,10 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
                     <Show when=move || is_form.get()>
                         <h2 class="form-part">{move || text(lang.get(), Text::FormDescription)}</h2>
                     </Show>
-                    <Editor doc=doc.clone() lang=lang state=slot editable=editable />
+                    // Its own box, so the sticky toolbar stays with the editor.
+                    <div class="editor-box">
+                        <Editor doc=doc.clone() lang=lang state=slot editable=editable />
+                    </div>
                     <Show when=move || is_form.get() && can_write()>
                         <FormBuilder editor=form_editor.get_value() lang=lang />
                     </Show>
