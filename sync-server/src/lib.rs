@@ -213,7 +213,7 @@ pub async fn serve_on(
 ) -> anyhow::Result<()> {
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.data)?);
     let access = Access::open(&config.data, &config.key_path(), config.admin_token.clone())?;
-    let forms = forms::Forms::open(&config.data)?;
+    let forms = forms::Forms::open(&config.data)?.with_regions(&config.assets);
     let (stop_tx, stop_rx) = watch::channel(false);
     let state = ServerState::new(&config, store, access, forms, stop_rx);
     let rooms = state.rooms.clone();

@@ -338,6 +338,24 @@ async fn numbers_are_masked_unless_an_owner_reveals_them_and_exports_are_audited
         403
     );
 
+    // The XLSX export: the same row, the quantity as a number.
+    let xlsx_path = format!("/api/forms/{}/responses.xlsx?lang=en", form.id);
+    let (status, bytes) = support::http_bytes(server.addr, &xlsx_path, &editor).await;
+    assert_eq!(status, 200);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an xlsx is a zip");
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(),
+        &mut sheet,
+    )
+    .unwrap();
+    assert!(sheet.contains("Other: 护目镜支架"), "{sheet}");
+    assert!(
+        sheet.contains("<v>500</v>"),
+        "the quantity is a number: {sheet}"
+    );
+    assert!(sheet.contains("138****8000"));
+
     let (_, audit) = http_json(
         server.addr,
         "GET",
@@ -358,7 +376,7 @@ async fn numbers_are_masked_unless_an_owner_reveals_them_and_exports_are_audited
     );
     assert_eq!(
         events.iter().filter(|e| *e == "responses_exported").count(),
-        3,
+        4,
         "{events:?}"
     );
     server.stop().await;

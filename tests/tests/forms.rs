@@ -29,6 +29,26 @@ async fn tick(browser: &Browser, name: &str, value: &str) -> Result<()> {
     browser.wait_js(&script, WAIT).await
 }
 
+/// Picks the option shown as `label` in the `<select name=name>`, once the list has it (the
+/// region lists fill in as the division table loads and the level above is chosen).
+async fn pick(browser: &Browser, name: &str, label: &str) -> Result<()> {
+    let has_option = format!(
+        "const s = document.querySelector(\"select[name='{name}']\"); \
+         return !!s && !s.disabled && [...s.options].some(o => o.text.trim() === '{label}');"
+    );
+    browser.wait_js(&has_option, WAIT).await?;
+    let select = browser
+        .client
+        .find(Locator::Css(&format!("select[name='{name}']")))
+        .await?;
+    select.select_by_label(label).await?;
+    let chosen = format!(
+        "const s = document.querySelector(\"select[name='{name}']\"); \
+         return s.selectedIndex >= 0 && s.options[s.selectedIndex].text.trim() === '{label}';"
+    );
+    browser.wait_js(&chosen, WAIT).await
+}
+
 /// Waits for a finished download in `dir` and returns its text.
 fn wait_for_download(dir: &std::path::Path) -> Result<String> {
     let deadline = Instant::now() + WAIT;
@@ -86,7 +106,9 @@ async fn a_student_fills_the_checkin_on_a_phone_and_the_owner_sees_and_exports_i
         ))
         .await?;
     label.click().await?;
-    owner.js("document.activeElement.select(); return true;").await?;
+    owner
+        .js("document.activeElement.select(); return true;")
+        .await?;
     label.send_keys("Morning temperature (°C)\t").await?;
     owner
         .js("document.querySelector('[data-testid=builder-temperature]').scrollIntoView(); return true;")
@@ -120,9 +142,10 @@ async fn a_student_fills_the_checkin_on_a_phone_and_the_owner_sees_and_exports_i
         .await?;
     type_into(&student, "temperature", "36.6").await?;
     tick(&student, "symptoms", "none").await?;
-    type_into(&student, "district.province", "湖北省").await?;
-    type_into(&student, "district.city", "武汉市").await?;
-    type_into(&student, "district.district", "武昌区").await?;
+    // The region comes from the pick lists (GB/T 2260 divisions), province first.
+    pick(&student, "district.province", "湖北省").await?;
+    pick(&student, "district.city", "武汉市").await?;
+    pick(&student, "district.district", "武昌区").await?;
     tick(&student, "contact", "no").await?;
     // The details question only shows after "yes".
     student

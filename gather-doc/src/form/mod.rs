@@ -6,6 +6,7 @@ pub mod checks;
 pub mod crdt;
 pub mod display;
 pub mod model;
+pub mod regions;
 pub mod templates;
 pub mod validate;
 

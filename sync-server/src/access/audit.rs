@@ -134,7 +134,7 @@ fn write_loop(mut conn: Connection, rx: mpsc::Receiver<Job>) {
 }
 
 fn append(conn: &mut Connection, entries: &[(DocId, AuditEntry)]) -> rusqlite::Result<()> {
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     {
         let mut stmt = tx.prepare_cached(
             "INSERT INTO audit (doc, at, event, role, label, addr, detail)

@@ -156,7 +156,7 @@ pub fn revoke_link(
 
 /// Removes the document's links, audit log and registration (its updates are the store's).
 pub fn delete_doc(conn: &mut Connection, doc: &DocId) -> Result<(), StoreError> {
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     for table in ["links", "audit"] {
         tx.execute(
             &format!("DELETE FROM {table} WHERE doc = ?1"),

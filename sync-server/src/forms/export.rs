@@ -94,18 +94,29 @@ pub fn response_row(
     csv_line(fields, out);
 }
 
-pub(super) async fn csv(
-    State(state): State<ServerState>,
-    ClientAddr(addr): ClientAddr,
-    Path(doc): Path<String>,
-    Query(query): Query<ListQuery>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let (doc, grant) = authorize(&state, &headers, &doc, addr, Role::can_read_responses)?;
+/// What both exports need: the form, the filter, the language and whether numbers show.
+struct Export {
+    doc: gather_doc::DocId,
+    form: std::sync::Arc<FormDef>,
+    filter: super::Filter,
+    lang: &'static str,
+    reveal: bool,
+}
+
+/// Checks the caller may export (and reveal), and records the export in the audit log.
+async fn prepare(
+    state: &ServerState,
+    addr: std::net::IpAddr,
+    doc: &str,
+    query: &ListQuery,
+    headers: &HeaderMap,
+    kind: &str,
+) -> Result<Export, ApiError> {
+    let (doc, grant) = authorize(state, headers, doc, addr, Role::can_read_responses)?;
     let filter = query.filter()?;
     let reveal = query.reveal();
-    check_reveal(&state, &doc, &grant, addr, reveal, "CSV export")?;
-    let form = load_form(&state, &doc).await?;
+    check_reveal(state, &doc, &grant, addr, reveal, &format!("{kind} export"))?;
+    let form = load_form(state, &doc).await?;
     let lang = if query.lang.as_deref() == Some("en") {
         "en"
     } else {
@@ -118,7 +129,7 @@ pub(super) async fn csv(
         &grant.label,
         Some(addr),
         &format!(
-            "CSV{}{}",
+            "{kind}{}{}",
             query
                 .from
                 .as_deref()
@@ -131,70 +142,241 @@ pub(super) async fn csv(
                 .unwrap_or_default()
         ),
     );
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
-    let forms = state.forms.clone();
-    let file_doc = doc.clone();
-    tokio::task::spawn_blocking(move || {
-        let header = header_row(&form, lang);
-        if tx.blocking_send(Ok(Bytes::from(header))).is_err() {
-            return;
-        }
-        let conn = match forms.db().read_connection() {
-            Ok(conn) => conn,
-            Err(error) => {
-                tracing::error!(%error, "export could not read responses");
-                let _ = tx.blocking_send(Err(std::io::Error::other("storage failed")));
-                return;
-            }
+    Ok(Export {
+        doc,
+        form,
+        filter,
+        lang,
+        reveal,
+    })
+}
+
+/// Calls `each` with every matching response, a page at a time, in id order.
+fn for_each_response(
+    forms: &super::Forms,
+    export: &Export,
+    mut each: impl FnMut(&[super::StoredResponse]) -> bool,
+) -> Result<(), crate::store::StoreError> {
+    let conn = forms.db().read_connection()?;
+    let mut after = 0;
+    loop {
+        let page = forms
+            .db()
+            .page(&conn, &export.doc, &export.filter, after, CHUNK_ROWS)?;
+        let Some(last) = page.last() else {
+            return Ok(());
         };
-        let mut after = 0;
-        loop {
-            let page = match forms
-                .db()
-                .page(&conn, &file_doc, &filter, after, CHUNK_ROWS)
-            {
-                Ok(page) => page,
-                Err(error) => {
-                    tracing::error!(%error, "export could not read responses");
-                    let _ = tx.blocking_send(Err(std::io::Error::other("storage failed")));
-                    return;
-                }
-            };
-            let Some(last) = page.last() else { return };
-            after = last.id;
-            let mut chunk = String::new();
-            for r in &page {
-                response_row(
-                    &form,
-                    &r.receipt,
-                    r.submitted_at,
-                    &r.answers,
-                    lang,
-                    reveal,
-                    &mut chunk,
-                );
-            }
-            if tx.blocking_send(Ok(Bytes::from(chunk))).is_err() {
-                return; // The client went away.
-            }
+        after = last.id;
+        if !each(&page) {
+            return Ok(());
         }
-    });
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    });
-    let name = format!("responses-{}.csv", doc.as_str());
-    Ok((
+    }
+}
+
+fn attachment(doc: &gather_doc::DocId, ext: &str, content_type: &str, body: Body) -> Response {
+    let name = format!("responses-{}.{ext}", doc.as_str());
+    (
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_TYPE, content_type.to_owned()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
             ),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
-        Body::from_stream(stream),
+        body,
     )
-        .into_response())
+        .into_response()
+}
+
+pub(super) async fn csv(
+    State(state): State<ServerState>,
+    ClientAddr(addr): ClientAddr,
+    Path(doc): Path<String>,
+    Query(query): Query<ListQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let export = prepare(&state, addr, &doc, &query, &headers, "CSV").await?;
+    let doc = export.doc.clone();
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    let forms = state.forms.clone();
+    tokio::task::spawn_blocking(move || {
+        let header = header_row(&export.form, export.lang);
+        if tx.blocking_send(Ok(Bytes::from(header))).is_err() {
+            return;
+        }
+        let sent = for_each_response(&forms, &export, |page| {
+            let mut chunk = String::new();
+            for r in page {
+                response_row(
+                    &export.form,
+                    &r.receipt,
+                    r.submitted_at,
+                    &r.answers,
+                    export.lang,
+                    export.reveal,
+                    &mut chunk,
+                );
+            }
+            // A closed channel means the client went away.
+            tx.blocking_send(Ok(Bytes::from(chunk))).is_ok()
+        });
+        if let Err(error) = sent {
+            tracing::error!(%error, "export could not read responses");
+            let _ = tx.blocking_send(Err(std::io::Error::other("storage failed")));
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    Ok(attachment(
+        &doc,
+        "csv",
+        "text/csv; charset=utf-8",
+        Body::from_stream(stream),
+    ))
+}
+
+/// The XLSX export: the same columns as the CSV, numbers as numbers. The worksheet is written in
+/// rust_xlsxwriter's constant-memory mode to a temporary file, which is then sent.
+pub(super) async fn xlsx(
+    State(state): State<ServerState>,
+    ClientAddr(addr): ClientAddr,
+    Path(doc): Path<String>,
+    Query(query): Query<ListQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let export = prepare(&state, addr, &doc, &query, &headers, "XLSX").await?;
+    let doc = export.doc.clone();
+    let forms = state.forms.clone();
+    let written = tokio::task::spawn_blocking(move || write_xlsx(&forms, &export)).await;
+    let file = match written {
+        Ok(Ok(file)) => file,
+        Ok(Err(error)) => {
+            tracing::error!(%error, "XLSX export failed");
+            return Err(ApiError(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "export_failed",
+                "the export could not be written".into(),
+            ));
+        }
+        Err(error) => {
+            tracing::error!(%error, "XLSX export task failed");
+            return Err(ApiError(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal server error".into(),
+            ));
+        }
+    };
+    // The file is already unlinked; reading it through the open handle streams it.
+    let stream = tokio_util_stream(file);
+    Ok(attachment(
+        &doc,
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        Body::from_stream(stream),
+    ))
+}
+
+/// Reads `file` in 64 KiB chunks as a body stream.
+fn tokio_util_stream(
+    file: std::fs::File,
+) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> {
+    let file = tokio::fs::File::from_std(file);
+    futures_util::stream::unfold(file, |mut file| async move {
+        use tokio::io::AsyncReadExt;
+        let mut buf = vec![0u8; 64 * 1024];
+        match file.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok(Bytes::from(buf)), file))
+            }
+            Err(e) => Some((Err(e), file)),
+        }
+    })
+}
+
+#[derive(Debug, thiserror::Error)]
+enum XlsxError {
+    #[error("xlsx: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error("storage: {0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("io: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+fn write_xlsx(forms: &super::Forms, export: &Export) -> Result<std::fs::File, XlsxError> {
+    use gather_doc::form::QuestionType;
+    use rust_xlsxwriter::{Format, Workbook};
+    use std::io::{Seek, SeekFrom};
+
+    let questions: Vec<_> = export
+        .form
+        .questions
+        .iter()
+        .filter(|q| q.kind.takes_answer())
+        .collect();
+    let zh = export.lang == "zh";
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold();
+    let sheet = workbook.add_worksheet_with_constant_memory()?;
+    sheet.set_name(if zh { "回复" } else { "Responses" })?;
+    let mut headings = vec![
+        if zh { "回执编号" } else { "Receipt" }.to_owned(),
+        if zh { "提交时间" } else { "Submitted at" }.to_owned(),
+    ];
+    headings.extend(
+        questions
+            .iter()
+            .map(|q| q.label.get(export.lang).to_owned()),
+    );
+    for (col, heading) in headings.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, heading, &bold)?;
+        sheet.set_column_width(col as u16, if col < 2 { 20 } else { 16 })?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    let mut row = 1u32;
+    let mut failure = None;
+    for_each_response(forms, export, |page| {
+        for r in page {
+            let mut cells = || -> Result<(), rust_xlsxwriter::XlsxError> {
+                sheet.write_string(row, 0, &r.receipt)?;
+                sheet.write_string(row, 1, format_time(r.submitted_at, CST_OFFSET_MINUTES))?;
+                for (i, q) in questions.iter().enumerate() {
+                    let col = i as u16 + 2;
+                    let Some(value) = r.answers.get(&q.id) else {
+                        continue;
+                    };
+                    match (q.kind, value.as_f64()) {
+                        (QuestionType::Number | QuestionType::Rating, Some(n)) => {
+                            sheet.write_number(row, col, n)?;
+                        }
+                        _ => {
+                            let shown = display_answer(q, value, export.lang, export.reveal);
+                            sheet.write_string(row, col, shown)?;
+                        }
+                    }
+                }
+                Ok(())
+            };
+            if let Err(e) = cells() {
+                failure = Some(e);
+                return false;
+            }
+            row += 1;
+        }
+        true
+    })?;
+    if let Some(e) = failure {
+        return Err(e.into());
+    }
+    let mut file = tempfile::tempfile()?;
+    workbook.save_to_writer(&mut file)?;
+    file.seek(SeekFrom::Start(0))?;
+    Ok(file)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! own tables ([`responses`]), never in the document.
 
 mod export;
+mod regions;
 mod responses;
 mod routes;
 
@@ -14,6 +15,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use gather_doc::form::regions::Regions;
 use gather_doc::form::FormDef;
 use gather_doc::sync::Room;
 use gather_doc::DocId;
@@ -30,6 +32,8 @@ type DefCache = HashMap<DocId, (i64, Option<Arc<FormDef>>)>;
 #[derive(Clone)]
 pub struct Forms {
     inner: Arc<Inner>,
+    /// The division table region answers are checked against ([`regions`]).
+    regions: Option<Arc<Regions>>,
 }
 
 struct Inner {
@@ -47,7 +51,18 @@ impl Forms {
                 db: ResponseDb::open(data_dir)?,
                 defs: Mutex::new(HashMap::new()),
             }),
+            regions: None,
         })
+    }
+
+    /// Checks region answers against the division table in the `assets` folder, if it is there.
+    pub fn with_regions(mut self, assets: &Path) -> Forms {
+        self.regions = regions::load(assets);
+        self
+    }
+
+    pub fn regions(&self) -> Option<&Regions> {
+        self.regions.as_deref()
     }
 
     pub fn db(&self) -> &ResponseDb {

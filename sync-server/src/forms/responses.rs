@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use gather_doc::DocId;
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
 use crate::store::StoreError;
@@ -117,6 +117,9 @@ impl ResponseDb {
         })
     }
 
+    /// The writing connection. Its transactions start `IMMEDIATE`: a deferred one that read
+    /// first could not upgrade to writing after another connection (the update store, the audit
+    /// log) committed, and would fail with `SQLITE_BUSY` instead of waiting.
     fn writer(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
         self.writer.lock().map_err(|_| StoreError::Unavailable)
     }
@@ -142,7 +145,7 @@ impl ResponseDb {
         now: i64,
     ) -> Result<Submitted, StoreError> {
         let mut conn = self.writer()?;
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let existing = tx
             .query_row(
                 &format!("SELECT {COLUMNS} FROM responses WHERE doc = ?1 AND submission_id = ?2"),
@@ -208,7 +211,7 @@ impl ResponseDb {
         now: i64,
     ) -> Result<Option<StoredResponse>, StoreError> {
         let mut conn = self.writer()?;
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let Some(mut current) = tx
             .query_row(
                 &format!("SELECT {COLUMNS} FROM responses WHERE doc = ?1 AND id = ?2"),
@@ -240,7 +243,7 @@ impl ResponseDb {
     /// and when). Returns false if there was none.
     pub fn delete(&self, doc: &DocId, id: i64, by: &str, now: i64) -> Result<bool, StoreError> {
         let mut conn = self.writer()?;
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let deleted = tx.execute(
             "DELETE FROM responses WHERE doc = ?1 AND id = ?2",
             params![doc.as_str(), id],
@@ -340,7 +343,7 @@ impl ResponseDb {
     /// Removes every response and change of a deleted document.
     pub fn delete_doc(&self, doc: &DocId) -> Result<(), StoreError> {
         let mut conn = self.writer()?;
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM responses WHERE doc = ?1", [doc.as_str()])?;
         tx.execute(
             "DELETE FROM response_changes WHERE doc = ?1",

@@ -34,6 +34,7 @@ pub fn routes() -> Router<ServerState> {
             get(list_responses).post(submit),
         )
         .route("/api/forms/{doc}/responses.csv", get(super::export::csv))
+        .route("/api/forms/{doc}/responses.xlsx", get(super::export::xlsx))
         .route(
             "/api/forms/{doc}/responses/own/{submission}",
             get(own_response).put(edit_own_response),
@@ -108,9 +109,17 @@ fn closed() -> ApiError {
     )
 }
 
-/// Validates `answers` against `form`, or answers 422 with an error per question.
-fn checked(form: &FormDef, answers: &Map<String, Value>) -> Result<Value, Box<Response>> {
-    match validate(form, answers) {
+/// Validates `answers` against `form` (region codes against the division table), or answers
+/// 422 with an error per question.
+fn checked(
+    state: &ServerState,
+    form: &FormDef,
+    answers: &Map<String, Value>,
+) -> Result<Value, Box<Response>> {
+    let regions = state.forms.regions();
+    match validate(form, answers)
+        .and_then(|clean| super::regions::check_answers(regions, form, clean))
+    {
         Ok(clean) => Ok(serde_json::to_value(clean).unwrap_or_default()),
         Err(errors) => Err(Box::new(
             (
@@ -168,7 +177,7 @@ async fn submit(
     if !form.accepts_at(now_ms()) {
         return Err(closed());
     }
-    let answers = match checked(&form, &submission.answers) {
+    let answers = match checked(&state, &form, &submission.answers) {
         Ok(answers) => answers,
         Err(response) => {
             tracing::info!(doc = %doc, addr = %addr, "refused invalid answers");
@@ -243,7 +252,7 @@ async fn edit_own_response(
     if !form.accepts_at(now_ms()) {
         return Err(closed());
     }
-    let answers = match checked(&form, &answers) {
+    let answers = match checked(&state, &form, &answers) {
         Ok(answers) => answers,
         Err(response) => return Ok(*response),
     };
@@ -284,7 +293,7 @@ async fn correct_response(
     let (doc, grant) = authorize(&state, &headers, &doc, addr, Role::can_read_responses)?;
     let AnswersBody { answers } = body(&bytes)?;
     let form = load_form(&state, &doc).await?;
-    let answers = match checked(&form, &answers) {
+    let answers = match checked(&state, &form, &answers) {
         Ok(answers) => answers,
         Err(response) => return Ok(*response),
     };

@@ -85,7 +85,7 @@ impl Store for SqliteStore {
 
     fn append(&self, updates: &[(DocId, Vec<u8>)]) -> Result<(), StoreError> {
         let mut conn = self.writer()?;
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         {
             let mut stmt = tx.prepare_cached(
                 "INSERT INTO updates (doc, seq, data) VALUES (?1,
@@ -101,7 +101,7 @@ impl Store for SqliteStore {
 
     fn compact(&self, doc: &DocId, through_seq: i64, snapshot: &[u8]) -> Result<(), StoreError> {
         let mut conn = self.writer()?;
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute(
             "DELETE FROM updates WHERE doc = ?1 AND seq <= ?2",
             params![doc.as_str(), through_seq],

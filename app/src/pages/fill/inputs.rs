@@ -23,7 +23,7 @@ pub fn answer_input(slot: Slot, lang: Signal<Lang>) -> AnyView {
         QuestionType::SingleChoice | QuestionType::MultipleChoice => choices(slot, lang),
         QuestionType::YesNo => yes_no(slot, lang),
         QuestionType::Rating => rating(slot, lang),
-        QuestionType::Region => region(slot, lang),
+        QuestionType::Region => super::region::region_input(slot, lang, region),
         QuestionType::Section => ().into_any(),
     }
 }
@@ -271,7 +271,8 @@ fn rating(slot: Slot, lang: Signal<Lang>) -> AnyView {
     .into_any()
 }
 
-/// Province, city, district and street address as free text (there is no pick list yet).
+/// Province, city, district and street address as free text: the region question when its
+/// pick lists ([`super::region`]) cannot load their table.
 fn region(slot: Slot, lang: Signal<Lang>) -> AnyView {
     let parts = [
         ("province", Key::Province),
@@ -292,6 +293,10 @@ fn region(slot: Slot, lang: Signal<Lang>) -> AnyView {
                     _ => serde_json::Map::new(),
                 };
                 region.insert(part.into(), Value::String(event_target_value(&ev)));
+                if part != "detail" {
+                    // A name typed by hand no longer goes with a code picked from the list.
+                    region.remove("code");
+                }
                 slot.set(Value::Object(region));
             }
         };

@@ -5,7 +5,7 @@
 //! - [`text`]: every sentence of the page in both languages.
 //! - [`draft`]: what the device keeps between visits (answers, submission id, receipt).
 //! - [`answers`]: which questions are shown and what is wrong with an answer.
-//! - [`question`], [`inputs`]: one question and its input.
+//! - [`question`], [`inputs`], [`region`]: one question and its input.
 //! - [`send`], [`done`]: the trip to the server and the confirmation.
 
 mod answers;
@@ -14,6 +14,7 @@ mod draft;
 mod form;
 mod inputs;
 mod question;
+mod region;
 mod send;
 mod text;
 

@@ -50,6 +50,9 @@ pub enum Key {
     SubmitAnother,
     PreviewBanner,
     PreviewValid,
+    ChooseRegion,
+    RegionsLoading,
+    RegionNamesInChinese,
 }
 
 /// `key` in `lang`.
@@ -150,6 +153,12 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
             "Your earlier response was not found: the form's organisers may have deleted it.",
         ),
         Key::SubmitAnother => ("再填一份", "Submit another response"),
+        Key::ChooseRegion => ("请选择", "Choose…"),
+        Key::RegionsLoading => ("正在加载…", "Loading…"),
+        Key::RegionNamesInChinese => (
+            "地名以中文显示。",
+            "Place names are in Chinese, as on official documents.",
+        ),
     };
     match lang {
         Lang::Zh => zh,

@@ -330,10 +330,17 @@ impl Live {
         Ok(serde_json::from_value(reply).unwrap_or_default())
     }
 
-    /// Saves the CSV export of the current range and `search`, labelled in `lang`.
-    pub async fn export(&self, search: &str, lang: &str, filename: &str) -> Result<(), ApiError> {
+    /// Saves the export (`csv` or `xlsx`) of the current range and `search`, labelled in
+    /// `lang`.
+    pub async fn export(
+        &self,
+        format: &str,
+        search: &str,
+        lang: &str,
+        filename: &str,
+    ) -> Result<(), ApiError> {
         let range = self.range.get_untracked();
-        let mut path = format!("{}/responses.csv?lang={lang}", self.base());
+        let mut path = format!("{}/responses.{format}?lang={lang}", self.base());
         let query = range.query();
         if !query.is_empty() {
             path = format!("{path}&{query}");

@@ -88,19 +88,19 @@ pub fn ResponsesPanel(
     let on_history = Callback::new(move |target: (i64, String)| history.set(Some(target)));
     let export = {
         let live = live.clone();
-        move |_| {
+        move |format: &'static str| {
             if exporting.get_untracked() {
                 return;
             }
             let lang = lang.get_untracked();
             let title =
                 form.with_untracked(|f| f.as_ref().map(|f| f.title.get(code(lang)).to_owned()));
-            let filename = file_name(title.as_deref(), lang);
+            let filename = file_name(title.as_deref(), lang, format);
             let search = filter.with_untracked(|f| f.search.clone());
             let live = live.clone();
             exporting.set(true);
             spawn_local(async move {
-                if let Err(e) = live.export(&search, code(lang), &filename).await {
+                if let Err(e) = live.export(format, &search, code(lang), &filename).await {
                     live.failure.set(Some(e.code));
                 }
                 exporting.set(false);
@@ -124,9 +124,21 @@ pub fn ResponsesPanel(
                     data-testid="export-csv"
                     title=move || text(lang.get(), Text::ExportHint)
                     disabled=move || exporting.get()
-                    on:click=export
+                    on:click={
+                        let export = export.clone();
+                        move |_| export("csv")
+                    }
                 >
                     {move || text(lang.get(), if exporting.get() { Text::Exporting } else { Text::ExportCsv })}
+                </button>
+                <button
+                    class="export"
+                    data-testid="export-xlsx"
+                    title=move || text(lang.get(), Text::ExportHint)
+                    disabled=move || exporting.get()
+                    on:click=move |_| export("xlsx")
+                >
+                    {move || text(lang.get(), Text::ExportXlsx)}
                 </button>
             </div>
             <Filters filter=filter range=range questions=questions.into() lang=lang />
@@ -315,7 +327,7 @@ fn Filters(
 }
 
 /// `{title}-responses.csv`, without characters file systems refuse.
-fn file_name(title: Option<&str>, lang: Lang) -> String {
+fn file_name(title: Option<&str>, lang: Lang, ext: &str) -> String {
     let cleaned: String = title
         .unwrap_or("")
         .chars()
@@ -333,5 +345,5 @@ fn file_name(title: Option<&str>, lang: Lang) -> String {
     } else {
         cleaned
     };
-    format!("{title}-{}.csv", text(lang, Text::ExportFileSuffix))
+    format!("{title}-{}.{ext}", text(lang, Text::ExportFileSuffix))
 }

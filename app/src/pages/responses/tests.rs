@@ -137,8 +137,11 @@ fn counts_and_file_names_in_both_languages() {
     assert_eq!(count_text(Lang::En, 1, 3), "1 of 3 responses");
     assert_eq!(count_text(Lang::Zh, 3, 3), "3 份回复");
     assert_eq!(
-        super::file_name(Some("每日/健康"), Lang::Zh),
+        super::file_name(Some("每日/健康"), Lang::Zh, "csv"),
         "每日_健康-回复.csv"
     );
-    assert_eq!(super::file_name(None, Lang::En), "form-responses.csv");
+    assert_eq!(
+        super::file_name(None, Lang::En, "xlsx"),
+        "form-responses.xlsx"
+    );
 }

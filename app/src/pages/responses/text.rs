@@ -29,6 +29,7 @@ pub enum Text {
     ContainsPlaceholder,
     ClearFilters,
     ExportCsv,
+    ExportXlsx,
     Exporting,
     ExportHint,
     ExportFileSuffix,
@@ -94,6 +95,7 @@ pub fn text(lang: Lang, key: Text) -> &'static str {
         ContainsPlaceholder => ("包含的文字", "Text it contains"),
         ClearFilters => ("清除筛选", "Clear filters"),
         ExportCsv => ("导出 CSV", "Export CSV"),
+        ExportXlsx => ("导出 Excel", "Export Excel"),
         Exporting => ("正在导出…", "Exporting…"),
         ExportHint => (
             "导出当前日期范围和搜索条件下的回复，使用界面语言。",
