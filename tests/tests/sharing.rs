@@ -207,10 +207,11 @@ async fn the_home_page_renames_copies_and_deletes_an_owners_documents() -> Resul
     let first_row_button = |label: &str| {
         format!(
             "const b = [...document.querySelectorAll('[data-testid=doc-row] button')]
-                 .find(b => b.textContent === '{label}'); b.click(); return true;"
+                 .find(b => b.textContent === '{label}'); if (!b) return false; b.click(); return true;"
         )
     };
-    page.js(&first_row_button("Rename")).await?;
+    // The page mounts once the app has loaded: wait for the button, then click it.
+    page.wait_js(&first_row_button("Rename"), WAIT).await?;
     page.wait_js(
         "return document.querySelector('[data-testid=doc-row] a').textContent === 'Donated supplies';",
         WAIT,
@@ -218,7 +219,7 @@ async fn the_home_page_renames_copies_and_deletes_an_owners_documents() -> Resul
     .await?;
 
     // Make a copy: it opens with the same content and its own owner link.
-    page.js(&first_row_button("Make a copy")).await?;
+    page.wait_js(&first_row_button("Make a copy"), WAIT).await?;
     page.wait_js(
         &format!("return location.pathname.startsWith('/d/') && location.pathname !== {original};"),
         WAIT,
