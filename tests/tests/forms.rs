@@ -203,6 +203,15 @@ async fn a_student_fills_the_checkin_on_a_phone_and_the_owner_sees_and_exports_i
         .wait_js("return document.querySelector('[data-testid=q-temperature]').textContent.includes('Morning temperature');", WAIT)
         .await?;
     other.screenshot(&shots.join("fill-en-phone.png")).await?;
+    // A student in Hong Kong is not in the division table: they type the place instead.
+    other
+        .wait_js(
+            "const b = document.querySelector('[data-testid=q-district] .region-toggle'); \
+             if (!b) return false; b.click(); return true;",
+            WAIT,
+        )
+        .await?;
+    type_into(&other, "district.province", "香港特别行政区").await?;
     let phone_owner = driver.browser("owner-phone", 500, 1000).await?;
     phone_owner.goto(&server.url("/")).await?;
     phone_owner

@@ -87,13 +87,38 @@ pub fn region_input(
         Table::Ready(regions) => Some(regions),
         Table::Loading | Table::Failed => None,
     });
-    (move || {
-        if failed.get() {
-            free_text(slot.clone(), lang)
-        } else {
-            pick_lists(slot.clone(), lang, regions)
-        }
-    })
+    // Places the table does not have (Hong Kong, Macau, Taiwan, abroad) are typed instead; an
+    // answer typed earlier (a name but no code) reopens as typed.
+    let typed = RwSignal::new(slot.value.with_untracked(|v| {
+        v.as_ref()
+            .is_some_and(|v| v.get("province").is_some() && v.get("code").is_none())
+    }));
+    let toggle_slot = slot.clone();
+    view! {
+        {move || {
+            if failed.get() || typed.get() {
+                free_text(slot.clone(), lang)
+            } else {
+                pick_lists(slot.clone(), lang, regions)
+            }
+        }}
+        <Show when=move || !failed.get()>
+            <button
+                type="button"
+                class="link region-toggle"
+                on:click={
+                    let slot = toggle_slot.clone();
+                    move |_| {
+                        // Switching drops what the other way had picked.
+                        slot.set(Value::Null);
+                        typed.update(|t| *t = !*t);
+                    }
+                }
+            >
+                {move || text(lang.get(), if typed.get() { Key::RegionUseList } else { Key::RegionNotListed })}
+            </button>
+        </Show>
+    }
     .into_any()
 }
 

@@ -53,6 +53,8 @@ pub enum Key {
     ChooseRegion,
     RegionsLoading,
     RegionNamesInChinese,
+    RegionNotListed,
+    RegionUseList,
 }
 
 /// `key` in `lang`.
@@ -155,6 +157,11 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
         Key::SubmitAnother => ("再填一份", "Submit another response"),
         Key::ChooseRegion => ("请选择", "Choose…"),
         Key::RegionsLoading => ("正在加载…", "Loading…"),
+        Key::RegionNotListed => (
+            "列表中没有（港澳台、海外）？直接填写",
+            "Not in the list (Hong Kong, Macau, Taiwan, abroad)? Type it",
+        ),
+        Key::RegionUseList => ("改为从列表中选择", "Choose from the list instead"),
         Key::RegionNamesInChinese => (
             "地名以中文显示。",
             "Place names are in Chinese, as on official documents.",
