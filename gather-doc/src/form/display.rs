@@ -27,8 +27,9 @@ pub fn display_answer(q: &Question, value: &Value, lang: &str, reveal: bool) -> 
             .collect::<Vec<_>>()
             .join(if zh { "；" } else { "; " }),
         (QuestionType::SingleChoice | QuestionType::MultipleChoice, v) => choice_text(q, v, lang),
-        (QuestionType::IdNumber, Value::String(s)) if !reveal => mask(s, 6),
-        (QuestionType::Phone, Value::String(s)) if !reveal => mask(s, 3),
+        (QuestionType::IdNumber | QuestionType::Phone, Value::String(s)) if !reveal => {
+            masked(q.kind, s).unwrap_or_else(|| s.clone())
+        }
         (QuestionType::Region, Value::Object(o)) => ["province", "city", "district", "detail"]
             .iter()
             .filter_map(|k| o.get(*k).and_then(Value::as_str))
@@ -40,6 +41,17 @@ pub fn display_answer(q: &Question, value: &Value, lang: &str, reveal: bool) -> 
             .filter(|f| f.fract() == 0.0 && f.abs() < 1e15)
             .map_or_else(|| n.to_string(), |f| format!("{}", f as i64)),
         (_, other) => other.to_string(),
+    }
+}
+
+/// `text` masked the way answers to a question of `kind` are shown by default (ID numbers keep
+/// their first 6 and last 4 characters, phones their first 3 and last 4), or `None` if answers
+/// of that kind are never masked.
+pub fn masked(kind: QuestionType, text: &str) -> Option<String> {
+    match kind {
+        QuestionType::IdNumber => Some(mask(text, 6)),
+        QuestionType::Phone => Some(mask(text, 3)),
+        _ => None,
     }
 }
 

@@ -50,6 +50,13 @@ fn csv_line(fields: impl IntoIterator<Item = String>, out: &mut String) {
 
 /// The heading row.
 pub fn header_row(form: &FormDef, lang: &str) -> String {
+    let mut out = String::from("\u{feff}");
+    csv_line(headings(form, lang), &mut out);
+    out
+}
+
+/// The column headings of both exports: receipt, time, then every question that takes an answer.
+fn headings(form: &FormDef, lang: &str) -> Vec<String> {
     let zh = lang == "zh";
     let mut fields = vec![
         if zh { "回执编号" } else { "Receipt" }.to_owned(),
@@ -61,9 +68,7 @@ pub fn header_row(form: &FormDef, lang: &str) -> String {
             .filter(|q| q.kind.takes_answer())
             .map(|q| q.label.get(lang).to_owned()),
     );
-    let mut out = String::from("\u{feff}");
-    csv_line(fields, &mut out);
-    out
+    fields
 }
 
 /// One response as a row.
@@ -157,7 +162,7 @@ fn for_each_response(
     export: &Export,
     mut each: impl FnMut(&[super::StoredResponse]) -> bool,
 ) -> Result<(), crate::store::StoreError> {
-    let conn = forms.db().read_connection()?;
+    let conn = forms.db().reader()?;
     let mut after = 0;
     loop {
         let page = forms
@@ -324,16 +329,7 @@ fn write_xlsx(forms: &super::Forms, export: &Export) -> Result<std::fs::File, Xl
     let bold = Format::new().set_bold();
     let sheet = workbook.add_worksheet_with_constant_memory()?;
     sheet.set_name(if zh { "回复" } else { "Responses" })?;
-    let mut headings = vec![
-        if zh { "回执编号" } else { "Receipt" }.to_owned(),
-        if zh { "提交时间" } else { "Submitted at" }.to_owned(),
-    ];
-    headings.extend(
-        questions
-            .iter()
-            .map(|q| q.label.get(export.lang).to_owned()),
-    );
-    for (col, heading) in headings.iter().enumerate() {
+    for (col, heading) in headings(&export.form, export.lang).iter().enumerate() {
         sheet.write_string_with_format(0, col as u16, heading, &bold)?;
         sheet.set_column_width(col as u16, if col < 2 { 20 } else { 16 })?;
     }

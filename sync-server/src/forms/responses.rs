@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use gather_doc::DocId;
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
 use crate::store::StoreError;
@@ -124,13 +124,9 @@ impl ResponseDb {
         self.writer.lock().map_err(|_| StoreError::Unavailable)
     }
 
-    fn reader(&self) -> Result<Connection, StoreError> {
-        let conn = Connection::open_with_flags(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        Ok(conn)
+    /// A read-only connection, for [`ResponseDb::page`] and [`ResponseDb::count`].
+    pub fn reader(&self) -> Result<Connection, StoreError> {
+        crate::store::open_reader(&self.path)
     }
 
     /// Stores a new response, durably (synchronous=FULL) before returning, unless one with
@@ -325,14 +321,8 @@ impl ResponseDb {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// A read-only connection for [`ResponseDb::page`].
-    pub fn read_connection(&self) -> Result<Connection, StoreError> {
-        self.reader()
-    }
-
     /// How many responses the form has.
-    pub fn count(&self, doc: &DocId) -> Result<i64, StoreError> {
-        let conn = self.reader()?;
+    pub fn count(&self, conn: &Connection, doc: &DocId) -> Result<i64, StoreError> {
         Ok(conn.query_row(
             "SELECT COUNT(*) FROM responses WHERE doc = ?1",
             [doc.as_str()],

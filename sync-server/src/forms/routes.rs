@@ -11,8 +11,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use gather_doc::form::display::{day_start_ms, CST_OFFSET_MINUTES};
-use gather_doc::form::{checks, validate, FormDef, QuestionType};
+use gather_doc::form::display::{self, day_start_ms, CST_OFFSET_MINUTES};
+use gather_doc::form::{validate, FormDef};
 use gather_doc::{DocId, Role};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -420,13 +420,10 @@ pub(super) fn check_reveal(
 /// Masks the ID and phone numbers in `answers` (in place).
 pub(super) fn mask_answers(form: &FormDef, answers: &mut Value) {
     for q in &form.questions {
-        let keep = match q.kind {
-            QuestionType::IdNumber => 6,
-            QuestionType::Phone => 3,
-            _ => continue,
-        };
         if let Some(Value::String(s)) = answers.get_mut(&q.id) {
-            *s = checks::mask(s, keep);
+            if let Some(hidden) = display::masked(q.kind, s) {
+                *s = hidden;
+            }
         }
     }
 }
@@ -448,11 +445,11 @@ async fn list_responses(
     let read_doc = doc.clone();
     let now = now_ms();
     let (mut rows, total) = blocking(move || {
-        let conn = forms.db().read_connection()?;
+        let conn = forms.db().reader()?;
         let rows = forms
             .db()
             .page(&conn, &read_doc, &filter, after, PAGE + 1)?;
-        Ok((rows, forms.db().count(&read_doc)?))
+        Ok((rows, forms.db().count(&conn, &read_doc)?))
     })
     .await?;
     let more = rows.len() > PAGE;

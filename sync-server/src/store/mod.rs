@@ -8,8 +8,8 @@ mod sqlite;
 
 pub use committer::Committer;
 pub use memory::MemoryStore;
-pub(crate) use sqlite::open_writer;
 pub use sqlite::SqliteStore;
+pub(crate) use sqlite::{open_reader, open_writer};
 
 use gather_doc::DocId;
 

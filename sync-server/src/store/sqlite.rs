@@ -18,6 +18,16 @@ pub struct SqliteStore {
 /// Opens (creating if needed) a writing connection to `gather.sqlite3` in `data_dir`, set up
 /// the way every writer of that file needs: WAL, `synchronous = FULL` (a commit is fsynced),
 /// `secure_delete` (deleted documents and links are overwritten on disk, not just unlinked).
+/// A read-only connection to the database at `path` (readers never block the writer in WAL).
+pub(crate) fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(conn)
+}
+
 pub(crate) fn open_writer(data_dir: &Path) -> Result<(Connection, std::path::PathBuf), StoreError> {
     std::fs::create_dir_all(data_dir)?;
     let path = data_dir.join("gather.sqlite3");
@@ -48,12 +58,7 @@ impl SqliteStore {
     }
 
     fn reader(&self) -> Result<Connection, StoreError> {
-        let conn = Connection::open_with_flags(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        Ok(conn)
+        open_reader(&self.path)
     }
 
     fn writer(&self) -> Result<std::sync::MutexGuard<'_, Connection>, StoreError> {
