@@ -7,50 +7,9 @@ mod support;
 
 use gather_doc::form::{crdt, FormRoots, FormStatus};
 use serde_json::{json, Value};
+use support::forms::{create_form, link, submit, Form};
 use support::{http_json, http_text, Server, TestClient};
 use yrs::Transact;
-
-struct Form {
-    id: String,
-    owner: String,
-}
-
-async fn create_form(server: &Server, template: &str) -> Form {
-    let (status, body) = http_json(
-        server.addr,
-        "POST",
-        "/api/docs",
-        None,
-        Some(json!({ "template": template, "lang": "zh" })),
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
-    Form {
-        id: body["id"].as_str().unwrap().to_owned(),
-        owner: body["owner_token"].as_str().unwrap().to_owned(),
-    }
-}
-
-async fn link(server: &Server, form: &Form, role: &str) -> String {
-    let path = format!("/api/docs/{}/links", form.id);
-    let request = json!({ "role": role, "label": format!("{role} link") });
-    let (status, body) =
-        http_json(server.addr, "POST", &path, Some(&form.owner), Some(request)).await;
-    assert_eq!(status, 201, "{body}");
-    body["token"].as_str().unwrap().to_owned()
-}
-
-async fn submit(
-    server: &Server,
-    form: &Form,
-    token: &str,
-    id: &str,
-    answers: Value,
-) -> (u16, Value) {
-    let path = format!("/api/forms/{}/responses", form.id);
-    let request = json!({ "submission_id": id, "answers": answers });
-    http_json(server.addr, "POST", &path, Some(token), Some(request)).await
-}
 
 fn checkin(name: &str) -> Value {
     json!({

@@ -11,7 +11,9 @@ pub mod templates;
 pub mod validate;
 
 pub use crdt::{read_form, FormRoots};
-pub use model::{Bilingual, Choice, FormDef, FormStatus, IdKind, Question, QuestionType, ShowIf};
+pub use model::{
+    is_photo_id, Bilingual, Choice, FormDef, FormStatus, IdKind, Question, QuestionType, ShowIf,
+};
 pub use validate::{validate, AnswerError, AnswerErrors, Answers};
 
 #[cfg(test)]

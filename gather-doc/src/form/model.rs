@@ -75,6 +75,26 @@ impl FormDef {
         self.status == FormStatus::Open && self.deadline.is_none_or(|d| now_ms < d)
     }
 
+    /// The form split into pages, as ranges of `questions`: every section heading starts a new
+    /// page (as in Google Forms). Questions before the first heading make the first page; a
+    /// form without headings is one page.
+    pub fn pages(&self) -> Vec<std::ops::Range<usize>> {
+        let mut starts: Vec<usize> = self
+            .questions
+            .iter()
+            .enumerate()
+            .filter(|(i, q)| *i > 0 && q.kind == QuestionType::Section)
+            .map(|(i, _)| i)
+            .collect();
+        starts.insert(0, 0);
+        starts.push(self.questions.len());
+        starts
+            .windows(2)
+            .map(|w| w[0]..w[1])
+            .filter(|r| !r.is_empty())
+            .collect()
+    }
+
     pub fn question(&self, id: &str) -> Option<&Question> {
         self.questions.iter().find(|q| q.id == id)
     }
@@ -97,12 +117,15 @@ pub enum QuestionType {
     IdNumber,
     Region,
     Rating,
+    /// A picture (a health-code screenshot, a photo of a delivery): the answer is the id of a
+    /// photo uploaded to the server first (see [`is_photo_id`]).
+    Photo,
     /// A heading that starts a new section (and page); takes no answer.
     Section,
 }
 
 impl QuestionType {
-    pub const ALL: [QuestionType; 13] = [
+    pub const ALL: [QuestionType; 14] = [
         QuestionType::Text,
         QuestionType::LongText,
         QuestionType::Number,
@@ -115,6 +138,7 @@ impl QuestionType {
         QuestionType::IdNumber,
         QuestionType::Region,
         QuestionType::Rating,
+        QuestionType::Photo,
         QuestionType::Section,
     ];
 
@@ -133,6 +157,7 @@ impl QuestionType {
             QuestionType::IdNumber => "id_number",
             QuestionType::Region => "region",
             QuestionType::Rating => "rating",
+            QuestionType::Photo => "photo",
             QuestionType::Section => "section",
         }
     }
@@ -151,6 +176,12 @@ impl QuestionType {
     pub fn takes_answer(self) -> bool {
         self != QuestionType::Section
     }
+}
+
+/// Whether `id` has the shape of a photo id the server hands out: 32 lowercase hex digits
+/// (128 random bits, so knowing one is the right to read it back).
+pub fn is_photo_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// One choice of a single- or multiple-choice question.

@@ -186,6 +186,18 @@ fn every_type_checks_its_answers() {
         one(t(QuestionType::Rating), json!(6)).unwrap_err().code,
         "rating"
     );
+    let photo = "0123456789abcdef0123456789abcdef";
+    assert_eq!(
+        one(t(QuestionType::Photo), json!(photo)).unwrap(),
+        json!(photo)
+    );
+    for bad in [
+        json!("../../etc/passwd"),
+        json!(photo.to_uppercase()),
+        json!(7),
+    ] {
+        assert_eq!(one(t(QuestionType::Photo), bad).unwrap_err().code, "photo");
+    }
     assert_eq!(
         one(t(QuestionType::Region), json!({"city": "武汉市"}))
             .unwrap_err()
@@ -291,4 +303,29 @@ fn every_template_is_valid_and_bilingual() {
         }
     }
     assert!(templates::template("nope", "zh").is_none());
+}
+
+#[test]
+fn every_section_heading_starts_a_page() {
+    let q = |id: &str, kind| Question::new(id, kind, id, id);
+    let form = |questions| FormDef {
+        questions,
+        ..FormDef::default()
+    };
+    let plain = form(vec![q("a", QuestionType::Text), q("b", QuestionType::Text)]);
+    assert_eq!(plain.pages(), vec![0..2]);
+    let sections = form(vec![
+        q("s1", QuestionType::Section),
+        q("a", QuestionType::Text),
+        q("s2", QuestionType::Section),
+        q("b", QuestionType::Text),
+        q("c", QuestionType::Text),
+    ]);
+    assert_eq!(sections.pages(), vec![0..2, 2..5]);
+    let lead = form(vec![
+        q("a", QuestionType::Text),
+        q("s", QuestionType::Section),
+    ]);
+    assert_eq!(lead.pages(), vec![0..1, 1..2]);
+    assert!(form(vec![]).pages().is_empty());
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::checks::{normalize_mobile, parse_date, parse_time, resident_id_valid};
-use super::model::{FormDef, IdKind, Question, QuestionType, ShowIf};
+use super::model::{is_photo_id, FormDef, IdKind, Question, QuestionType, ShowIf};
 
 /// Longest answer to a text question, in characters.
 pub const MAX_TEXT_CHARS: usize = 10_000;
@@ -182,6 +182,14 @@ fn check(q: &Question, value: &Value) -> Result<Value, AnswerError> {
                 )),
             }
         }
+        QuestionType::Photo => match value.as_str().map(str::trim) {
+            Some(id) if is_photo_id(id) => Ok(Value::String(id.into())),
+            _ => Err(AnswerError::new(
+                "photo",
+                "请重新上传照片",
+                "Upload the photo again",
+            )),
+        },
         QuestionType::Section => Ok(Value::Null),
     }
 }

@@ -7,6 +7,7 @@
 //! own tables ([`responses`]), never in the document.
 
 mod export;
+mod photos;
 mod regions;
 mod responses;
 mod routes;
@@ -20,8 +21,13 @@ use gather_doc::form::FormDef;
 use gather_doc::sync::Room;
 use gather_doc::DocId;
 
+pub use photos::{sniff, MAX_PHOTO_BYTES};
 pub use responses::{Filter, ResponseDb, StoredResponse, Submitted};
-pub use routes::routes;
+
+/// The `/api/forms/{doc}` routes, photos included.
+pub fn routes() -> axum::Router<crate::ServerState> {
+    routes::routes().merge(photos::routes())
+}
 
 use crate::store::{Store, StoreError};
 

@@ -111,6 +111,7 @@ impl ResponseDb {
             CREATE INDEX IF NOT EXISTS response_changes_by_response
                 ON response_changes (doc, response_id);",
         )?;
+        conn.execute_batch(super::photos::SCHEMA)?;
         Ok(ResponseDb {
             writer: Mutex::new(conn),
             path,
@@ -120,7 +121,7 @@ impl ResponseDb {
     /// The writing connection. Its transactions start `IMMEDIATE`: a deferred one that read
     /// first could not upgrade to writing after another connection (the update store, the audit
     /// log) committed, and would fail with `SQLITE_BUSY` instead of waiting.
-    fn writer(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
+    pub(super) fn writer(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
         self.writer.lock().map_err(|_| StoreError::Unavailable)
     }
 
@@ -247,7 +248,11 @@ impl ResponseDb {
         if deleted == 0 {
             return Ok(false);
         }
-        // Earlier answers kept in the history go with it.
+        // Its photos and the earlier answers kept in the history go with it.
+        tx.execute(
+            "DELETE FROM form_photos WHERE doc = ?1 AND response_id = ?2",
+            params![doc.as_str(), id],
+        )?;
         tx.execute(
             "UPDATE response_changes SET before = NULL WHERE doc = ?1 AND response_id = ?2",
             params![doc.as_str(), id],
@@ -335,6 +340,7 @@ impl ResponseDb {
         let mut conn = self.writer()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM responses WHERE doc = ?1", [doc.as_str()])?;
+        tx.execute("DELETE FROM form_photos WHERE doc = ?1", [doc.as_str()])?;
         tx.execute(
             "DELETE FROM response_changes WHERE doc = ?1",
             [doc.as_str()],

@@ -17,6 +17,7 @@ use gather_doc::{DocId, Role};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use super::photos::{missing_photos, photo_answers};
 use super::responses::{Filter, StoredResponse, Submitted};
 use crate::access::{now_ms, Grant};
 use crate::api::{authorize, bad_input, blocking, body, not_found, ApiError};
@@ -101,7 +102,7 @@ fn valid_submission_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-fn closed() -> ApiError {
+pub(super) fn closed() -> ApiError {
     ApiError(
         StatusCode::CONFLICT,
         "form_closed",
@@ -184,16 +185,33 @@ async fn submit(
             return Ok(*response);
         }
     };
+    let photos = photo_answers(&form, &answers);
     let forms = state.forms.clone();
     let via = changed_by(&grant);
     let id = submission.submission_id;
     let stored_doc = doc.clone();
     let submitted = blocking(move || {
-        Ok(forms
-            .db()
-            .submit(&stored_doc, &id, &new_receipt(), &via, &answers, now_ms())?)
+        let db = forms.db();
+        // A repeat names the photos its first send claimed.
+        let earlier = db.by_submission(&stored_doc, &id)?.map(|r| r.id);
+        let missing = db.photos_missing(&stored_doc, &photos, earlier)?;
+        if !missing.is_empty() {
+            return Ok(Err(missing));
+        }
+        let submitted = db.submit(&stored_doc, &id, &new_receipt(), &via, &answers, now_ms())?;
+        if let Submitted::New(r) | Submitted::Repeat(r) = &submitted {
+            db.claim_photos(&stored_doc, r.id, &photos)?;
+        }
+        Ok(Ok(submitted))
     })
     .await?;
+    let submitted = match submitted {
+        Ok(submitted) => submitted,
+        Err(missing) => {
+            tracing::info!(doc = %doc, addr = %addr, "refused answers naming unknown photos");
+            return Ok(missing_photos(&missing));
+        }
+    };
     match submitted {
         Submitted::New(r) => {
             tracing::info!(doc = %doc, response = r.id, "response stored");
@@ -257,27 +275,39 @@ async fn edit_own_response(
         Err(response) => return Ok(*response),
     };
     let r = own(&state, &doc, submission).await?;
-    change(&state, &doc, &grant, r.id, answers, "edited").await
+    change(&state, &doc, &form, &grant, r.id, answers, "edited").await
 }
 
 async fn change(
     state: &ServerState,
     doc: &DocId,
+    form: &FormDef,
     grant: &Grant,
     id: i64,
     answers: Value,
     action: &'static str,
 ) -> Result<Response, ApiError> {
+    let photos = photo_answers(form, &answers);
     let forms = state.forms.clone();
     let by = changed_by(grant);
     let target = doc.clone();
     let changed = blocking(move || {
-        Ok(forms
-            .db()
-            .change(&target, id, &answers, &by, action, now_ms())?)
+        let db = forms.db();
+        let missing = db.photos_missing(&target, &photos, Some(id))?;
+        if !missing.is_empty() {
+            return Ok(Err(missing));
+        }
+        let changed = db.change(&target, id, &answers, &by, action, now_ms())?;
+        if changed.is_some() {
+            db.claim_photos(&target, id, &photos)?;
+        }
+        Ok(Ok(changed))
     })
-    .await?
-    .ok_or_else(|| not_found("no such response"))?;
+    .await?;
+    let changed = match changed {
+        Ok(changed) => changed.ok_or_else(|| not_found("no such response"))?,
+        Err(missing) => return Ok(missing_photos(&missing)),
+    };
     let mut value = receipt_json(&changed);
     value["answers"] = changed.answers;
     Ok(Json(value).into_response())
@@ -297,7 +327,7 @@ async fn correct_response(
         Ok(answers) => answers,
         Err(response) => return Ok(*response),
     };
-    let response = change(&state, &doc, &grant, id, answers, "corrected").await?;
+    let response = change(&state, &doc, &form, &grant, id, answers, "corrected").await?;
     state.access.audit().record(
         &doc,
         "response_corrected",
