@@ -250,6 +250,10 @@ async fn numbers_are_masked_unless_an_owner_reveals_them_and_exports_are_audited
     let (status, head, csv) = http_text(server.addr, "GET", &csv_path, Some(&editor)).await;
     assert_eq!(status, 200, "{csv}");
     assert!(head.contains("text/csv; charset=utf-8"));
+    assert!(
+        head.contains("x-gather-rows: 1"),
+        "the row count for progress: {head}"
+    );
     assert!(csv.starts_with('\u{feff}'), "a BOM for Excel");
     let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(lines.len(), 2, "{csv}");
@@ -337,6 +341,30 @@ async fn numbers_are_masked_unless_an_owner_reveals_them_and_exports_are_audited
         events.iter().filter(|e| *e == "responses_exported").count(),
         4,
         "{events:?}"
+    );
+
+    // An editor corrects the quantity from the masked table: the phone number they only saw
+    // masked is sent back masked and stays as stored.
+    let mut corrected = masked["responses"][0]["answers"].clone();
+    corrected["quantity"] = json!(600);
+    let one = format!(
+        "/api/forms/{}/responses/{}",
+        form.id, masked["responses"][0]["id"]
+    );
+    let (status, body) = http_json(
+        server.addr,
+        "PATCH",
+        &one,
+        Some(&editor),
+        Some(json!({ "answers": corrected })),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, revealed) = responses(&server, &form, &form.owner, "?reveal=1").await;
+    let answers = &revealed["responses"][0]["answers"];
+    assert_eq!(
+        (answers["phone"].clone(), answers["quantity"].clone()),
+        (json!("13800138000"), json!(600))
     );
     server.stop().await;
 }

@@ -191,6 +191,27 @@ impl GatherServer {
         Ok((status, json))
     }
 
+    /// A GET with a bearer token; the status, the lower-cased head and the body's bytes (not
+    /// chunked: the photo and file routes send a length).
+    pub async fn get_bytes(&self, path: &str, token: &str) -> Result<(u16, String, Vec<u8>)> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(&self.addr).await?;
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nAuthorization: Bearer {token}\r\n\r\n",
+            self.addr
+        );
+        stream.write_all(request.as_bytes()).await?;
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).await?;
+        let split = response
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .context("no end of head")?;
+        let head = String::from_utf8_lossy(&response[..split]).to_lowercase();
+        let status = head.get(9..12).context("short response")?.parse()?;
+        Ok((status, head, response[split + 4..].to_vec()))
+    }
+
     /// Stops the server the way an operator does (SIGTERM): it closes connections with 4503.
     pub async fn stop(mut self) -> Result<()> {
         self.process.signal_and_wait("TERM").await

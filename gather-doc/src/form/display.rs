@@ -44,6 +44,25 @@ pub fn display_answer(q: &Question, value: &Value, lang: &str, reveal: bool) -> 
     }
 }
 
+/// Puts back the stored answer wherever `answers` holds it exactly as masked: a correction made
+/// from the table (which shows `110105********1234`) keeps numbers nobody retyped.
+pub fn restore_masked(
+    form: &super::FormDef,
+    answers: &mut serde_json::Map<String, Value>,
+    stored: &Value,
+) {
+    for q in &form.questions {
+        let (Some(Value::String(sent)), Some(Value::String(kept))) =
+            (answers.get(&q.id), stored.get(&q.id))
+        else {
+            continue;
+        };
+        if masked(q.kind, kept).as_deref() == Some(sent.as_str()) && sent != kept {
+            answers.insert(q.id.clone(), Value::String(kept.clone()));
+        }
+    }
+}
+
 /// `text` masked the way answers to a question of `kind` are shown by default (ID numbers keep
 /// their first 6 and last 4 characters, phones their first 3 and last 4), or `None` if answers
 /// of that kind are never masked.

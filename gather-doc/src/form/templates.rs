@@ -98,9 +98,12 @@ fn return_to_school() -> Parts {
             "Please fill this in before you come back, so the school can plan arrivals and health monitoring.\nIf your travel plans or health change, tell your class teacher straight away.",
         ),
         vec![
+            Question::new("about", T::Section, "基本信息", "About you"),
             Question::new("name", T::Text, "姓名", "Name").required(),
             Question::new("student_id", T::Text, "学号", "Student ID").required(),
             Question::new("class", T::Text, "班级", "Class").required(),
+            Question::new("phone", T::Phone, "联系电话", "Contact phone").required(),
+            Question::new("travel", T::Section, "行程与健康", "Travel and health"),
             Question::new(
                 "travelled",
                 T::YesNo,
@@ -122,9 +125,18 @@ fn return_to_school() -> Parts {
                     Choice::new("yellow", "黄码", "Yellow"),
                     Choice::new("red", "红码", "Red"),
                 ]),
+            Question::new(
+                "health_code_photo",
+                T::Photo,
+                "健康码截图",
+                "Health code screenshot",
+            )
+            .with_help(
+                "截图时请包含姓名和更新时间",
+                "Include your name and the time it was updated",
+            ),
             Question::new("arrival_date", T::Date, "计划返校日期", "Planned arrival date")
                 .required(),
-            Question::new("phone", T::Phone, "联系电话", "Contact phone").required(),
             Question::new("notes", T::LongText, "备注", "Notes"),
         ],
     )

@@ -298,6 +298,10 @@ fn check_number(q: &Question, value: &Value) -> Result<Value, AnswerError> {
         };
         return Err(AnswerError::new("range", range(true), range(false)));
     }
+    // Whole numbers are stored as integers (`500`, not `500.0`), as people typed them.
+    if number.fract() == 0.0 && number.abs() < 9e15 {
+        return Ok(Value::from(number as i64));
+    }
     Ok(serde_json::Number::from_f64(number).map_or(Value::Null, Value::Number))
 }
 

@@ -13,7 +13,7 @@ use gather_doc::Role;
 use serde_json::Value;
 
 use super::routes::{check_reveal, load_form, ListQuery};
-use crate::api::{authorize, ApiError};
+use crate::api::{authorize, blocking, ApiError};
 use crate::client_addr::ClientAddr;
 use crate::ServerState;
 
@@ -98,6 +98,9 @@ pub fn response_row(
     );
     csv_line(fields, out);
 }
+
+/// The CSV export's header with the number of rows to expect (at most, with a text search).
+pub const ROWS_HEADER: &str = "x-gather-rows";
 
 /// What both exports need: the form, the filter, the language and whether numbers show.
 struct Export {
@@ -203,6 +206,15 @@ pub(super) async fn csv(
 ) -> Result<Response, ApiError> {
     let export = prepare(&state, addr, &doc, &query, &headers, "CSV").await?;
     let doc = export.doc.clone();
+    // How many rows to expect, for the app's progress bar (counting is cheap next to writing).
+    let rows = {
+        let (forms, doc, filter) = (state.forms.clone(), doc.clone(), export.filter.clone());
+        blocking(move || {
+            let conn = forms.db().reader()?;
+            Ok(forms.db().count_in_range(&conn, &doc, &filter)?)
+        })
+        .await?
+    };
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     let forms = state.forms.clone();
     tokio::task::spawn_blocking(move || {
@@ -234,12 +246,16 @@ pub(super) async fn csv(
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|item| (item, rx))
     });
-    Ok(attachment(
+    let mut response = attachment(
         &doc,
         "csv",
         "text/csv; charset=utf-8",
         Body::from_stream(stream),
-    ))
+    );
+    response
+        .headers_mut()
+        .insert(ROWS_HEADER, header::HeaderValue::from(rows));
+    Ok(response)
 }
 
 /// The XLSX export: the same columns as the CSV, numbers as numbers. The worksheet is written in
@@ -274,14 +290,22 @@ pub(super) async fn xlsx(
             ));
         }
     };
+    let length = file.metadata().map(|m| m.len()).ok();
     // The file is already unlinked; reading it through the open handle streams it.
     let stream = tokio_util_stream(file);
-    Ok(attachment(
+    let mut response = attachment(
         &doc,
         "xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         Body::from_stream(stream),
-    ))
+    );
+    if let Some(length) = length {
+        // Known once written, so the app can show how much has arrived.
+        response
+            .headers_mut()
+            .insert(header::CONTENT_LENGTH, header::HeaderValue::from(length));
+    }
+    Ok(response)
 }
 
 /// Reads `file` in 64 KiB chunks as a body stream.

@@ -196,6 +196,18 @@ impl ResponseDb {
         Ok(found)
     }
 
+    /// Response `id`, if the form has it.
+    pub fn get(&self, doc: &DocId, id: i64) -> Result<Option<StoredResponse>, StoreError> {
+        let conn = self.reader()?;
+        Ok(conn
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM responses WHERE doc = ?1 AND id = ?2"),
+                params![doc.as_str(), id],
+                row,
+            )
+            .optional()?)
+    }
+
     /// Replaces the answers of response `id`, keeping the old ones in its history. `action` is
     /// `edited` or `corrected`. Returns the response, or `None` if there is none.
     pub fn change(
@@ -324,6 +336,22 @@ impl ResponseDb {
             row,
         )?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How many responses were submitted in `filter`'s date range (the text search is not
+    /// counted: with one, this is the most rows an export can have).
+    pub fn count_in_range(
+        &self,
+        conn: &Connection,
+        doc: &DocId,
+        filter: &Filter,
+    ) -> Result<i64, StoreError> {
+        Ok(conn.query_row(
+            "SELECT COUNT(*) FROM responses WHERE doc = ?1
+               AND (?2 IS NULL OR submitted_at >= ?2) AND (?3 IS NULL OR submitted_at < ?3)",
+            params![doc.as_str(), filter.from, filter.to],
+            |r| r.get(0),
+        )?)
     }
 
     /// How many responses the form has.

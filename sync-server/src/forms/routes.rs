@@ -321,8 +321,14 @@ async fn correct_response(
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
     let (doc, grant) = authorize(&state, &headers, &doc, addr, Role::can_read_responses)?;
-    let AnswersBody { answers } = body(&bytes)?;
+    let AnswersBody { mut answers } = body(&bytes)?;
     let form = load_form(&state, &doc).await?;
+    // The table shows ID and phone numbers masked; those sent back unchanged stay as stored.
+    let (forms, target) = (state.forms.clone(), doc.clone());
+    let stored = blocking(move || Ok(forms.db().get(&target, id)?))
+        .await?
+        .ok_or_else(|| not_found("no such response"))?;
+    display::restore_masked(&form, &mut answers, &stored.answers);
     let answers = match checked(&state, &form, &answers) {
         Ok(answers) => answers,
         Err(response) => return Ok(*response),

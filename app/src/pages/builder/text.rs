@@ -130,6 +130,7 @@ pub fn type_name(lang: Lang, kind: QuestionType) -> &'static str {
         QuestionType::IdNumber => ("证件号码", "ID number"),
         QuestionType::Region => ("地区", "Region"),
         QuestionType::Rating => ("评分", "Rating"),
+        QuestionType::Photo => ("照片", "Photo"),
         QuestionType::Section => ("分节标题", "Section heading"),
     };
     if lang == Lang::Zh {

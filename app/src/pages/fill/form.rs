@@ -15,9 +15,11 @@ use wasm_bindgen::JsCast;
 use super::answers::{prepared, server_problems};
 use super::done::DonePanel;
 use super::draft::{self, Draft, Receipt};
+use super::pages::Pages;
+use super::photo::PhotoPlace;
 use super::question::{wrapper_id, Fill, QuestionBlock, SectionHeading};
 use super::send::{load_failure, send_failure, Response};
-use super::text::{text, Key};
+use super::text::{page_of, text, Key};
 use crate::i18n::Lang;
 
 /// What the page shows under the form's title.
@@ -40,7 +42,13 @@ pub fn FillForm(
 ) -> impl IntoView {
     let doc_id = id.to_string();
     let kept = draft::load(&doc_id);
-    let fill = Fill::new(form.clone(), kept.answers);
+    let place = PhotoPlace {
+        doc: doc_id.clone(),
+        token: token.clone(),
+        preview,
+    };
+    let fill = Fill::new(form.clone(), kept.answers, place);
+    let pages = Pages::new(&form, fill.visible);
     let submission_id = RwSignal::new(kept.submission_id);
     let receipt = RwSignal::new(kept.receipt);
     let editing = RwSignal::new(kept.editing);
@@ -88,7 +96,7 @@ pub fn FillForm(
                 Ok(clean) => clean,
                 Err(errors) => {
                     failure.set(Some(Key::FixAnswers));
-                    show_problems(&form, fill, &errors.keys().cloned().collect());
+                    show_problems(&form, fill, pages, &errors.keys().cloned().collect());
                     return;
                 }
             };
@@ -112,6 +120,7 @@ pub fn FillForm(
                     Ok(stored) => {
                         // The server has the answers: they need not stay on a shared phone.
                         fill.reset(Map::new());
+                        pages.first();
                         receipt.set(Some(stored));
                         editing.set(false);
                         scroll_to_top();
@@ -121,7 +130,7 @@ pub fn FillForm(
                         let ids = problems.keys().cloned().collect();
                         fill.server_errors.set(problems);
                         failure.set(Some(Key::FixAnswers));
-                        show_problems(&form, fill, &ids);
+                        show_problems(&form, fill, pages, &ids);
                     }
                     Err(e) if e.code == "form_closed" => {
                         accepting.set(false);
@@ -142,6 +151,7 @@ pub fn FillForm(
                 match response.load().await {
                     Ok(answers) => {
                         fill.reset(answers);
+                        pages.first();
                         failure.set(None);
                         editing.set(true);
                         scroll_to_top();
@@ -154,12 +164,14 @@ pub fn FillForm(
     };
     let on_cancel = Callback::new(move |()| {
         fill.reset(Map::new());
+        pages.first();
         failure.set(None);
         editing.set(false);
     });
     let on_another = Callback::new(move |()| {
         submission_id.set(draft::new_submission_id());
         fill.reset(Map::new());
+        pages.first();
         failure.set(None);
         edit_failure.set(None);
         receipt.set(None);
@@ -212,6 +224,7 @@ pub fn FillForm(
             <AnswerSheet
                 form=form.clone()
                 fill=fill
+                pages=pages
                 lang=lang
                 sending=sending.into()
                 editing=editing.into()
@@ -229,6 +242,7 @@ pub fn FillForm(
 fn AnswerSheet(
     form: Arc<FormDef>,
     fill: Fill,
+    pages: Pages,
     lang: Signal<Lang>,
     sending: Signal<bool>,
     editing: Signal<bool>,
@@ -239,10 +253,11 @@ fn AnswerSheet(
     let questions = form
         .questions
         .iter()
-        .map(|q| {
+        .enumerate()
+        .map(|(index, q)| {
             let question = Arc::new(q.clone());
             let id = q.id.clone();
-            let shown = move || fill.visible.with(|v| v.contains(&id));
+            let shown = move || pages.holds(index) && fill.visible.with(|v| v.contains(&id));
             let block = move || {
                 let question = question.clone();
                 if question.kind == QuestionType::Section {
@@ -254,7 +269,36 @@ fn AnswerSheet(
             view! { <Show when=shown>{block.clone()}</Show> }
         })
         .collect_view();
+    // On every page but the last the button checks this page and moves on.
+    let more_pages = Memo::new(move |_| pages.is_paged() && !pages.is_last());
+    let on_next = {
+        let form = form.clone();
+        move || {
+            let range = pages.current_range();
+            let answers = prepared(&fill.answers.get_untracked());
+            let wrong: BTreeSet<String> = match validate(&form, &answers) {
+                Ok(_) => BTreeSet::new(),
+                Err(errors) => errors
+                    .into_keys()
+                    .filter(|id| form.questions[range.clone()].iter().any(|q| &q.id == id))
+                    .collect(),
+            };
+            if wrong.is_empty() {
+                pages.next();
+                scroll_to_top();
+            } else {
+                show_problems(&form, fill, pages, &wrong);
+            }
+        }
+    };
+    let page_label = move || {
+        let (at, of) = pages.position();
+        page_of(lang.get(), at, of)
+    };
     let button_text = move || {
+        if more_pages.get() {
+            return text(lang.get(), Key::Next);
+        }
         let key = match (editing.get(), sending.get()) {
             (false, false) => Key::Submit,
             (false, true) => Key::Submitting,
@@ -270,7 +314,11 @@ fn AnswerSheet(
             novalidate
             on:submit=move |ev| {
                 ev.prevent_default();
-                on_submit.run(());
+                if more_pages.get_untracked() {
+                    on_next();
+                } else {
+                    on_submit.run(());
+                }
             }
             on:keydown=keep_enter_from_submitting
         >
@@ -278,6 +326,16 @@ fn AnswerSheet(
                 <p class="fill-editing" role="status">{move || text(lang.get(), Key::EditingNote)}</p>
             </Show>
             <p class="hint">{move || text(lang.get(), Key::RequiredNote)}</p>
+            <Show when=move || pages.is_paged()>
+                <div class="fill-pages" data-testid="fill-page">
+                    <span>{page_label}</span>
+                </div>
+                <progress
+                    class="fill-progress"
+                    max=move || pages.position().1
+                    value=move || pages.position().0
+                ></progress>
+            </Show>
             {questions}
             <Show when=move || failure.get().is_some()>
                 <p class="notice" role="alert" data-testid="fill-failure">
@@ -285,6 +343,19 @@ fn AnswerSheet(
                 </p>
             </Show>
             <div class="fill-actions">
+                <Show when=move || pages.is_paged() && !pages.is_first()>
+                    <button
+                        type="button"
+                        class="secondary"
+                        data-testid="fill-back"
+                        on:click=move |_| {
+                            pages.back();
+                            scroll_to_top();
+                        }
+                    >
+                        {move || text(lang.get(), Key::Back)}
+                    </button>
+                </Show>
                 <button type="submit" class="primary" data-testid="fill-submit" disabled=move || sending.get()>
                     {button_text}
                 </button>
@@ -310,12 +381,15 @@ fn keep_enter_from_submitting(ev: web_sys::KeyboardEvent) {
     }
 }
 
-/// Shows the messages of every question and takes the person to the first with a problem.
-fn show_problems(form: &FormDef, fill: Fill, ids: &BTreeSet<String>) {
-    fill.touched
-        .set(form.questions.iter().map(|q| q.id.clone()).collect());
-    if let Some(first) = form.questions.iter().find(|q| ids.contains(&q.id)) {
-        focus_question(&first.id);
+/// Shows the messages of the questions in `ids` (every question's, once the whole form was
+/// checked) and takes the person to the first, on its page.
+fn show_problems(form: &FormDef, fill: Fill, pages: Pages, ids: &BTreeSet<String>) {
+    fill.touched.update(|t| t.extend(ids.iter().cloned()));
+    if let Some(index) = form.questions.iter().position(|q| ids.contains(&q.id)) {
+        pages.open_question(index);
+        let id = form.questions[index].id.clone();
+        // The page may only now be drawn.
+        request_animation_frame(move || focus_question(&id));
     }
 }
 

@@ -24,6 +24,7 @@ pub fn answer_input(slot: Slot, lang: Signal<Lang>) -> AnyView {
         QuestionType::YesNo => yes_no(slot, lang),
         QuestionType::Rating => rating(slot, lang),
         QuestionType::Region => super::region::region_input(slot, lang, region),
+        QuestionType::Photo => super::photo::photo_input(slot.clone(), slot.place(), lang),
         QuestionType::Section => ().into_any(),
     }
 }

@@ -5,7 +5,8 @@
 //! - [`text`]: every sentence of the page in both languages.
 //! - [`draft`]: what the device keeps between visits (answers, submission id, receipt).
 //! - [`answers`]: which questions are shown and what is wrong with an answer.
-//! - [`question`], [`inputs`], [`region`]: one question and its input.
+//! - [`question`], [`inputs`], [`region`], [`photo`]: one question and its input.
+//! - [`pages`]: a form with section headings, a page at a time.
 //! - [`send`], [`done`]: the trip to the server and the confirmation.
 
 mod answers;
@@ -13,6 +14,8 @@ mod done;
 mod draft;
 mod form;
 mod inputs;
+mod pages;
+mod photo;
 mod question;
 mod region;
 mod send;

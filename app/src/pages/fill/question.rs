@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 
 use super::answers::{live_problem, visible_ids, Problem};
 use super::inputs::answer_input;
+use super::photo::PhotoPlace;
 use super::text::form_lang;
 use crate::i18n::Lang;
 
@@ -26,12 +27,15 @@ pub struct Fill {
     pub server_errors: RwSignal<BTreeMap<String, Problem>>,
     /// The questions shown, given the answers.
     pub visible: Memo<BTreeSet<String>>,
+    /// Where photo answers are uploaded.
+    pub place: StoredValue<PhotoPlace>,
 }
 
 impl Fill {
-    pub fn new(form: Arc<FormDef>, answers: Map<String, Value>) -> Fill {
+    pub fn new(form: Arc<FormDef>, answers: Map<String, Value>, place: PhotoPlace) -> Fill {
         let answers = RwSignal::new(answers);
         Fill {
+            place: StoredValue::new(place),
             answers,
             touched: RwSignal::new(BTreeSet::new()),
             server_errors: RwSignal::new(BTreeMap::new()),
@@ -85,6 +89,11 @@ impl Slot {
     pub fn choose(&self, value: Value) {
         self.set(value);
         self.fill.touch(&self.question.id);
+    }
+
+    /// Where a photo answer is uploaded.
+    pub fn place(&self) -> StoredValue<PhotoPlace> {
+        self.fill.place
     }
 
     /// The `name` of the question's inputs (tests and autofill find them by it).

@@ -55,6 +55,16 @@ pub enum Key {
     RegionNamesInChinese,
     RegionNotListed,
     RegionUseList,
+    PhotoPick,
+    PhotoReplace,
+    PhotoRemove,
+    PhotoUploading,
+    PhotoAttached,
+    PhotoUnreadable,
+    PhotoNotSent,
+    PhotoTooMany,
+    Next,
+    Back,
 }
 
 /// `key` in `lang`.
@@ -162,6 +172,25 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
             "Not in the list (Hong Kong, Macau, Taiwan, abroad)? Type it",
         ),
         Key::RegionUseList => ("改为从列表中选择", "Choose from the list instead"),
+        Key::PhotoPick => ("拍照或选择图片", "Take or choose a photo"),
+        Key::PhotoReplace => ("换一张", "Replace photo"),
+        Key::PhotoRemove => ("删除照片", "Remove photo"),
+        Key::PhotoUploading => ("正在上传照片…", "Uploading the photo…"),
+        Key::PhotoAttached => ("已上传照片", "Photo uploaded"),
+        Key::PhotoUnreadable => (
+            "无法读取这张图片，请换一张（JPEG、PNG）。",
+            "This picture could not be read. Choose another (JPEG, PNG).",
+        ),
+        Key::PhotoNotSent => (
+            "照片未能上传，请检查网络后重试。",
+            "The photo could not be uploaded. Check your connection and try again.",
+        ),
+        Key::PhotoTooMany => (
+            "此表单已存满照片，请联系表单管理者。",
+            "This form can hold no more photos. Contact its organisers.",
+        ),
+        Key::Next => ("下一页", "Next"),
+        Key::Back => ("上一页", "Back"),
         Key::RegionNamesInChinese => (
             "地名以中文显示。",
             "Place names are in Chinese, as on official documents.",
@@ -170,6 +199,14 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
     match lang {
         Lang::Zh => zh,
         Lang::En => en,
+    }
+}
+
+/// "第 2 / 3 页" / "Page 2 of 3".
+pub fn page_of(lang: Lang, page: usize, pages: usize) -> String {
+    match lang {
+        Lang::Zh => format!("第 {page} / {pages} 页"),
+        Lang::En => format!("Page {page} of {pages}"),
     }
 }
 

@@ -330,6 +330,12 @@ impl Live {
         Ok(serde_json::from_value(reply).unwrap_or_default())
     }
 
+    /// A photo answer's picture.
+    pub async fn photo(&self, photo_id: &str) -> Result<web_sys::Blob, ApiError> {
+        let path = format!("{}/photos/{photo_id}", self.base());
+        api::get_blob(&path, &self.token).await
+    }
+
     /// Saves the export (`csv` or `xlsx`) of the current range and `search`, labelled in
     /// `lang`.
     pub async fn export(
@@ -338,6 +344,7 @@ impl Live {
         search: &str,
         lang: &str,
         filename: &str,
+        on_progress: impl Fn(api::Progress),
     ) -> Result<(), ApiError> {
         let range = self.range.get_untracked();
         let mut path = format!("{}/responses.{format}?lang={lang}", self.base());
@@ -348,6 +355,6 @@ impl Live {
         if !search.trim().is_empty() {
             path = format!("{path}&q={}", encode(search.trim()));
         }
-        api::download(&path, &self.token, filename).await
+        api::download_with_progress(&path, &self.token, filename, on_progress).await
     }
 }

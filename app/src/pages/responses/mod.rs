@@ -6,6 +6,7 @@
 mod data;
 mod history;
 mod live;
+mod photo;
 mod summary;
 mod table;
 mod text;
@@ -22,6 +23,7 @@ use crate::i18n::Lang;
 use data::{answerable, choices, rows, sort_rows, star_counts, Filter, Sort};
 use history::HistoryDialog;
 use live::{Live, Range, POLL_EVERY};
+use photo::{PhotoDialog, PhotoTarget};
 use summary::ResponsesSummary;
 use table::ResponsesTable;
 use text::{code, count_text, error_text, stars_text, text, Text};
@@ -40,6 +42,8 @@ pub fn ResponsesPanel(
     let sort = RwSignal::new(Sort::default());
     let history = RwSignal::new(None::<(i64, String)>);
     let exporting = RwSignal::new(false);
+    // How far the export running now has got (0 to 1), when that can be known.
+    let export_progress = RwSignal::new(None::<f64>);
 
     // A full load now and whenever the date range or reveal changes; then a poll every few
     // seconds while the panel is shown.
@@ -86,6 +90,8 @@ pub fn ResponsesPanel(
         }
     });
     let on_history = Callback::new(move |target: (i64, String)| history.set(Some(target)));
+    let photo = RwSignal::new(None::<PhotoTarget>);
+    let on_photo = Callback::new(move |target: PhotoTarget| photo.set(Some(target)));
     let export = {
         let live = live.clone();
         move |format: &'static str| {
@@ -99,8 +105,13 @@ pub fn ResponsesPanel(
             let search = filter.with_untracked(|f| f.search.clone());
             let live = live.clone();
             exporting.set(true);
+            export_progress.set(None);
             spawn_local(async move {
-                if let Err(e) = live.export(format, &search, code(lang), &filename).await {
+                let on_progress = move |p: crate::api::Progress| export_progress.set(p.fraction());
+                let saved = live
+                    .export(format, &search, code(lang), &filename, on_progress)
+                    .await;
+                if let Err(e) = saved {
                     live.failure.set(Some(e.code));
                 }
                 exporting.set(false);
@@ -141,6 +152,17 @@ pub fn ResponsesPanel(
                     {move || text(lang.get(), Text::ExportXlsx)}
                 </button>
             </div>
+            <Show when=move || exporting.get()>
+                <div class="export-progress" role="status" data-testid="export-progress">
+                    <span>
+                        {move || match export_progress.get() {
+                            Some(f) => format!("{} {}%", text(lang.get(), Text::Exporting), (f * 100.0).floor()),
+                            None => text(lang.get(), Text::Exporting).to_owned(),
+                        }}
+                    </span>
+                    <progress max="1" value=move || export_progress.get()></progress>
+                </div>
+            </Show>
             <Filters filter=filter range=range questions=questions.into() lang=lang />
             <Show when=is_owner>
                 <label class="responses-reveal">
@@ -173,6 +195,7 @@ pub fn ResponsesPanel(
                     lang=lang
                     on_history=on_history
                     on_delete=on_delete
+                    on_photo=on_photo
                 />
                 <Show when=move || shown.with(Vec::is_empty)>
                     <p class="hint responses-empty" data-testid="responses-empty">
@@ -195,6 +218,17 @@ pub fn ResponsesPanel(
                         receipt=receipt
                         lang=lang
                         on_close=Callback::new(move |()| history.set(None))
+                    />
+                })
+            }
+            {
+                let live = live.clone();
+                move || photo.get().map(|target| view! {
+                    <PhotoDialog
+                        live=live.clone()
+                        target=target
+                        lang=lang
+                        on_close=Callback::new(move |()| photo.set(None))
                     />
                 })
             }

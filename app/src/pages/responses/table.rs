@@ -3,10 +3,11 @@
 //! its own box on a phone. Rows are keyed by response and content, so a poll redraws only the
 //! rows that changed.
 
-use gather_doc::form::Question;
+use gather_doc::form::{Question, QuestionType};
 use leptos::prelude::*;
 
 use super::data::{Column, Row, Sort};
+use super::photo::PhotoTarget;
 use super::text::{code, text, Text};
 use crate::i18n::Lang;
 
@@ -21,6 +22,8 @@ pub fn ResponsesTable(
     lang: Signal<Lang>,
     on_history: Callback<(i64, String)>,
     on_delete: Callback<i64>,
+    /// Opens a photo answer: the receipt, the question and the photo id.
+    on_photo: Callback<PhotoTarget>,
 ) -> impl IntoView {
     let limit = RwSignal::new(ROWS_AT_ONCE);
     let heading = move |column: Column, label: String| {
@@ -88,11 +91,39 @@ pub fn ResponsesTable(
                         key=|row| (row.id, row.fingerprint)
                         children=move |row| {
                             let receipt = row.receipt.clone();
+                            let cells = questions.with_untracked(|qs| {
+                                qs.iter()
+                                    .zip(row.cells)
+                                    .map(|(q, cell)| {
+                                        if q.kind != QuestionType::Photo || cell.is_empty() {
+                                            return view! { <td>{cell}</td> }.into_any();
+                                        }
+                                        let target = PhotoTarget {
+                                            receipt: row.receipt.clone(),
+                                            question: q.id.clone(),
+                                            label: q.label.clone(),
+                                            photo_id: cell,
+                                        };
+                                        view! {
+                                            <td>
+                                                <button
+                                                    class="link"
+                                                    data-testid="response-photo"
+                                                    on:click=move |_| on_photo.run(target.clone())
+                                                >
+                                                    {move || text(lang.get(), Text::ViewPhoto)}
+                                                </button>
+                                            </td>
+                                        }
+                                        .into_any()
+                                    })
+                                    .collect_view()
+                            });
                             view! {
                                 <tr data-testid="response-row" data-response=row.id>
                                     <td class="receipt" data-testid="response-receipt">{row.receipt}</td>
                                     <td class="time">{row.submitted}</td>
-                                    {row.cells.into_iter().map(|cell| view! { <td>{cell}</td> }).collect_view()}
+                                    {cells}
                                     <td class="row-actions">
                                         <button
                                             data-testid="response-history"

@@ -145,3 +145,31 @@ fn counts_and_file_names_in_both_languages() {
         "form-responses.xlsx"
     );
 }
+
+#[wasm_bindgen_test]
+fn export_progress_counts_rows_when_the_server_says_how_many() {
+    use crate::api::Progress;
+    let csv = Progress {
+        received: 5000,
+        length: None,
+        lines: 51, // the heading and 50 rows
+        rows: Some(200),
+    };
+    assert_eq!(csv.fraction(), Some(0.25));
+    // An XLSX says its size instead.
+    let xlsx = Progress {
+        received: 300,
+        length: Some(1200),
+        ..Progress::default()
+    };
+    assert_eq!(xlsx.fraction(), Some(0.25));
+    // A text search can leave fewer rows than expected, and multi-line answers add breaks:
+    // never past 100%.
+    let over = Progress {
+        lines: 500,
+        rows: Some(10),
+        ..Progress::default()
+    };
+    assert_eq!(over.fraction(), Some(1.0));
+    assert_eq!(Progress::default().fraction(), None);
+}
