@@ -360,6 +360,24 @@ async fn numbers_are_masked_unless_an_owner_reveals_them_and_exports_are_audited
     )
     .await;
     assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["answers"]["phone"], "138****8000",
+        "the reply shows no more than the table"
+    );
+    // The history's earlier answers are masked too, unless an owner reveals them.
+    let history = format!("{one}/history");
+    let (_, changes) = http_json(server.addr, "GET", &history, Some(&editor), None).await;
+    assert_eq!(changes[1]["before"]["phone"], "138****8000", "{changes}");
+    assert_eq!(changes[1]["before"]["quantity"], 500);
+    let reveal = format!("{history}?reveal=1");
+    assert_eq!(
+        http_json(server.addr, "GET", &reveal, Some(&editor), None)
+            .await
+            .0,
+        403
+    );
+    let (_, changes) = http_json(server.addr, "GET", &reveal, Some(&form.owner), None).await;
+    assert_eq!(changes[1]["before"]["phone"], "13800138000");
     let (_, revealed) = responses(&server, &form, &form.owner, "?reveal=1").await;
     let answers = &revealed["responses"][0]["answers"];
     assert_eq!(

@@ -237,6 +237,57 @@ async fn a_student_fills_the_checkin_on_a_phone_and_the_owner_sees_and_exports_i
         .screenshot(&shots.join("responses-zh-phone.png"))
         .await?;
 
+    // The health officer corrects a mistyped temperature from the table; the row changes and
+    // the history says who corrected it.
+    phone_owner
+        .find_testid("response-correct")
+        .await?
+        .click()
+        .await?;
+    phone_owner.find_testid("correct-dialog").await?;
+    phone_owner
+        .js("const t = document.querySelector(\"[data-testid=correct-dialog] [name='temperature']\"); \
+             t.select(); return true;")
+        .await?;
+    phone_owner
+        .client
+        .find(Locator::Css(
+            "[data-testid=correct-dialog] [name='temperature']",
+        ))
+        .await?
+        .send_keys("37.2")
+        .await?;
+    phone_owner
+        .screenshot(&shots.join("correct-zh-phone.png"))
+        .await?;
+    phone_owner
+        .find_testid("correct-save")
+        .await?
+        .click()
+        .await?;
+    phone_owner
+        .wait_js(
+            "return !document.querySelector('[data-testid=correct-dialog]') && \
+             [...document.querySelectorAll('[data-testid=response-row]')].some(r => r.textContent.includes('37.2'));",
+            WAIT,
+        )
+        .await?;
+    phone_owner
+        .find_testid("response-history")
+        .await?
+        .click()
+        .await?;
+    phone_owner
+        .wait_js(
+            "const d = document.querySelector('[data-testid=history-dialog]'); \
+             return !!d && d.textContent.includes('更正') && d.textContent.includes('36.6 → 37.2');",
+            WAIT,
+        )
+        .await?;
+    phone_owner
+        .screenshot(&shots.join("history-zh-phone.png"))
+        .await?;
+
     for browser in [owner, student, other, phone_owner] {
         browser.close().await?;
     }

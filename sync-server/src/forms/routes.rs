@@ -310,6 +310,11 @@ async fn change(
     };
     let mut value = receipt_json(&changed);
     value["answers"] = changed.answers;
+    // A respondent gets their own answers back as they are; a correction's reply shows no more
+    // than the table did, so numbers stay masked.
+    if action == "corrected" {
+        mask_answers(form, &mut value["answers"]);
+    }
     Ok(Json(value).into_response())
 }
 
@@ -374,11 +379,23 @@ async fn history(
     State(state): State<ServerState>,
     ClientAddr(addr): ClientAddr,
     Path((doc, id)): Path<(String, i64)>,
+    Query(query): Query<ListQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let (doc, _) = authorize(&state, &headers, &doc, addr, Role::can_read_responses)?;
+    let (doc, grant) = authorize(&state, &headers, &doc, addr, Role::can_read_responses)?;
+    // Earlier answers are masked like the table's, unless an owner reveals them (audited).
+    let reveal = query.reveal();
+    check_reveal(&state, &doc, &grant, addr, reveal, "response history")?;
+    let form = load_form(&state, &doc).await?;
     let forms = state.forms.clone();
-    let changes = blocking(move || Ok(forms.db().history(&doc, id)?)).await?;
+    let mut changes = blocking(move || Ok(forms.db().history(&doc, id)?)).await?;
+    if !reveal {
+        for change in &mut changes {
+            if let Some(before) = &mut change.before {
+                mask_answers(&form, before);
+            }
+        }
+    }
     Ok(Json(changes).into_response())
 }
 

@@ -32,6 +32,11 @@ use super::token_from_fragment;
 use crate::api;
 use crate::i18n::Lang;
 use form::FillForm;
+
+// The responses view corrects a response with the same questions and inputs.
+pub(crate) use answers::{prepared, server_problems};
+pub(crate) use photo::PhotoPlace;
+pub(crate) use question::{Fill, QuestionBlock, SectionHeading};
 use text::{form_lang, text, Key};
 
 /// Where loading the form got to.

@@ -264,3 +264,56 @@ impl Filter {
             .collect()
     }
 }
+
+/// What a change did, question by question: "Temperature: 36.6 → 37.2" (masked numbers stay
+/// masked; an answer added or removed shows as "—").
+pub fn differences(
+    questions: &[Question],
+    before: &Map<String, Value>,
+    after: &Map<String, Value>,
+    lang: &str,
+) -> Vec<String> {
+    let shown = |q: &Question, answers: &Map<String, Value>| {
+        answers
+            .get(&q.id)
+            .map(|v| display_answer(q, v, lang, false))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "—".to_owned())
+    };
+    questions
+        .iter()
+        .filter(|q| before.get(&q.id) != after.get(&q.id))
+        .map(|q| {
+            format!(
+                "{}: {} → {}",
+                q.label.get(lang),
+                shown(q, before),
+                shown(q, after)
+            )
+        })
+        .collect()
+}
+
+/// The changes of a response's history, each with what it changed: the answers after change
+/// `i` are those before the next change that kept them, or `current` for the last.
+pub fn change_details(
+    questions: &[Question],
+    changes: &[super::live::Change],
+    current: &Map<String, Value>,
+    lang: &str,
+) -> Vec<Vec<String>> {
+    changes
+        .iter()
+        .enumerate()
+        .map(|(i, change)| {
+            let Some(before) = &change.before else {
+                return Vec::new();
+            };
+            let after = changes[i + 1..]
+                .iter()
+                .find_map(|c| c.before.as_ref())
+                .unwrap_or(current);
+            differences(questions, before, after, lang)
+        })
+        .collect()
+}

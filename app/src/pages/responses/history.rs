@@ -2,11 +2,14 @@
 //! deleted, and by which link.
 
 use gather_doc::form::display::{format_time, CST_OFFSET_MINUTES};
+use gather_doc::form::Question;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use serde_json::{Map, Value};
 
+use super::data::change_details;
 use super::live::{Change, Live};
-use super::text::{action_text, error_text, text, Text};
+use super::text::{action_text, code, error_text, text, Text};
 use crate::i18n::Lang;
 
 #[component]
@@ -14,6 +17,9 @@ pub fn HistoryDialog(
     live: Live,
     response_id: i64,
     receipt: String,
+    /// The questions and the response's answers now, to say what each change did.
+    questions: Vec<Question>,
+    current: Map<String, Value>,
     lang: Signal<Lang>,
     on_close: Callback<()>,
 ) -> impl IntoView {
@@ -63,6 +69,7 @@ pub fn HistoryDialog(
                     }
                     Some(list) => {
                         let lang = lang.get();
+                        let details = change_details(&questions, &list, &current, code(lang));
                         view! {
                             <table class="audit" data-testid="history-table">
                                 <thead>
@@ -75,7 +82,8 @@ pub fn HistoryDialog(
                                 <tbody>
                                     {list
                                         .into_iter()
-                                        .map(|c| {
+                                        .zip(details)
+                                        .map(|(c, detail)| {
                                             let action = c.action.clone();
                                             view! {
                                                 <tr data-testid="history-row" data-action=action>
@@ -83,6 +91,15 @@ pub fn HistoryDialog(
                                                     <td>{c.by}</td>
                                                     <td>{action_text(lang, &c.action)}</td>
                                                 </tr>
+                                                // What the change did, on a line of its own (a phone is narrow).
+                                                {(!detail.is_empty()).then(|| view! {
+                                                    <tr class="changed-row">
+                                                        <td colspan="3" class="changed" data-testid="history-changed">
+                                                            <span class="hint">{text(lang, Text::WhatChanged)}</span>
+                                                            {detail.into_iter().map(|d| view! { <div>{d}</div> }).collect_view()}
+                                                        </td>
+                                                    </tr>
+                                                })}
                                             }
                                         })
                                         .collect_view()}

@@ -12,7 +12,7 @@ use gather_doc::DocId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::data::Response;
 use crate::api::{self, ApiError};
@@ -68,6 +68,9 @@ pub struct Change {
     pub by: String,
     #[serde(default)]
     pub action: String,
+    /// The answers before the change (none for `submitted` and `deleted`).
+    #[serde(default)]
+    pub before: Option<Map<String, Value>>,
 }
 
 /// Bookkeeping between loads and polls.
@@ -325,9 +328,36 @@ impl Live {
 
     /// Who changed a response, and when, oldest first.
     pub async fn history(&self, response_id: i64) -> Result<Vec<Change>, ApiError> {
-        let path = format!("{}/responses/{response_id}/history", self.base());
+        let mut path = format!("{}/responses/{response_id}/history", self.base());
+        // Earlier answers are shown as the table shows answers: masked unless revealed.
+        if self.range.with_untracked(|r| r.reveal) {
+            path.push_str("?reveal=1");
+        }
         let reply = api::call("GET", &path, Some(&self.token), None).await?;
         Ok(serde_json::from_value(reply).unwrap_or_default())
+    }
+
+    /// Replaces response `response_id`'s answers (an owner's or editor's correction); the table
+    /// picks the change up at once.
+    pub async fn correct(
+        &self,
+        response_id: i64,
+        answers: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), ApiError> {
+        let path = format!("{}/responses/{response_id}", self.base());
+        let body = serde_json::json!({ "answers": answers });
+        api::call("PATCH", &path, Some(&self.token), Some(body)).await?;
+        self.poll();
+        Ok(())
+    }
+
+    /// Where photos of a correction are uploaded.
+    pub fn photo_place(&self) -> crate::pages::fill::PhotoPlace {
+        crate::pages::fill::PhotoPlace {
+            doc: self.id.to_string(),
+            token: self.token.clone(),
+            preview: false,
+        }
     }
 
     /// A photo answer's picture.

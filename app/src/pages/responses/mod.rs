@@ -3,6 +3,7 @@
 //! a per-question summary, CSV export, and each response's history and deletion. Owners may
 //! show full ID and phone numbers, which the server records in the activity log.
 
+mod correct;
 mod data;
 mod history;
 mod live;
@@ -20,6 +21,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::i18n::Lang;
+use correct::{CorrectDialog, CorrectTarget};
 use data::{answerable, choices, rows, sort_rows, star_counts, Filter, Sort};
 use history::HistoryDialog;
 use live::{Live, Range, POLL_EVERY};
@@ -92,6 +94,8 @@ pub fn ResponsesPanel(
     let on_history = Callback::new(move |target: (i64, String)| history.set(Some(target)));
     let photo = RwSignal::new(None::<PhotoTarget>);
     let on_photo = Callback::new(move |target: PhotoTarget| photo.set(Some(target)));
+    let correcting = RwSignal::new(None::<CorrectTarget>);
+    let on_correct = Callback::new(move |target: CorrectTarget| correcting.set(Some(target)));
     let export = {
         let live = live.clone();
         move |format: &'static str| {
@@ -196,6 +200,7 @@ pub fn ResponsesPanel(
                     on_history=on_history
                     on_delete=on_delete
                     on_photo=on_photo
+                    on_correct=on_correct
                 />
                 <Show when=move || shown.with(Vec::is_empty)>
                     <p class="hint responses-empty" data-testid="responses-empty">
@@ -216,10 +221,30 @@ pub fn ResponsesPanel(
                         live=live.clone()
                         response_id=response_id
                         receipt=receipt
+                        questions=questions.get_untracked()
+                        current=responses.with_untracked(|all| {
+                            all.get(&response_id).map(|r| r.answers.clone()).unwrap_or_default()
+                        })
                         lang=lang
                         on_close=Callback::new(move |()| history.set(None))
                     />
                 })
+            }
+            {
+                let live = live.clone();
+                move || {
+                    let target = correcting.get()?;
+                    let form = form.get_untracked()?;
+                    Some(view! {
+                        <CorrectDialog
+                            live=live.clone()
+                            form=std::sync::Arc::new(form)
+                            target=target
+                            lang=lang
+                            on_close=Callback::new(move |()| correcting.set(None))
+                        />
+                    })
+                }
             }
             {
                 let live = live.clone();

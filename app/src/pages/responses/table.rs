@@ -6,6 +6,7 @@
 use gather_doc::form::{Question, QuestionType};
 use leptos::prelude::*;
 
+use super::correct::CorrectTarget;
 use super::data::{Column, Row, Sort};
 use super::photo::PhotoTarget;
 use super::text::{code, text, Text};
@@ -24,6 +25,7 @@ pub fn ResponsesTable(
     on_delete: Callback<i64>,
     /// Opens a photo answer: the receipt, the question and the photo id.
     on_photo: Callback<PhotoTarget>,
+    on_correct: Callback<CorrectTarget>,
 ) -> impl IntoView {
     let limit = RwSignal::new(ROWS_AT_ONCE);
     let heading = move |column: Column, label: String| {
@@ -91,6 +93,11 @@ pub fn ResponsesTable(
                         key=|row| (row.id, row.fingerprint)
                         children=move |row| {
                             let receipt = row.receipt.clone();
+                            let correct = CorrectTarget {
+                                response_id: row.id,
+                                receipt: row.receipt.clone(),
+                                answers: row.answers.clone(),
+                            };
                             let cells = questions.with_untracked(|qs| {
                                 qs.iter()
                                     .zip(row.cells)
@@ -125,6 +132,12 @@ pub fn ResponsesTable(
                                     <td class="time">{row.submitted}</td>
                                     {cells}
                                     <td class="row-actions">
+                                        <button
+                                            data-testid="response-correct"
+                                            on:click=move |_| on_correct.run(correct.clone())
+                                        >
+                                            {move || text(lang.get(), Text::Correct)}
+                                        </button>
                                         <button
                                             data-testid="response-history"
                                             on:click=move |_| on_history.run((row.id, receipt.clone()))

@@ -173,3 +173,26 @@ fn export_progress_counts_rows_when_the_server_says_how_many() {
     assert_eq!(over.fraction(), Some(1.0));
     assert_eq!(Progress::default().fraction(), None);
 }
+
+#[wasm_bindgen_test]
+fn a_history_says_what_each_change_did() {
+    use super::data::change_details;
+    use super::live::Change;
+    let questions = super::data::answerable(&form());
+    let change = |action: &str, before: Option<Value>| Change {
+        at: 0,
+        by: "editor".into(),
+        action: action.into(),
+        before: before.map(|b| b.as_object().unwrap().clone()),
+    };
+    let changes = vec![
+        change("submitted", None),
+        change("edited", Some(json!({"name": "李雷", "masks": 100}))),
+        change("corrected", Some(json!({"name": "李雷", "masks": 120}))),
+    ];
+    let now = json!({"name": "李雷", "masks": 120, "away": true});
+    let details = change_details(&questions, &changes, now.as_object().unwrap(), "en");
+    assert!(details[0].is_empty(), "a submission changes nothing");
+    assert_eq!(details[1], ["Masks: 100 → 120"]);
+    assert_eq!(details[2], ["Away: — → Yes"]);
+}
