@@ -16,6 +16,7 @@ say "formatting and lints"
 cargo fmt --all --check
 cargo clippy --locked --all-targets -p gather-doc -p sync-server -p e2e -p loadgen -- -D warnings
 cargo clippy --locked -p app --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --locked -p app --target wasm32-unknown-unknown --features fill-only -- -D warnings
 cargo check --locked -p gather-doc --target wasm32-unknown-unknown
 
 say "benchmark smoke run (tiny scenario; the real runs are in BENCHMARKS.md)"

@@ -54,7 +54,8 @@ ensure_wasm_opt() {
   fi
 }
 
-# Builds the browser app into ./dist in release mode, offline.
+# Builds the browser app into ./dist in release mode, offline, then the fill page's own smaller
+# build into ./dist/fill (after, since the first build replaces ./dist).
 build_app() {
   ensure_wasm_target
   ensure_trunk
@@ -62,6 +63,8 @@ build_app() {
   ensure_wasm_opt
   say "building the app (release)"
   (cd "$GATHER_ROOT" && trunk build --release --offline --locked)
+  say "building the fill page (release)"
+  (cd "$GATHER_ROOT" && trunk build fill.html --release --offline --locked --dist dist/fill --public-url /fill/)
 }
 
 apt_install() {

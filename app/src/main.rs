@@ -1,5 +1,11 @@
 //! Gather's browser app: a Leptos client-side-rendered shell around a collaborative editor
 //! that edits the document locally as a yrs CRDT and syncs it over the y-websocket protocol.
+//!
+//! Built twice: the whole app (`index.html`), and with the `fill-only` feature the fill page
+//! alone (`fill.html`, served for `/f/{id}`), which a respondent's phone downloads instead. The
+//! linker drops everything the fill page does not reach (the editor, yrs, the builder, the
+//! responses view).
+#![cfg_attr(feature = "fill-only", allow(dead_code, unused_imports))]
 
 mod api;
 mod connection;
@@ -10,5 +16,8 @@ mod pages;
 
 fn main() {
     console_error_panic_hook::set_once();
+    #[cfg(not(feature = "fill-only"))]
     leptos::mount::mount_to_body(pages::App);
+    #[cfg(feature = "fill-only")]
+    leptos::mount::mount_to_body(pages::FillApp);
 }

@@ -1,7 +1,8 @@
-//! Serving the built app: `index.html` for `/` and `/d/{doc_id}`, static files from the assets
-//! folder, and the security headers every response carries. The Content-Security-Policy
-//! allows scripts only from this origin plus the hashes of the inline scripts in `index.html`
-//! (trunk's loader), computed when the server starts.
+//! Serving the built app: `index.html` for `/` and `/d/{doc_id}`, `fill/index.html` (the fill
+//! page's own, smaller build) for `/f/{doc_id}`, static files from the assets folder, and the
+//! security headers every response carries. The Content-Security-Policy allows scripts only
+//! from this origin plus the hashes of the inline scripts in both pages (trunk's loaders),
+//! computed when the server starts.
 
 use std::path::Path;
 
@@ -13,6 +14,8 @@ use sha2::{Digest, Sha256};
 #[derive(Clone)]
 pub struct AppShell {
     pub index_html: Option<axum::body::Bytes>,
+    /// The fill page's build; without it `/f/{doc_id}` gets the whole app.
+    pub fill_html: Option<axum::body::Bytes>,
     pub csp: HeaderValue,
 }
 
@@ -23,13 +26,16 @@ impl AppShell {
         if index_html.is_none() {
             tracing::warn!(assets = %assets.display(), "no index.html: build the app first");
         }
-        let hashes = index_html
-            .as_deref()
-            .map(|html| inline_script_hashes(&String::from_utf8_lossy(html)))
-            .unwrap_or_default();
+        let fill_html = std::fs::read(assets.join("fill").join("index.html")).ok();
+        let hashes: Vec<String> = [&index_html, &fill_html]
+            .into_iter()
+            .flatten()
+            .flat_map(|html| inline_script_hashes(&String::from_utf8_lossy(html)))
+            .collect();
         let csp = content_security_policy(&hashes);
         AppShell {
             index_html: index_html.map(Into::into),
+            fill_html: fill_html.map(Into::into),
             csp: HeaderValue::from_str(&csp).expect("CSP is ASCII"),
         }
     }

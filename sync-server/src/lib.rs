@@ -74,7 +74,7 @@ pub fn app(state: ServerState, config: &Config) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/d/{doc_id}", get(index_for_doc))
-        .route("/f/{doc_id}", get(index_for_doc))
+        .route("/f/{doc_id}", get(fill_page))
         .route("/healthz", get(|| async { "ok" }))
         .route("/sync/{doc_id}", get(sync_socket))
         .merge(api::routes())
@@ -105,7 +105,25 @@ fn static_files(assets: &std::path::Path) -> axum::routing::MethodRouter {
 }
 
 async fn index(State(state): State<ServerState>) -> Response {
-    match &state.shell.index_html {
+    page(state.shell.index_html.as_ref())
+}
+
+/// A form's fill page: its own small build when there is one, else the whole app.
+async fn fill_page(State(state): State<ServerState>, Path(doc_id): Path<String>) -> Response {
+    if DocId::parse(&doc_id).is_err() {
+        return (StatusCode::NOT_FOUND, "No such document address.").into_response();
+    }
+    page(
+        state
+            .shell
+            .fill_html
+            .as_ref()
+            .or(state.shell.index_html.as_ref()),
+    )
+}
+
+fn page(html: Option<&axum::body::Bytes>) -> Response {
+    match html {
         Some(html) => (
             [
                 (header::CONTENT_TYPE, "text/html; charset=utf-8"),

@@ -125,6 +125,16 @@ async fn a_student_fills_the_checkin_on_a_phone_and_the_owner_sees_and_exports_i
         .await?;
     student.goto(&server.url(&fill_path)).await?;
     student.find_testid("fill-form").await?;
+    // The phone downloaded the fill page's own build, not the whole app.
+    let wasm: Vec<String> = serde_json::from_value(
+        student
+            .js("return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.endsWith('.wasm'));")
+            .await?,
+    )?;
+    assert!(
+        wasm.len() == 1 && wasm[0].contains("/fill/"),
+        "wasm loaded: {wasm:?}"
+    );
     student.wait_js("return document.title.includes('每日健康打卡') || document.body.textContent.includes('每日健康打卡');", WAIT).await?;
     type_into(&student, "name", "李雷").await?;
     type_into(&student, "student_id", "20200101").await?;

@@ -19,12 +19,7 @@ use home::HomePage;
 /// The app: header and the page for the current address.
 #[component]
 pub fn App() -> impl IntoView {
-    let lang = RwSignal::new(Lang::detect());
-    Effect::new(move |_| {
-        if let Some(html) = document().document_element() {
-            let _ = html.set_attribute("lang", lang.get().code());
-        }
-    });
+    let lang = language();
     let path = window().location().pathname().unwrap_or_default();
     let doc_page = path.strip_prefix("/d/").map(DocId::parse);
     let fill_page = path.strip_prefix("/f/").map(DocId::parse);
@@ -34,6 +29,34 @@ pub fn App() -> impl IntoView {
         _ if path == "/" => view! { <HomePage lang=lang.into() /> }.into_any(),
         _ => not_found(lang).into_any(),
     };
+    shell(lang, page)
+}
+
+/// The fill page's own build (`fill.html`): the same header, and only the fill page.
+#[component]
+pub fn FillApp() -> impl IntoView {
+    let lang = language();
+    let path = window().location().pathname().unwrap_or_default();
+    let page = match path.strip_prefix("/f/").map(DocId::parse) {
+        Some(Ok(id)) => view! { <FillPage id=id lang=lang.into() /> }.into_any(),
+        _ => not_found(lang).into_any(),
+    };
+    shell(lang, page)
+}
+
+/// The interface language, remembered in the browser and set on `<html lang>`.
+fn language() -> RwSignal<Lang> {
+    let lang = RwSignal::new(Lang::detect());
+    Effect::new(move |_| {
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("lang", lang.get().code());
+        }
+    });
+    lang
+}
+
+/// The header (home link, language switch) around `page`.
+fn shell(lang: RwSignal<Lang>, page: AnyView) -> impl IntoView {
     view! {
         <header class="app-header">
             <a class="brand" href="/" data-testid="home-link">"Gather"</a>
