@@ -13,7 +13,7 @@ use yrs::{
     Any, Array, ArrayRef, Doc, Map, MapPrelim, MapRef, Out, ReadTxn, Transact, TransactionMut,
 };
 
-use super::model::{Bilingual, FormDef, FormStatus, IdKind, Question, QuestionType};
+use super::model::{Bilingual, FormDef, FormStatus, Frequency, IdKind, Question, QuestionType};
 use crate::rich_text;
 
 /// Name of the root map with the form's settings.
@@ -75,6 +75,13 @@ pub fn read_settings(txn: &impl ReadTxn, settings: &MapRef) -> FormDef {
             _ => FormStatus::Open,
         },
         deadline: number(txn, settings, "deadline").map(|d| d as i64),
+        frequency: Frequency::parse(&string(txn, settings, "frequency")),
+        utc_offset_minutes: number(txn, settings, "utc_offset_minutes")
+            .map(|m| (m as i64).clamp(-14 * 60, 14 * 60))
+            .unwrap_or(super::display::CST_OFFSET_MINUTES),
+        // Kept as JSON text, like a question's options; text that does not parse is ignored.
+        roster_fields: serde_json::from_str(&string(txn, settings, "roster_fields")).ok(),
+        alerts: serde_json::from_str(&string(txn, settings, "alerts")).unwrap_or_default(),
         ..FormDef::default()
     }
 }
@@ -194,6 +201,21 @@ pub fn write_settings(txn: &mut TransactionMut, settings: &MapRef, form: &FormDe
             "deadline",
             form.deadline
                 .map_or(Any::Null, |d| Any::Number((d as f64).into())),
+        ),
+        ("frequency", Any::from(form.frequency.as_str())),
+        (
+            "utc_offset_minutes",
+            Any::Number((form.utc_offset_minutes as f64).into()),
+        ),
+        (
+            "roster_fields",
+            form.roster_fields.as_ref().map_or(Any::Null, |r| {
+                Any::from(serde_json::to_string(r).unwrap_or_default())
+            }),
+        ),
+        (
+            "alerts",
+            Any::from(serde_json::to_string(&form.alerts).unwrap_or_default()),
         ),
     ];
     for (key, value) in wanted {

@@ -2,17 +2,20 @@
 //! description). The definition ([`model`]), where it lives in the CRDT ([`crdt`]), and the
 //! validation of answers ([`validate`]) that the browser and the server both run.
 
+pub mod alerts;
 pub mod checks;
 pub mod crdt;
 pub mod display;
 pub mod model;
 pub mod regions;
+pub mod roster;
 pub mod templates;
 pub mod validate;
 
 pub use crdt::{read_form, FormRoots};
 pub use model::{
-    is_photo_id, Bilingual, Choice, FormDef, FormStatus, IdKind, Question, QuestionType, ShowIf,
+    is_photo_id, Bilingual, Choice, FormDef, FormStatus, Frequency, IdKind, Question, QuestionType,
+    RosterFields, ShowIf,
 };
 pub use validate::{validate, AnswerError, AnswerErrors, Answers};
 

@@ -50,7 +50,7 @@ pub enum FormStatus {
 }
 
 /// A whole form: what a respondent may see, never anyone's answers.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FormDef {
     /// The document id (filled in by the server).
     #[serde(default)]
@@ -67,9 +67,95 @@ pub struct FormDef {
     pub deadline: Option<i64>,
     #[serde(default)]
     pub questions: Vec<Question>,
+    /// How often one person may answer (a daily check-in: once a day).
+    #[serde(default, skip_serializing_if = "Frequency::is_any")]
+    pub frequency: Frequency,
+    /// The form's time zone, as minutes east of UTC: where its days begin (China: 480).
+    #[serde(default = "china_offset")]
+    pub utc_offset_minutes: i64,
+    /// Which questions say who is answering, matched against the roster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roster_fields: Option<RosterFields>,
+    /// Answers the organisers must see at once (a fever, contact with a case).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<super::alerts::AlertRule>,
+}
+
+impl Default for FormDef {
+    fn default() -> FormDef {
+        FormDef {
+            id: String::new(),
+            title: Bilingual::default(),
+            description: Vec::new(),
+            status: FormStatus::Open,
+            deadline: None,
+            questions: Vec::new(),
+            frequency: Frequency::Any,
+            utc_offset_minutes: china_offset(),
+            roster_fields: None,
+            alerts: Vec::new(),
+        }
+    }
+}
+
+fn china_offset() -> i64 {
+    super::display::CST_OFFSET_MINUTES
+}
+
+/// How often one person may answer a form.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Frequency {
+    /// As often as they like (a supply register).
+    #[default]
+    Any,
+    /// Once: a second response replaces the first.
+    Once,
+    /// Once a day in the form's time zone: a second response that day replaces the first.
+    Daily,
+}
+
+impl Frequency {
+    pub fn is_any(&self) -> bool {
+        *self == Frequency::Any
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Frequency::Any => "any",
+            Frequency::Once => "once",
+            Frequency::Daily => "daily",
+        }
+    }
+
+    pub fn parse(name: &str) -> Frequency {
+        match name {
+            "once" => Frequency::Once,
+            "daily" => Frequency::Daily,
+            _ => Frequency::Any,
+        }
+    }
+}
+
+/// The questions that identify a respondent: the person id (checked against the roster when
+/// the link is shared), and the name and group a personal link fills in and locks.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterFields {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub group: String,
 }
 
 impl FormDef {
+    /// The day (`YYYY-MM-DD`) that instant `ms` falls on in the form's time zone.
+    pub fn day_of(&self, ms: i64) -> String {
+        let mut day = super::display::format_time(ms, self.utc_offset_minutes);
+        day.truncate(10);
+        day
+    }
+
     /// Whether the form takes responses at `now_ms`.
     pub fn accepts_at(&self, now_ms: i64) -> bool {
         self.status == FormStatus::Open && self.deadline.is_none_or(|d| now_ms < d)

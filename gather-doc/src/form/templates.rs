@@ -1,7 +1,10 @@
 //! The template gallery: ready-made forms for the jobs of February 2020, in Chinese and
 //! English. `POST /api/docs` with `{"template": name}` creates a form from one.
 
-use super::model::{Bilingual, Choice, FormDef, Question, QuestionType as T, ShowIf};
+use super::alerts::{AlertRule, AlertTest};
+use super::model::{
+    Bilingual, Choice, FormDef, Frequency, Question, QuestionType as T, RosterFields, ShowIf,
+};
 
 /// Every template's name, in gallery order.
 pub const NAMES: [&str; 6] = [
@@ -29,7 +32,7 @@ pub fn template(name: &str, lang: &str) -> Option<FormDef> {
         _ => return None,
     };
     let description = description.get(lang);
-    Some(FormDef {
+    let mut form = FormDef {
         title,
         description: description
             .split('\n')
@@ -38,7 +41,43 @@ pub fn template(name: &str, lang: &str) -> Option<FormDef> {
             .collect(),
         questions,
         ..FormDef::default()
-    })
+    };
+    if name == "health-checkin" || name == "return-to-school" {
+        // A student on the roster answers as themselves: id, name and class.
+        form.roster_fields = Some(RosterFields {
+            id: "student_id".into(),
+            name: "name".into(),
+            group: "class".into(),
+        });
+    }
+    if name == "health-checkin" {
+        form.frequency = Frequency::Daily;
+        form.alerts = vec![
+            AlertRule::new(
+                "temperature",
+                AlertTest::AtLeast { at_least: 37.3 },
+                "发热（≥37.3 °C）",
+                "Fever (37.3 °C or more)",
+            ),
+            AlertRule::new(
+                "symptoms",
+                AlertTest::AnyExcept {
+                    any_except: vec!["none".into()],
+                },
+                "有症状",
+                "Symptoms",
+            ),
+            AlertRule::new(
+                "contact",
+                AlertTest::AnyOf {
+                    any_of: vec!["yes".into()],
+                },
+                "接触过病例",
+                "Contact with a case",
+            ),
+        ];
+    }
+    Some(form)
 }
 
 fn yes_no_condition(question: &str, answer: &str) -> ShowIf {

@@ -343,3 +343,83 @@ fn a_correction_keeps_the_numbers_it_only_saw_masked() {
     display::restore_masked(&form, &mut retyped, &stored);
     assert_eq!(retyped["phone"], "13912345678");
 }
+
+#[test]
+fn the_checkin_raises_alerts_for_fever_symptoms_and_contact() {
+    let form = checkin();
+    let clean = |v: Value| validate(&form, &answers(v)).unwrap();
+    let healthy = clean(good_checkin());
+    assert!(alerts::alerts_of(&form, |id| healthy.get(id)).is_empty());
+    let mut sick = good_checkin();
+    sick["temperature"] = json!(38.1);
+    sick["symptoms"] = json!(["cough"]);
+    sick["contact"] = json!(true);
+    sick["contact_details"] = json!("同桌确诊");
+    let sick = clean(sick);
+    let raised: Vec<_> = alerts::alerts_of(&form, |id| sick.get(id))
+        .into_iter()
+        .map(|a| a.question)
+        .collect();
+    assert_eq!(raised, ["temperature", "symptoms", "contact"]);
+    // 37.3 is the line: at it, an alert; below, none.
+    let mut edge = good_checkin();
+    edge["temperature"] = json!(37.3);
+    let at = clean(edge);
+    assert_eq!(alerts::alerts_of(&form, |id| at.get(id)).len(), 1);
+    let mut below = good_checkin();
+    below["temperature"] = json!(37.2);
+    let below = clean(below);
+    assert!(alerts::alerts_of(&form, |id| below.get(id)).is_empty());
+}
+
+#[test]
+fn settings_for_rosters_days_and_alerts_round_trip_through_the_document() {
+    let form = checkin();
+    assert_eq!(form.frequency, Frequency::Daily);
+    let doc = crate::new_doc(1);
+    let roots = FormRoots::of(&doc);
+    crdt::write_form(&mut doc.transact_mut(), &roots, &form);
+    let read = read_form(&doc).unwrap();
+    assert_eq!(read.frequency, Frequency::Daily);
+    assert_eq!(read.utc_offset_minutes, 480);
+    assert_eq!(read.roster_fields, form.roster_fields);
+    assert_eq!(read.alerts, form.alerts);
+}
+
+#[test]
+fn days_begin_at_midnight_in_the_forms_time_zone() {
+    let mut form = checkin();
+    // 2020-02-02 23:59:59 in Beijing is 15:59:59 UTC; a second later it is the 3rd.
+    let before = display::day_start_ms("2020-02-03", 480).unwrap() - 1000;
+    assert_eq!(form.day_of(before), "2020-02-02");
+    assert_eq!(form.day_of(before + 1000), "2020-02-03");
+    // The same instants in a form kept on UTC are both on the 2nd.
+    form.utc_offset_minutes = 0;
+    assert_eq!(form.day_of(before + 1000), "2020-02-02");
+}
+
+#[test]
+fn a_roster_is_read_from_a_spreadsheet_csv_or_refused_whole() {
+    let csv = "\u{feff}学号,姓名,班级\r\n20200101,李雷,三年二班\r\n20200102,\"韩梅梅\",三年二班\r\n\r\n20200201,\"Wang, Lin\",三年三班\r\n";
+    let people = roster::parse_csv(csv).unwrap();
+    assert_eq!(people.len(), 3);
+    assert_eq!(people[1].name, "韩梅梅");
+    assert_eq!(people[2].name, "Wang, Lin");
+    assert_eq!(people[2].group, "三年三班");
+    // It comes back out the same.
+    assert_eq!(roster::parse_csv(&roster::to_csv(&people)).unwrap(), people);
+    // English headings in another order, no group.
+    let people = roster::parse_csv("name,id\nLi Lei,1\n").unwrap();
+    assert_eq!((people[0].id.as_str(), people[0].group.as_str()), ("1", ""));
+
+    let bad = "id,name,group\n1,李雷,A\n,无学号,A\n3,,A\n1,重复,B\n";
+    let errors = roster::parse_csv(bad).unwrap_err();
+    let lines: Vec<_> = errors.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [3, 4, 5]);
+    assert!(errors[2].zh.contains("第 2 行"), "{}", errors[2].zh);
+    assert_eq!(roster::parse_csv("").unwrap_err()[0].line, 1);
+    assert_eq!(
+        roster::parse_csv("姓名,班级\n李雷,A\n").unwrap_err()[0].line,
+        1
+    );
+}

@@ -43,6 +43,14 @@ pub fn open(data_dir: &Path) -> Result<Connection, StoreError> {
         );
         CREATE INDEX IF NOT EXISTS audit_by_doc ON audit (doc, id);",
     )?;
+    // Personal links (one per person on a form's roster) name their person; added after the
+    // first release, so older files gain the column here.
+    let has_person: bool = conn
+        .prepare("SELECT 1 FROM pragma_table_info('links') WHERE name = 'person'")?
+        .exists([])?;
+    if !has_person {
+        conn.execute_batch("ALTER TABLE links ADD COLUMN person TEXT")?;
+    }
     Ok(conn)
 }
 
@@ -68,7 +76,7 @@ pub fn load_all(conn: &Connection) -> Result<Everything, StoreError> {
     }
     let mut links = Vec::new();
     let mut stmt = conn.prepare(
-        "SELECT id, doc, role, label, token_hash, created_at, expires_at FROM links
+        "SELECT id, doc, role, label, token_hash, created_at, expires_at, person FROM links
          WHERE revoked_at IS NULL",
     )?;
     let rows = stmt.query_map([], |r| {
@@ -80,10 +88,11 @@ pub fn load_all(conn: &Connection) -> Result<Everything, StoreError> {
             r.get::<_, Vec<u8>>(4)?,
             r.get(5)?,
             r.get(6)?,
+            r.get::<_, Option<String>>(7)?,
         ))
     })?;
     for row in rows {
-        let (id, doc, role, label, hash, created_at, expires_at) = row?;
+        let (id, doc, role, label, hash, created_at, expires_at, person) = row?;
         let (Ok(doc), Some(role), Ok(hash)) = (
             DocId::parse(&doc),
             Role::parse(&role),
@@ -101,6 +110,7 @@ pub fn load_all(conn: &Connection) -> Result<Everything, StoreError> {
                 label,
                 created_at,
                 expires_at,
+                person,
             },
         ));
     }
@@ -125,8 +135,8 @@ pub fn rename_doc(conn: &Connection, doc: &DocId, title: &str) -> Result<(), Sto
 
 pub fn insert_link(conn: &Connection, link: &Link, hash: &TokenHash) -> Result<(), StoreError> {
     conn.execute(
-        "INSERT INTO links (id, doc, role, label, token_hash, created_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO links (id, doc, role, label, token_hash, created_at, expires_at, person)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             link.id,
             link.doc.as_str(),
@@ -134,7 +144,8 @@ pub fn insert_link(conn: &Connection, link: &Link, hash: &TokenHash) -> Result<(
             link.label,
             &hash[..],
             link.created_at,
-            link.expires_at
+            link.expires_at,
+            link.person
         ],
     )?;
     Ok(())

@@ -53,6 +53,8 @@ pub struct Link {
     pub created_at: i64,
     /// Milliseconds since the Unix epoch; `None` never expires.
     pub expires_at: Option<i64>,
+    /// A personal respondent link's person (their id on the form's roster).
+    pub person: Option<String>,
 }
 
 impl Link {
@@ -86,6 +88,8 @@ pub struct Grant {
     pub expires_at: Option<i64>,
     /// The admin token named a document that does not exist yet.
     pub unknown_doc: bool,
+    /// A personal link's person, by their roster id.
+    pub person: Option<String>,
 }
 
 /// Why a token was refused.
@@ -219,6 +223,7 @@ impl Access {
                     label: OPERATOR.into(),
                     expires_at: None,
                     unknown_doc: !index.docs.contains_key(doc),
+                    person: None,
                 });
             }
         }
@@ -233,6 +238,7 @@ impl Access {
                 label: link.label.clone(),
                 expires_at: link.expires_at,
                 unknown_doc: false,
+                person: link.person.clone(),
             }),
             None => {
                 drop(index);
@@ -318,6 +324,60 @@ impl Access {
         label: &str,
         expires_at: Option<i64>,
     ) -> Result<IssuedLink, AccessError> {
+        self.new_link(doc, role, label, expires_at, None)
+    }
+
+    /// Creates personal respondent links for roster people, given as (person id, label), in
+    /// one transaction (a school's roster is thousands of people). Blocks.
+    pub fn create_personal_links(
+        &self,
+        doc: &DocId,
+        people: &[(String, String)],
+    ) -> Result<Vec<IssuedLink>, AccessError> {
+        self.doc(doc).ok_or(AccessError::NoSuchDoc)?;
+        let now = now_ms();
+        let links: Vec<(Link, TokenHash)> = people
+            .iter()
+            .map(|(person, label)| {
+                let link = Link {
+                    id: tokens::random_id::<12>(),
+                    doc: doc.clone(),
+                    role: Role::Respondent,
+                    label: label.chars().take(MAX_LABEL_CHARS).collect(),
+                    created_at: now,
+                    expires_at: None,
+                    person: Some(person.clone()),
+                };
+                let hash = hash_token(&self.inner.key.token_for(&link.id));
+                (link, hash)
+            })
+            .collect();
+        {
+            let mut conn = self.db()?;
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(StoreError::from)?;
+            for (link, hash) in &links {
+                db::insert_link(&tx, link, hash)?;
+            }
+            tx.commit().map_err(StoreError::from)?;
+        }
+        let issued = links.iter().map(|(l, _)| self.issued(l)).collect();
+        let mut index = self.index();
+        for (link, hash) in links {
+            index.add_link(hash, link);
+        }
+        Ok(issued)
+    }
+
+    fn new_link(
+        &self,
+        doc: &DocId,
+        role: Role,
+        label: &str,
+        expires_at: Option<i64>,
+        person: Option<String>,
+    ) -> Result<IssuedLink, AccessError> {
         self.doc(doc).ok_or(AccessError::NoSuchDoc)?;
         let label = clean_text(label, MAX_LABEL_CHARS, "a label is at most 100 characters")?;
         let now = now_ms();
@@ -331,6 +391,7 @@ impl Access {
             label,
             created_at: now,
             expires_at,
+            person,
         };
         let token = self.inner.key.token_for(&link.id);
         let hash = hash_token(&token);
@@ -340,17 +401,33 @@ impl Access {
         Ok(issued)
     }
 
-    /// The document's live links, tokens included (for its owner), oldest first.
+    /// The document's live links, tokens included (for its owner), oldest first; personal
+    /// links are listed with the roster instead ([`Access::personal_links`]).
     pub fn links(&self, doc: &DocId) -> Vec<IssuedLink> {
         let mut links: Vec<Link> = self
             .index()
             .links
             .values()
-            .filter(|l| &l.doc == doc)
+            .filter(|l| &l.doc == doc && l.person.is_none())
             .cloned()
             .collect();
         links.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
         links.iter().map(|l| self.issued(l)).collect()
+    }
+
+    /// The document's live personal links by person.
+    pub fn personal_links(&self, doc: &DocId) -> HashMap<String, IssuedLink> {
+        let links: Vec<Link> = self
+            .index()
+            .links
+            .values()
+            .filter(|l| &l.doc == doc && l.person.is_some())
+            .cloned()
+            .collect();
+        links
+            .iter()
+            .filter_map(|l| Some((l.person.clone()?, self.issued(l))))
+            .collect()
     }
 
     /// Revokes a link, logs it (for `by` from `addr`), and closes the sessions using it.

@@ -10,6 +10,7 @@ mod export;
 mod photos;
 mod regions;
 mod responses;
+mod roster;
 mod routes;
 
 use std::collections::HashMap;
@@ -22,11 +23,13 @@ use gather_doc::sync::Room;
 use gather_doc::DocId;
 
 pub use photos::{sniff, MAX_PHOTO_BYTES};
-pub use responses::{Filter, ResponseDb, StoredResponse, Submitted};
+pub use responses::{Filter, Replaces, Respondent, ResponseDb, StoredResponse, Submitted};
 
 /// The `/api/forms/{doc}` routes, photos included.
 pub fn routes() -> axum::Router<crate::ServerState> {
-    routes::routes().merge(photos::routes())
+    routes::routes()
+        .merge(photos::routes())
+        .merge(roster::routes())
 }
 
 use crate::store::{Store, StoreError};

@@ -24,6 +24,35 @@ pub struct StoredResponse {
     pub answers: serde_json::Value,
     #[serde(skip)]
     pub submission_id: String,
+    /// Who answered, by roster id, when the form knows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person_id: Option<String>,
+    /// The day it was submitted, in the form's time zone.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub day: String,
+}
+
+/// Who answered, when a form knows (a personal link, or the roster id question), and which of
+/// their earlier responses a new one replaces.
+#[derive(Clone, Debug, Default)]
+pub struct Respondent {
+    /// Their roster id.
+    pub person: Option<String>,
+    /// The day of the submission in the form's time zone (`YYYY-MM-DD`).
+    pub day: String,
+    pub replaces: Replaces,
+}
+
+/// Which earlier response of the same person a submission replaces.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Replaces {
+    /// None: every submission is a response of its own.
+    #[default]
+    Nothing,
+    /// Their response, whenever it was made (one response per person).
+    Any,
+    /// Their response of the same day (one per person per day).
+    SameDay,
 }
 
 /// What a submission did.
@@ -31,6 +60,9 @@ pub struct StoredResponse {
 pub enum Submitted {
     /// A new response.
     New(StoredResponse),
+    /// The person's earlier response (of the day), now with these answers; the earlier ones are
+    /// in its history.
+    Replaced(StoredResponse),
     /// The same `submission_id` with the same answers: the first response, unchanged.
     Repeat(StoredResponse),
     /// The same `submission_id` with different answers: refused.
@@ -67,9 +99,10 @@ pub struct ResponseDb {
     path: PathBuf,
 }
 
-const COLUMNS: &str = "id, receipt, submitted_at, updated_at, via, answers, submission_id";
+pub(super) const COLUMNS: &str =
+    "id, receipt, submitted_at, updated_at, via, answers, submission_id, person_id, day";
 
-fn row(r: &rusqlite::Row) -> rusqlite::Result<StoredResponse> {
+pub(super) fn row(r: &rusqlite::Row) -> rusqlite::Result<StoredResponse> {
     let answers: String = r.get(5)?;
     Ok(StoredResponse {
         id: r.get(0)?,
@@ -79,6 +112,8 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<StoredResponse> {
         via: r.get(4)?,
         answers: serde_json::from_str(&answers).unwrap_or_default(),
         submission_id: r.get(6)?,
+        person_id: r.get(7)?,
+        day: r.get::<_, Option<String>>(8)?.unwrap_or_default(),
     })
 }
 
@@ -112,6 +147,22 @@ impl ResponseDb {
                 ON response_changes (doc, response_id);",
         )?;
         conn.execute_batch(super::photos::SCHEMA)?;
+        conn.execute_batch(super::roster::SCHEMA)?;
+        // Who answered and on which day, for rosters and daily forms; added after the first
+        // release, so older files gain the columns here.
+        let has_person: bool = conn
+            .prepare("SELECT 1 FROM pragma_table_info('responses') WHERE name = 'person_id'")?
+            .exists([])?;
+        if !has_person {
+            conn.execute_batch(
+                "ALTER TABLE responses ADD COLUMN person_id TEXT;
+                 ALTER TABLE responses ADD COLUMN day TEXT;",
+            )?;
+        }
+        conn.execute_batch(
+            "CREATE INDEX IF NOT EXISTS responses_by_person ON responses (doc, person_id, day);
+             CREATE INDEX IF NOT EXISTS responses_by_day ON responses (doc, day);",
+        )?;
         Ok(ResponseDb {
             writer: Mutex::new(conn),
             path,
@@ -131,13 +182,16 @@ impl ResponseDb {
     }
 
     /// Stores a new response, durably (synchronous=FULL) before returning, unless one with
-    /// this `submission_id` exists.
+    /// this `submission_id` exists, or replaces `who`'s earlier response when the form allows
+    /// one per person (per day).
+    #[allow(clippy::too_many_arguments)]
     pub fn submit(
         &self,
         doc: &DocId,
         submission_id: &str,
         receipt: &str,
         via: &str,
+        who: &Respondent,
         answers: &serde_json::Value,
         now: i64,
     ) -> Result<Submitted, StoreError> {
@@ -157,10 +211,56 @@ impl ResponseDb {
                 Submitted::Conflict
             });
         }
+        let earlier = match (&who.person, who.replaces) {
+            (None, _) | (_, Replaces::Nothing) => None,
+            (Some(person), Replaces::Any) => tx
+                .query_row(
+                    &format!(
+                        "SELECT {COLUMNS} FROM responses WHERE doc = ?1 AND person_id = ?2
+                         ORDER BY id DESC LIMIT 1"
+                    ),
+                    params![doc.as_str(), person],
+                    row,
+                )
+                .optional()?,
+            (Some(person), Replaces::SameDay) => tx
+                .query_row(
+                    &format!(
+                        "SELECT {COLUMNS} FROM responses WHERE doc = ?1 AND person_id = ?2 AND day = ?3
+                         ORDER BY id DESC LIMIT 1"
+                    ),
+                    params![doc.as_str(), person, who.day],
+                    row,
+                )
+                .optional()?,
+        };
+        if let Some(mut earlier) = earlier {
+            if &earlier.answers != answers {
+                tx.execute(
+                    "INSERT INTO response_changes (doc, response_id, at, by, action, before)
+                     VALUES (?1, ?2, ?3, ?4, 'resubmitted', ?5)",
+                    params![
+                        doc.as_str(),
+                        earlier.id,
+                        now,
+                        via,
+                        earlier.answers.to_string()
+                    ],
+                )?;
+                tx.execute(
+                    "UPDATE responses SET answers = ?1, updated_at = ?2 WHERE id = ?3",
+                    params![answers.to_string(), now, earlier.id],
+                )?;
+                tx.commit()?;
+                earlier.answers = answers.clone();
+                earlier.updated_at = now;
+            }
+            return Ok(Submitted::Replaced(earlier));
+        }
         tx.execute(
-            "INSERT INTO responses (doc, submission_id, receipt, submitted_at, updated_at, via, answers)
-             VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)",
-            params![doc.as_str(), submission_id, receipt, now, via, answers.to_string()],
+            "INSERT INTO responses (doc, submission_id, receipt, submitted_at, updated_at, via, answers, person_id, day)
+             VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8)",
+            params![doc.as_str(), submission_id, receipt, now, via, answers.to_string(), who.person, who.day],
         )?;
         let id = tx.last_insert_rowid();
         tx.execute(
@@ -176,6 +276,8 @@ impl ResponseDb {
             via: via.into(),
             answers: answers.clone(),
             submission_id: submission_id.into(),
+            person_id: who.person.clone(),
+            day: who.day.clone(),
         }))
     }
 
@@ -369,6 +471,7 @@ impl ResponseDb {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM responses WHERE doc = ?1", [doc.as_str()])?;
         tx.execute("DELETE FROM form_photos WHERE doc = ?1", [doc.as_str()])?;
+        tx.execute("DELETE FROM form_roster WHERE doc = ?1", [doc.as_str()])?;
         tx.execute(
             "DELETE FROM response_changes WHERE doc = ?1",
             [doc.as_str()],

@@ -80,10 +80,26 @@ async fn definition(
     Path(doc): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let (doc, _) = authorize(&state, &headers, &doc, addr, |_| true)?;
+    let (doc, grant) = authorize(&state, &headers, &doc, addr, |_| true)?;
     let form = load_form(&state, &doc).await?;
     let mut value = serde_json::to_value(&*form).unwrap_or_default();
     value["accepting"] = json!(form.accepts_at(now_ms()));
+    // A personal link: who it is for, and their response so far (today's, for a daily form).
+    if let Some(person) = grant.person.clone() {
+        let (forms, shown) = (state.forms.clone(), form.clone());
+        let about = blocking(move || {
+            Ok(super::roster::personal(
+                forms.db(),
+                &doc,
+                &shown,
+                &person,
+                now_ms(),
+            )?)
+        })
+        .await?;
+        value["person"] = about["person"].clone();
+        value["reported"] = about["reported"].clone();
+    }
     Ok(Json(value).into_response())
 }
 
@@ -168,7 +184,7 @@ async fn submit(
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
     let (doc, grant) = authorize(&state, &headers, &doc, addr, Role::can_respond)?;
-    let submission: Submission = body(&bytes)?;
+    let mut submission: Submission = body(&bytes)?;
     if !valid_submission_id(&submission.submission_id) {
         return Err(bad_input(
             "submission_id must be 8 to 64 letters, digits, '-' or '_'",
@@ -178,7 +194,28 @@ async fn submit(
     if !form.accepts_at(now_ms()) {
         return Err(closed());
     }
-    let answers = match checked(&state, &form, &submission.answers) {
+    // Who is answering (a personal link fills in their id, name and group).
+    let (forms, target, shown, sender) = (
+        state.forms.clone(),
+        doc.clone(),
+        form.clone(),
+        grant.clone(),
+    );
+    let mut sent = std::mem::take(&mut submission.answers);
+    let (identified, sent) = blocking(move || {
+        let who =
+            super::roster::identify(forms.db(), &target, &shown, &sender, &mut sent, now_ms())?;
+        Ok((who, sent))
+    })
+    .await?;
+    let who = match identified {
+        Ok(who) => who,
+        Err(response) => {
+            tracing::info!(doc = %doc, addr = %addr, "refused an id not on the roster");
+            return Ok(response);
+        }
+    };
+    let answers = match checked(&state, &form, &sent) {
         Ok(answers) => answers,
         Err(response) => {
             tracing::info!(doc = %doc, addr = %addr, "refused invalid answers");
@@ -198,8 +235,16 @@ async fn submit(
         if !missing.is_empty() {
             return Ok(Err(missing));
         }
-        let submitted = db.submit(&stored_doc, &id, &new_receipt(), &via, &answers, now_ms())?;
-        if let Submitted::New(r) | Submitted::Repeat(r) = &submitted {
+        let submitted = db.submit(
+            &stored_doc,
+            &id,
+            &new_receipt(),
+            &via,
+            &who,
+            &answers,
+            now_ms(),
+        )?;
+        if let Submitted::New(r) | Submitted::Repeat(r) | Submitted::Replaced(r) = &submitted {
             db.claim_photos(&stored_doc, r.id, &photos)?;
         }
         Ok(Ok(submitted))
@@ -218,6 +263,14 @@ async fn submit(
             Ok((StatusCode::CREATED, Json(receipt_json(&r))).into_response())
         }
         Submitted::Repeat(r) => Ok((StatusCode::OK, Json(receipt_json(&r))).into_response()),
+        Submitted::Replaced(r) => {
+            tracing::info!(doc = %doc, response = r.id, "response replaced by a resubmission");
+            let mut value = receipt_json(&r);
+            value["replaced"] = json!(true);
+            // The device keeps this id to edit the response later.
+            value["submission_id"] = json!(r.submission_id);
+            Ok((StatusCode::OK, Json(value)).into_response())
+        }
         Submitted::Conflict => Err(ApiError(
             StatusCode::CONFLICT,
             "submission_conflict",
