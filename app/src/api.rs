@@ -97,6 +97,18 @@ pub async fn post_blob(path: &str, token: &str, blob: &web_sys::Blob) -> Result<
     json_of(fetch("POST", path, Some(token), Some((blob, &content_type))).await?).await
 }
 
+/// Sends `text` (a CSV file) as the body of `method path`; the JSON answer or the error.
+pub async fn send_text(
+    method: &str,
+    path: &str,
+    token: &str,
+    text: &str,
+    content_type: &str,
+) -> Result<Value, ApiError> {
+    let body = JsValue::from(text);
+    json_of(fetch(method, path, Some(token), Some((&body, content_type))).await?).await
+}
+
 /// Fetches `path` with the bearer token as a blob.
 pub async fn get_blob(path: &str, token: &str) -> Result<web_sys::Blob, ApiError> {
     let response = fetch("GET", path, Some(token), None).await?;

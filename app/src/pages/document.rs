@@ -11,6 +11,8 @@ use yrs::Transact;
 
 use super::builder::{text, FormBuilder, FormEditor, Text};
 use super::responses::ResponsesPanel;
+use super::roster::day::DayPanel;
+use super::roster::RosterPanel;
 use super::share::{ActivityDialog, ShareDialog};
 use super::token_from_fragment;
 use crate::api;
@@ -159,6 +161,15 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
     let owner_link = api::absolute(&format!("/d/{id}#t={token}"));
     let preview_link = StoredValue::new(format!("/f/{id}#t={token}&preview=1"));
     let panel_link = StoredValue::new((id.clone(), token.clone()));
+    // The title as file names of downloads use it.
+    let file_title = Signal::derive(move || {
+        let shown = title.get();
+        if shown.trim().is_empty() {
+            "gather".to_owned()
+        } else {
+            shown.trim().to_owned()
+        }
+    });
     let form_editor = StoredValue::new(form_editor);
     let share_id = id.clone();
     let share_token = token.clone();
@@ -245,11 +256,15 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
                             on:click=move |_| tab.set(Tab::Edit)>{move || text(lang.get(), Text::EditForm)}</button>
                         <button role="tab" data-testid="tab-responses" aria-selected=move || (tab.get() == Tab::Responses).to_string()
                             on:click=move |_| tab.set(Tab::Responses)>{move || text(lang.get(), Text::Responses)}</button>
+                        <button role="tab" data-testid="tab-today" aria-selected=move || (tab.get() == Tab::Today).to_string()
+                            on:click=move |_| tab.set(Tab::Today)>{move || text(lang.get(), Text::Today)}</button>
+                        <button role="tab" data-testid="tab-roster" aria-selected=move || (tab.get() == Tab::Roster).to_string()
+                            on:click=move |_| tab.set(Tab::Roster)>{move || text(lang.get(), Text::Roster)}</button>
                         <a class="preview" data-testid="preview" target="_blank" rel="noopener"
                             href=preview_link.get_value()>{move || text(lang.get(), Text::Preview)}</a>
                     </nav>
                 </Show>
-                <div hidden=move || is_form.get() && tab.get() == Tab::Responses>
+                <div hidden=move || is_form.get() && tab.get() != Tab::Edit>
                     <Show when=move || is_form.get()>
                         <h2 class="form-part">{move || text(lang.get(), Text::FormDescription)}</h2>
                     </Show>
@@ -263,6 +278,12 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
                 </div>
                 <Show when=move || is_form.get() && can_write() && tab.get() == Tab::Responses>
                     <ResponsesPanel id=panel_link.get_value().0 token=panel_link.get_value().1 role=Signal::from(role) lang=lang />
+                </Show>
+                <Show when=move || is_form.get() && can_write() && tab.get() == Tab::Today>
+                    <DayPanel id=panel_link.get_value().0 token=panel_link.get_value().1 title=file_title lang=lang />
+                </Show>
+                <Show when=move || is_form.get() && can_write() && tab.get() == Tab::Roster>
+                    <RosterPanel id=panel_link.get_value().0 token=panel_link.get_value().1 title=file_title lang=lang />
                 </Show>
             </Show>
             {
@@ -295,6 +316,8 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
 enum Tab {
     Edit,
     Responses,
+    Today,
+    Roster,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

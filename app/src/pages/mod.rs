@@ -6,6 +6,7 @@ mod document;
 mod fill;
 mod home;
 mod responses;
+mod roster;
 mod share;
 
 use gather_doc::DocId;

@@ -7,7 +7,7 @@ mod question;
 mod text;
 
 use gather_doc::form::crdt::{self, FormRoots};
-use gather_doc::form::{FormDef, FormStatus, Question, QuestionType};
+use gather_doc::form::{FormDef, FormStatus, Frequency, Question, QuestionType, RosterFields};
 use leptos::prelude::*;
 use yrs::{Transact, TransactionMut};
 
@@ -85,7 +85,43 @@ pub fn FormBuilder(editor: FormEditor, lang: Signal<Lang>) -> impl IntoView {
     let s1 = set_settings.clone();
     let s2 = set_settings.clone();
     let s3 = set_settings.clone();
-    let s4 = set_settings;
+    let s4 = set_settings.clone();
+    let s5 = set_settings.clone();
+    let set_field = set_settings;
+    // One select per roster field: which text question holds the person's id, name, group.
+    let roster_field = move |label: Text,
+                             testid: &'static str,
+                             pick: fn(&RosterFields) -> &String,
+                             put: fn(&mut RosterFields, String)| {
+        let set_field = set_field.clone();
+        view! {
+            <label>
+                <span>{move || tr(label)}</span>
+                <select data-testid=testid
+                    on:change=move |ev| {
+                        let chosen = event_target_value(&ev);
+                        set_field(Box::new(move |f| {
+                            let mut fields = f.roster_fields.clone().unwrap_or_default();
+                            put(&mut fields, chosen);
+                            f.roster_fields = (!fields.id.is_empty()).then_some(fields);
+                        }))
+                    }>
+                    <option value="">{move || tr(Text::NoField)}</option>
+                    {move || {
+                        let current = form.get().roster_fields.as_ref().map(|r| pick(r).clone()).unwrap_or_default();
+                        form.get().questions.into_iter()
+                            .filter(|q| matches!(q.kind, QuestionType::Text | QuestionType::IdNumber))
+                            .map(|q| {
+                                let selected = q.id == current;
+                                let name = q.label.get(if lang.get() == Lang::Zh { "zh" } else { "en" }).to_owned();
+                                view! { <option value=q.id.clone() selected=selected>{name}</option> }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+            </label>
+        }
+    };
     let card_editor = editor.clone();
     view! {
         <section class="form-builder" data-testid="form-builder">
@@ -120,6 +156,25 @@ pub fn FormBuilder(editor: FormEditor, lang: Signal<Lang>) -> impl IntoView {
                             s4(Box::new(move |f| f.deadline = deadline))
                         } />
                 </label>
+                <label>
+                    <span>{move || tr(Text::Frequency)}</span>
+                    <select data-testid="form-frequency"
+                        on:change=move |ev| {
+                            let chosen = Frequency::parse(&event_target_value(&ev));
+                            s5(Box::new(move |f| f.frequency = chosen))
+                        }>
+                        {[(Frequency::Any, Text::FrequencyAny), (Frequency::Once, Text::FrequencyOnce), (Frequency::Daily, Text::FrequencyDaily)]
+                            .into_iter()
+                            .map(|(value, label)| view! {
+                                <option value=value.as_str() selected=move || form.get().frequency == value>{move || tr(label)}</option>
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <p class="hint settings-note">{move || tr(Text::RosterFieldsNote)}</p>
+                {roster_field(Text::RosterId, "roster-id-question", |r| &r.id, |r, v| r.id = v)}
+                {roster_field(Text::RosterName, "roster-name-question", |r| &r.name, |r, v| r.name = v)}
+                {roster_field(Text::RosterGroup, "roster-group-question", |r| &r.group, |r, v| r.group = v)}
             </fieldset>
             <h2>{move || tr(Text::Questions)}</h2>
             <Show when=move || form.get().questions.is_empty()>

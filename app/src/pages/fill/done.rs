@@ -30,7 +30,9 @@ pub fn DonePanel(
     /// Why the response could not be loaded for editing.
     failure: Signal<Option<Key>>,
     on_edit: Callback<()>,
-    on_another: Callback<()>,
+    /// Starting another response; `None` where one person answers once (a day) — a personal
+    /// link, or a form that replaces a person's earlier answer.
+    on_another: Option<Callback<()>>,
 ) -> impl IntoView {
     let changed = receipt.updated_at > receipt.submitted_at;
     let copied = RwSignal::new(None::<bool>);
@@ -83,14 +85,16 @@ pub fn DonePanel(
                     >
                         {move || text(lang.get(), if busy.get() { Key::LoadingResponse } else { Key::EditResponse })}
                     </button>
-                    <button
-                        type="button"
-                        class="secondary"
-                        data-testid="submit-another"
-                        on:click=move |_| on_another.run(())
-                    >
-                        {move || text(lang.get(), Key::SubmitAnother)}
-                    </button>
+                    {on_another.map(|another| view! {
+                        <button
+                            type="button"
+                            class="secondary"
+                            data-testid="submit-another"
+                            on:click=move |_| another.run(())
+                        >
+                            {move || text(lang.get(), Key::SubmitAnother)}
+                        </button>
+                    })}
                 </Show>
             </div>
         </div>

@@ -13,6 +13,10 @@ pub struct Receipt {
     /// Milliseconds since the Unix epoch.
     pub submitted_at: f64,
     pub updated_at: f64,
+    /// The id of the response the server kept, when it is not the one sent (a second daily
+    /// check-in replaced the person's earlier one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submission_id: Option<String>,
 }
 
 /// One respondent's work on one form, on this device.

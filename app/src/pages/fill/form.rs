@@ -2,14 +2,14 @@
 //! the device as the person types, the check of every answer on submit, the send, and what
 //! follows (the confirmation, editing the response, starting another one).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use gather_doc::form::{validate, FormDef, QuestionType};
 use gather_doc::DocId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::Map;
+use serde_json::{Map, Value};
 use wasm_bindgen::JsCast;
 
 use super::answers::{prepared, server_problems};
@@ -19,7 +19,8 @@ use super::pages::Pages;
 use super::photo::PhotoPlace;
 use super::question::{wrapper_id, Fill, QuestionBlock, SectionHeading};
 use super::send::{load_failure, send_failure, Response};
-use super::text::{page_of, text, Key};
+use super::text::{filling_as, page_of, text, Key};
+use super::Personal;
 use crate::i18n::Lang;
 
 /// What the page shows under the form's title.
@@ -35,13 +36,33 @@ pub fn FillForm(
     id: DocId,
     token: String,
     form: Arc<FormDef>,
+    /// Who a personal link is for, and their response so far.
+    personal: Personal,
     accepting: RwSignal<bool>,
     /// The owner's preview: answers are checked but never sent.
     preview: bool,
     lang: Signal<Lang>,
 ) -> impl IntoView {
     let doc_id = id.to_string();
-    let kept = draft::load(&doc_id);
+    let mut kept = draft::load(&doc_id);
+    // A personal link's response already in (from this device or another): show it as done.
+    if let Some((reported_id, reported)) = personal.reported.clone() {
+        if kept.receipt.is_none() || kept.submission_id != reported_id {
+            kept = Draft {
+                submission_id: reported_id,
+                answers: Map::new(),
+                receipt: Some(reported),
+                editing: false,
+            };
+        }
+    }
+    // Who the person is comes from the roster: those answers are filled in and not asked.
+    let locked = locked_answers(&form, &personal);
+    for (question, value) in &locked {
+        kept.answers
+            .insert(question.clone(), Value::String(value.clone()));
+    }
+    let locked = StoredValue::new(locked);
     let place = PhotoPlace {
         doc: doc_id.clone(),
         token: token.clone(),
@@ -118,8 +139,12 @@ pub fn FillForm(
                 sending.set(false);
                 match result {
                     Ok(stored) => {
+                        // A resubmission the same day kept the person's earlier response.
+                        if let Some(kept_id) = stored.submission_id.clone() {
+                            submission_id.set(kept_id);
+                        }
                         // The server has the answers: they need not stay on a shared phone.
-                        fill.reset(Map::new());
+                        fill.reset(locked_map(locked));
                         pages.first();
                         receipt.set(Some(stored));
                         editing.set(false);
@@ -149,7 +174,8 @@ pub fn FillForm(
             edit_failure.set(None);
             spawn_local(async move {
                 match response.load().await {
-                    Ok(answers) => {
+                    Ok(mut answers) => {
+                        answers.extend(locked_map(locked));
                         fill.reset(answers);
                         pages.first();
                         failure.set(None);
@@ -163,14 +189,14 @@ pub fn FillForm(
         })
     };
     let on_cancel = Callback::new(move |()| {
-        fill.reset(Map::new());
+        fill.reset(locked_map(locked));
         pages.first();
         failure.set(None);
         editing.set(false);
     });
     let on_another = Callback::new(move |()| {
         submission_id.set(draft::new_submission_id());
-        fill.reset(Map::new());
+        fill.reset(locked_map(locked));
         pages.first();
         failure.set(None);
         edit_failure.set(None);
@@ -201,7 +227,17 @@ pub fn FillForm(
         _ if !accepting.get() => Stage::Closed,
         _ => Stage::Filling,
     });
-    move || match stage.get() {
+    let person = personal.person.clone();
+    // A personal link answers for one person; "another response" would only replace theirs.
+    let allow_another = person.is_none();
+    let banner = person.map(|p| {
+        view! {
+            <p class="fill-person" role="status" data-testid="fill-person">
+                {move || filling_as(lang.get(), &p.name, &p.group)}
+            </p>
+        }
+    });
+    let stage_view = move || match stage.get() {
         Stage::Done(r) => view! {
             <DonePanel
                 receipt=r
@@ -210,7 +246,7 @@ pub fn FillForm(
                 busy=edit_busy.into()
                 failure=edit_failure.into()
                 on_edit=on_edit
-                on_another=on_another
+                on_another=allow_another.then_some(on_another)
             />
         }
         .into_any(),
@@ -225,6 +261,7 @@ pub fn FillForm(
                 form=form.clone()
                 fill=fill
                 pages=pages
+                locked=locked.with_value(|l| l.keys().cloned().collect())
                 lang=lang
                 sending=sending.into()
                 editing=editing.into()
@@ -234,7 +271,33 @@ pub fn FillForm(
             />
         }
         .into_any(),
-    }
+    };
+    view! { {banner} {stage_view} }
+}
+
+/// The roster's answers a personal link fills in, by question id: the person's id, name and
+/// group, for the questions the form names for them.
+fn locked_answers(form: &FormDef, personal: &Personal) -> BTreeMap<String, String> {
+    let (Some(fields), Some(person)) = (&form.roster_fields, &personal.person) else {
+        return BTreeMap::new();
+    };
+    [
+        (&fields.id, &person.id),
+        (&fields.name, &person.name),
+        (&fields.group, &person.group),
+    ]
+    .into_iter()
+    .filter(|(question, _)| !question.is_empty() && form.question(question).is_some())
+    .map(|(question, value)| (question.clone(), value.clone()))
+    .collect()
+}
+
+fn locked_map(locked: StoredValue<BTreeMap<String, String>>) -> Map<String, Value> {
+    locked.with_value(|l| {
+        l.iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect()
+    })
 }
 
 /// The questions, the message about the last try, and the submit button.
@@ -243,6 +306,8 @@ fn AnswerSheet(
     form: Arc<FormDef>,
     fill: Fill,
     pages: Pages,
+    /// Questions a personal link answers from the roster: not asked.
+    locked: BTreeSet<String>,
     lang: Signal<Lang>,
     sending: Signal<bool>,
     editing: Signal<bool>,
@@ -257,7 +322,9 @@ fn AnswerSheet(
         .map(|(index, q)| {
             let question = Arc::new(q.clone());
             let id = q.id.clone();
-            let shown = move || pages.holds(index) && fill.visible.with(|v| v.contains(&id));
+            let asked = !locked.contains(&id);
+            let shown =
+                move || asked && pages.holds(index) && fill.visible.with(|v| v.contains(&id));
             let block = move || {
                 let question = question.clone();
                 if question.kind == QuestionType::Section {

@@ -23,6 +23,7 @@ mod text;
 
 use std::sync::Arc;
 
+use gather_doc::form::roster::Person;
 use gather_doc::form::FormDef;
 use gather_doc::DocId;
 use leptos::prelude::*;
@@ -43,8 +44,37 @@ use text::{form_lang, text, Key};
 #[derive(Clone)]
 enum Load {
     Loading,
-    Ready(Arc<FormDef>),
+    Ready(Arc<FormDef>, Personal),
     Failed(Key),
+}
+
+/// What a personal link (one per person on the form's roster) knows: who it is for, and their
+/// response so far (today's, for a daily form).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Personal {
+    pub person: Option<Person>,
+    /// The submission id and receipt of their response.
+    pub reported: Option<(String, draft::Receipt)>,
+}
+
+impl Personal {
+    fn from_reply(reply: &serde_json::Value) -> Personal {
+        let reported = &reply["reported"];
+        Personal {
+            person: serde_json::from_value(reply["person"].clone()).ok(),
+            reported: reported["submission_id"].as_str().map(|id| {
+                (
+                    id.to_owned(),
+                    draft::Receipt {
+                        receipt: reported["receipt"].as_str().unwrap_or_default().to_owned(),
+                        submitted_at: reported["submitted_at"].as_f64().unwrap_or_default(),
+                        updated_at: reported["updated_at"].as_f64().unwrap_or_default(),
+                        submission_id: None,
+                    },
+                )
+            }),
+        }
+    }
 }
 
 #[component]
@@ -70,7 +100,7 @@ pub fn FillPage(id: DocId, lang: Signal<Lang>) -> impl IntoView {
                     Ok(reply) => match serde_json::from_value::<FormDef>(reply.clone()) {
                         Ok(form) => {
                             accepting.set(reply["accepting"].as_bool().unwrap_or(true));
-                            Load::Ready(Arc::new(form))
+                            Load::Ready(Arc::new(form), Personal::from_reply(&reply))
                         }
                         Err(_) => Load::Failed(Key::NotAForm),
                     },
@@ -88,7 +118,7 @@ pub fn FillPage(id: DocId, lang: Signal<Lang>) -> impl IntoView {
     fetch();
 
     Effect::new(move |_| {
-        if let Load::Ready(form) = load.get() {
+        if let Load::Ready(form, _) = load.get() {
             document().set_title(&format!("{} – Gather", title(&form, lang.get())));
         }
     });
@@ -112,14 +142,14 @@ pub fn FillPage(id: DocId, lang: Signal<Lang>) -> impl IntoView {
                     .into_any()
                 }
                 Load::Failed(key) => notice(lang, key).into_any(),
-                Load::Ready(form) => view! {
+                Load::Ready(form, personal) => view! {
                     {preview.then(|| view! {
                         <p class="fill-preview" role="status" data-testid="fill-preview">
                             {move || text(lang.get(), Key::PreviewBanner)}
                         </p>
                     })}
                     <FormHead form=form.clone() lang=lang />
-                    <FillForm id=id.clone() token=token.clone() form=form accepting=accepting preview=preview lang=lang />
+                    <FillForm id=id.clone() token=token.clone() form=form personal=personal accepting=accepting preview=preview lang=lang />
                 }
                 .into_any(),
             }}

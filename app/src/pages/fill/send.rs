@@ -66,6 +66,7 @@ fn receipt(reply: &Value) -> Receipt {
         updated_at: reply["updated_at"]
             .as_f64()
             .unwrap_or_else(js_sys::Date::now),
+        submission_id: reply["submission_id"].as_str().map(str::to_owned),
     }
 }
 

@@ -202,6 +202,16 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
     }
 }
 
+/// Who a personal link fills in for.
+pub fn filling_as(lang: Lang, name: &str, group: &str) -> String {
+    match (lang, group.is_empty()) {
+        (Lang::Zh, true) => format!("正在以 {name} 的身份填写"),
+        (Lang::Zh, false) => format!("正在以 {name}（{group}）的身份填写"),
+        (Lang::En, true) => format!("Filling in as {name}"),
+        (Lang::En, false) => format!("Filling in as {name} ({group})"),
+    }
+}
+
 /// "第 2 / 3 页" / "Page 2 of 3".
 pub fn page_of(lang: Lang, page: usize, pages: usize) -> String {
     match lang {

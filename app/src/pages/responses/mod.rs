@@ -74,6 +74,22 @@ pub fn ResponsesPanel(
         let reveal = range.with(|r| r.reveal);
         questions.with(|qs| responses.with(|all| rows(qs, all, code(lang.get()), reveal)))
     });
+    // Responses whose answers raise one of the form's alerts (a fever, symptoms, contact).
+    let alerting = Memo::new(move |_| {
+        form.with(|f| {
+            let Some(f) = f.as_ref().filter(|f| !f.alerts.is_empty()) else {
+                return std::collections::HashSet::new();
+            };
+            responses.with(|all| {
+                all.values()
+                    .filter(|r| {
+                        !gather_doc::form::alerts::alerts_of(f, |id| r.answers.get(id)).is_empty()
+                    })
+                    .map(|r| r.id)
+                    .collect()
+            })
+        })
+    });
     let shown = Memo::new(move |_| {
         let qs = questions.get();
         let mut list = filter.with(|f| f.apply(all_rows.get(), &qs, code(lang.get())));
@@ -201,6 +217,7 @@ pub fn ResponsesPanel(
                     on_delete=on_delete
                     on_photo=on_photo
                     on_correct=on_correct
+                    alerting=alerting.into()
                 />
                 <Show when=move || shown.with(Vec::is_empty)>
                     <p class="hint responses-empty" data-testid="responses-empty">

@@ -26,6 +26,8 @@ pub fn ResponsesTable(
     /// Opens a photo answer: the receipt, the question and the photo id.
     on_photo: Callback<PhotoTarget>,
     on_correct: Callback<CorrectTarget>,
+    /// The responses that raise an alert, highlighted.
+    alerting: Signal<std::collections::HashSet<i64>>,
 ) -> impl IntoView {
     let limit = RwSignal::new(ROWS_AT_ONCE);
     let heading = move |column: Column, label: String| {
@@ -127,8 +129,17 @@ pub fn ResponsesTable(
                                     .collect_view()
                             });
                             view! {
-                                <tr data-testid="response-row" data-response=row.id>
-                                    <td class="receipt" data-testid="response-receipt">{row.receipt}</td>
+                                <tr
+                                    data-testid="response-row"
+                                    data-response=row.id
+                                    class:alerting=move || alerting.with(|a| a.contains(&row.id))
+                                >
+                                    <td class="receipt" data-testid="response-receipt">
+                                        <Show when=move || alerting.with(|a| a.contains(&row.id))>
+                                            <span class="alert-mark" title="⚠">"⚠ "</span>
+                                        </Show>
+                                        {row.receipt}
+                                    </td>
                                     <td class="time">{row.submitted}</td>
                                     {cells}
                                     <td class="row-actions">

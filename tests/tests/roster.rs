@@ -1,0 +1,221 @@
+//! End-to-end: the school health officer uploads a roster of three students; two report from
+//! their personal links on phones (one with 38.1 °C); the day view shows one missing and one
+//! alert; a student who reports again the same day on the class's shared link replaces their
+//! earlier check-in instead of adding one. Screenshots of the roster, a personal fill page and
+//! the day view, in both languages.
+
+use anyhow::Result;
+use e2e::{workspace_root, Browser, Driver, GatherServer, WAIT};
+use fantoccini::Locator;
+
+async fn type_into(browser: &Browser, name: &str, text: &str) -> Result<()> {
+    let input = browser
+        .client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(&format!("[name='{name}']")))
+        .await?;
+    input.send_keys(text).await?;
+    Ok(())
+}
+
+async fn tick(browser: &Browser, name: &str, value: &str) -> Result<()> {
+    let script = format!(
+        "const el = document.querySelector(\"input[name='{name}'][value='{value}']\"); \
+         if (!el) return false; el.click(); return el.checked;"
+    );
+    browser.wait_js(&script, WAIT).await
+}
+
+/// Types the region instead of picking it (the lists are tested elsewhere).
+async fn typed_region(browser: &Browser) -> Result<()> {
+    browser
+        .wait_js(
+            "const b = document.querySelector('[data-testid=q-district] .region-toggle'); \
+             if (!b) return false; b.click(); return true;",
+            WAIT,
+        )
+        .await?;
+    type_into(browser, "district.province", "湖北省").await?;
+    type_into(browser, "district.city", "武汉市").await
+}
+
+/// Fills today's check-in (identity already known) and sends it.
+async fn check_in(browser: &Browser, temperature: &str) -> Result<()> {
+    type_into(browser, "temperature", temperature).await?;
+    tick(browser, "symptoms", "none").await?;
+    typed_region(browser).await?;
+    tick(browser, "contact", "no").await?;
+    browser.find_testid("fill-submit").await?.click().await?;
+    browser.find_testid("fill-done").await?;
+    Ok(())
+}
+
+async fn open_as(driver: &Driver, name: &str, lang: &str, url: &str) -> Result<Browser> {
+    let browser = driver.browser(name, 500, 1000).await?;
+    let origin = url.split("/f/").next().unwrap_or_default().to_owned();
+    browser.goto(&format!("{origin}/")).await?;
+    browser
+        .js(&format!(
+            "localStorage.setItem('gather-lang', '{lang}'); return true;"
+        ))
+        .await?;
+    browser.goto(url).await?;
+    Ok(browser)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_officer_sees_who_is_missing_and_who_has_a_fever() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let server = GatherServer::start(data.path(), "127.0.0.1:0").await?;
+    let driver = Driver::start().await?;
+    let shots = workspace_root().join("screenshots");
+    let form = server.create_form("health-checkin", "zh").await?;
+
+    // The officer uploads the roster from a spreadsheet.
+    let officer = driver.browser("officer", 500, 1000).await?;
+    officer.goto(&server.url("/")).await?;
+    officer
+        .js("localStorage.setItem('gather-lang', 'zh'); return true;")
+        .await?;
+    officer.goto(&server.url(&form.path)).await?;
+    officer.find_testid("tab-roster").await?.click().await?;
+    officer.find_testid("no-roster").await?;
+    let csv = data.path().join("三年级名单.csv");
+    std::fs::write(
+        &csv,
+        "\u{feff}学号,姓名,班级\r\n20200101,李雷,三年二班\r\n20200102,韩梅梅,三年二班\r\n20200201,王林,三年三班\r\n",
+    )?;
+    officer
+        .find_testid("roster-file")
+        .await?
+        .send_keys(&csv.display().to_string())
+        .await?;
+    officer
+        .wait_js(
+            "return document.querySelector('[data-testid=roster-count]')?.textContent.includes('3');",
+            WAIT,
+        )
+        .await?;
+    officer
+        .screenshot(&shots.join("roster-zh-phone.png"))
+        .await?;
+    let links: Vec<String> = serde_json::from_value(
+        officer
+            .js("return [...document.querySelectorAll('[data-testid=personal-link]')].map(e => e.textContent);")
+            .await?,
+    )?;
+    assert_eq!(links.len(), 3, "{links:?}");
+    assert!(links.iter().all(|l| l.contains("/f/")), "{links:?}");
+
+    // Li Lei's personal link knows him: his name, id and class are not asked.
+    let li_lei = open_as(&driver, "li-lei", "zh", &links[0]).await?;
+    li_lei
+        .wait_js(
+            "return document.querySelector('[data-testid=fill-person]')?.textContent.includes('李雷（三年二班）');",
+            WAIT,
+        )
+        .await?;
+    li_lei
+        .wait_js("return !document.querySelector(\"[name='name']\") && !!document.querySelector(\"[name='temperature']\");", WAIT)
+        .await?;
+    li_lei
+        .screenshot(&shots.join("fill-personal-zh-phone.png"))
+        .await?;
+    check_in(&li_lei, "36.6").await?;
+    let receipt = li_lei.find_testid("receipt").await?.text().await?;
+
+    // Han Meimei, in English, has a fever.
+    let han = open_as(&driver, "han-meimei", "en", &links[1]).await?;
+    han.wait_js(
+        "return document.querySelector('[data-testid=fill-person]')?.textContent.includes('Filling in as 韩梅梅');",
+        WAIT,
+    )
+    .await?;
+    check_in(&han, "38.1").await?;
+
+    // Li Lei's link on another phone says he has reported today, with his receipt.
+    let li_lei_again = open_as(&driver, "li-lei-2", "zh", &links[0]).await?;
+    li_lei_again
+        .wait_js(
+            &format!("return document.querySelector('[data-testid=receipt]')?.textContent.includes('{}');", receipt.trim()),
+            WAIT,
+        )
+        .await?;
+    assert!(
+        li_lei_again
+            .js("return !document.querySelector('[data-testid=submit-another]');")
+            .await?
+            == serde_json::Value::Bool(true),
+        "a personal link offers no second response"
+    );
+
+    // On the class's shared link he reports again: it replaces this morning's check-in.
+    let (status, shared) = server
+        .http(
+            "POST",
+            &format!("/api/docs/{}/links", form.id),
+            Some(&form.owner_token),
+            &serde_json::json!({ "role": "respondent", "label": "三年二班" }),
+        )
+        .await?;
+    assert_eq!(status, 201, "{shared}");
+    let class_link = server.url(shared["url"].as_str().unwrap());
+    let phone = open_as(&driver, "class-phone", "zh", &class_link).await?;
+    type_into(&phone, "name", "李雷").await?;
+    type_into(&phone, "student_id", "20200101").await?;
+    type_into(&phone, "class", "三年二班").await?;
+    check_in(&phone, "36.9").await?;
+
+    // The day view: Wang Lin has not reported; Han Meimei needs attention.
+    officer.find_testid("tab-today").await?.click().await?;
+    officer
+        .wait_js(
+            "const n = id => document.querySelector(`[data-testid=${id}]`)?.textContent.trim(); \
+             return n('day-reported') === '2' && n('day-missing') === '1' && n('day-attention') === '1';",
+            WAIT,
+        )
+        .await?;
+    officer
+        .wait_js(
+            "return [...document.querySelectorAll('[data-testid=missing-name]')].map(e => e.textContent).join() === '王林' \
+             && document.querySelector('[data-testid=day-alert]').textContent.includes('韩梅梅') \
+             && document.querySelector('[data-testid=day-alert]').textContent.includes('38.1');",
+            WAIT,
+        )
+        .await?;
+    officer.screenshot(&shots.join("day-zh-phone.png")).await?;
+
+    // The responses table: one row per student, Li Lei's with the later temperature, Han
+    // Meimei's highlighted.
+    officer.find_testid("tab-responses").await?.click().await?;
+    officer
+        .wait_js(
+            "const rows = [...document.querySelectorAll('[data-testid=response-row]')]; \
+             return rows.length === 2 \
+               && rows.some(r => r.textContent.includes('李雷') && r.textContent.includes('36.9')) \
+               && rows.some(r => r.textContent.includes('韩梅梅') && r.classList.contains('alerting'));",
+            WAIT,
+        )
+        .await?;
+
+    // The same day view in English, wider.
+    let desk = driver.browser("officer-desk", 1024, 900).await?;
+    desk.goto(&server.url("/")).await?;
+    desk.js("localStorage.setItem('gather-lang', 'en'); return true;")
+        .await?;
+    desk.goto(&server.url(&form.path)).await?;
+    desk.find_testid("tab-today").await?.click().await?;
+    desk.wait_js(
+        "return document.querySelector('[data-testid=day-missing]')?.textContent.trim() === '1';",
+        WAIT,
+    )
+    .await?;
+    desk.screenshot(&shots.join("day-en.png")).await?;
+
+    for browser in [officer, li_lei, han, li_lei_again, phone, desk] {
+        browser.close().await?;
+    }
+    server.stop().await?;
+    Ok(())
+}
