@@ -235,6 +235,24 @@ pub async fn serve_on(
     let (stop_tx, stop_rx) = watch::channel(false);
     let state = ServerState::new(&config, store, access, forms, stop_rx);
     let rooms = state.rooms.clone();
+    // Responses past their form's retention are deleted now and every few minutes.
+    {
+        let (forms, access) = (state.forms.clone(), state.access.clone());
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(forms::SWEEP_EVERY);
+            loop {
+                every.tick().await;
+                let (forms, access) = (forms.clone(), access.clone());
+                let swept = tokio::task::spawn_blocking(move || {
+                    forms::sweep(forms.db(), &access, access::now_ms())
+                })
+                .await;
+                if let Ok(Err(error)) = swept {
+                    tracing::error!(%error, "retention sweep failed");
+                }
+            }
+        });
+    }
     let router = app(state, &config);
     let addr = listener.local_addr()?;
     tracing::info!(%addr, data = %config.data.display(), "listening");

@@ -82,6 +82,7 @@ pub fn read_settings(txn: &impl ReadTxn, settings: &MapRef) -> FormDef {
         // Kept as JSON text, like a question's options; text that does not parse is ignored.
         roster_fields: serde_json::from_str(&string(txn, settings, "roster_fields")).ok(),
         alerts: serde_json::from_str(&string(txn, settings, "alerts")).unwrap_or_default(),
+        supplies: serde_json::from_str(&string(txn, settings, "supplies")).ok(),
         ..FormDef::default()
     }
 }
@@ -216,6 +217,12 @@ pub fn write_settings(txn: &mut TransactionMut, settings: &MapRef, form: &FormDe
         (
             "alerts",
             Any::from(serde_json::to_string(&form.alerts).unwrap_or_default()),
+        ),
+        (
+            "supplies",
+            form.supplies.as_ref().map_or(Any::Null, |s| {
+                Any::from(serde_json::to_string(s).unwrap_or_default())
+            }),
         ),
     ];
     for (key, value) in wanted {

@@ -9,13 +9,14 @@ pub mod display;
 pub mod model;
 pub mod regions;
 pub mod roster;
+pub mod supplies;
 pub mod templates;
 pub mod validate;
 
 pub use crdt::{read_form, FormRoots};
 pub use model::{
     is_photo_id, Bilingual, Choice, FormDef, FormStatus, Frequency, IdKind, Question, QuestionType,
-    RosterFields, ShowIf,
+    RosterFields, ShowIf, Supplies,
 };
 pub use validate::{validate, AnswerError, AnswerErrors, Answers};
 

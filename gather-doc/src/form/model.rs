@@ -79,6 +79,26 @@ pub struct FormDef {
     /// Answers the organisers must see at once (a fever, contact with a case).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alerts: Vec<super::alerts::AlertRule>,
+    /// A supply register's questions: what, how many, where to, and how far along.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplies: Option<Supplies>,
+}
+
+/// The questions of a supply register (donations pledged to hospitals, hospital requests) that
+/// the totals add up and the status workflow moves along.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Supplies {
+    /// A choice question: the item (N95 masks, protective suits…).
+    pub item: String,
+    /// A number question: how many.
+    pub quantity: String,
+    /// Where they go (a hospital), if the form asks.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub place: String,
+    /// A single choice whose options, in order, are the stages (pledged → in transit →
+    /// received → distributed), if the form tracks them.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub status: String,
 }
 
 impl Default for FormDef {
@@ -94,6 +114,7 @@ impl Default for FormDef {
             utc_offset_minutes: china_offset(),
             roster_fields: None,
             alerts: Vec::new(),
+            supplies: None,
         }
     }
 }

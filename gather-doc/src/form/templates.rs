@@ -4,6 +4,7 @@
 use super::alerts::{AlertRule, AlertTest};
 use super::model::{
     Bilingual, Choice, FormDef, Frequency, Question, QuestionType as T, RosterFields, ShowIf,
+    Supplies,
 };
 
 /// Every template's name, in gallery order.
@@ -49,6 +50,17 @@ pub fn template(name: &str, lang: &str) -> Option<FormDef> {
             name: "name".into(),
             group: "class".into(),
         });
+    }
+    let supplies = |status: &str| Supplies {
+        item: "item".into(),
+        quantity: "quantity".into(),
+        place: "hospital".into(),
+        status: status.into(),
+    };
+    match name {
+        "supply-donation" => form.supplies = Some(supplies("status")),
+        "supply-request" => form.supplies = Some(supplies("")),
+        _ => {}
     }
     if name == "health-checkin" {
         form.frequency = Frequency::Daily;

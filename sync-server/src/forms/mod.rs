@@ -10,8 +10,10 @@ mod export;
 mod photos;
 mod regions;
 mod responses;
+mod retention;
 mod roster;
 mod routes;
+mod supplies;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -24,12 +26,15 @@ use gather_doc::DocId;
 
 pub use photos::{sniff, MAX_PHOTO_BYTES};
 pub use responses::{Filter, Replaces, Respondent, ResponseDb, StoredResponse, Submitted};
+pub use retention::{sweep, SWEEP_EVERY};
 
 /// The `/api/forms/{doc}` routes, photos included.
 pub fn routes() -> axum::Router<crate::ServerState> {
     routes::routes()
         .merge(photos::routes())
         .merge(roster::routes())
+        .merge(supplies::routes())
+        .merge(retention::routes())
 }
 
 use crate::store::{Store, StoreError};

@@ -148,6 +148,7 @@ impl ResponseDb {
         )?;
         conn.execute_batch(super::photos::SCHEMA)?;
         conn.execute_batch(super::roster::SCHEMA)?;
+        conn.execute_batch(super::retention::SCHEMA)?;
         // Who answered and on which day, for rosters and daily forms; added after the first
         // release, so older files gain the columns here.
         let has_person: bool = conn
@@ -472,6 +473,7 @@ impl ResponseDb {
         tx.execute("DELETE FROM responses WHERE doc = ?1", [doc.as_str()])?;
         tx.execute("DELETE FROM form_photos WHERE doc = ?1", [doc.as_str()])?;
         tx.execute("DELETE FROM form_roster WHERE doc = ?1", [doc.as_str()])?;
+        tx.execute("DELETE FROM form_retention WHERE doc = ?1", [doc.as_str()])?;
         tx.execute(
             "DELETE FROM response_changes WHERE doc = ?1",
             [doc.as_str()],

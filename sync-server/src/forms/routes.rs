@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use gather_doc::form::display::{self, day_start_ms, CST_OFFSET_MINUTES};
-use gather_doc::form::{validate, FormDef};
+use gather_doc::form::{supplies, validate, FormDef};
 use gather_doc::{DocId, Role};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -365,7 +365,7 @@ async fn change(
     value["answers"] = changed.answers;
     // A respondent gets their own answers back as they are; a correction's reply shows no more
     // than the table did, so numbers stay masked.
-    if action == "corrected" {
+    if action != "edited" {
         mask_answers(form, &mut value["answers"]);
     }
     Ok(Json(value).into_response())
@@ -379,13 +379,17 @@ async fn correct_response(
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
     let (doc, grant) = authorize(&state, &headers, &doc, addr, Role::can_read_responses)?;
-    let AnswersBody { mut answers } = body(&bytes)?;
+    let correction: Correction = body(&bytes)?;
     let form = load_form(&state, &doc).await?;
-    // The table shows ID and phone numbers masked; those sent back unchanged stay as stored.
     let (forms, target) = (state.forms.clone(), doc.clone());
     let stored = blocking(move || Ok(forms.db().get(&target, id)?))
         .await?
         .ok_or_else(|| not_found("no such response"))?;
+    if let Some(status) = correction.status {
+        return move_along(&state, &doc, &form, &grant, addr, stored, &status).await;
+    }
+    let mut answers = correction.answers.unwrap_or_default();
+    // The table shows ID and phone numbers masked; those sent back unchanged stay as stored.
     display::restore_masked(&form, &mut answers, &stored.answers);
     let answers = match checked(&state, &form, &answers) {
         Ok(answers) => answers,
@@ -399,6 +403,56 @@ async fn correct_response(
         &grant.label,
         Some(addr),
         &id.to_string(),
+    );
+    Ok(response)
+}
+
+/// A correction: new answers, or (for a supply register) only a new status.
+#[derive(Deserialize, Default)]
+struct Correction {
+    #[serde(default)]
+    answers: Option<Map<String, Value>>,
+    #[serde(default)]
+    status: Option<String>,
+}
+
+/// Moves a supply response to another stage of the workflow (pledged → in transit → …).
+async fn move_along(
+    state: &ServerState,
+    doc: &DocId,
+    form: &FormDef,
+    grant: &Grant,
+    addr: IpAddr,
+    stored: StoredResponse,
+    status: &str,
+) -> Result<Response, ApiError> {
+    let Some(question) = form
+        .supplies
+        .as_ref()
+        .map(|s| s.status.clone())
+        .filter(|_| supplies::is_stage(form, status))
+    else {
+        return Err(bad_input("this form has no such status"));
+    };
+    let mut answers = stored.answers.clone();
+    answers[&question] = json!(status);
+    let response = change(
+        state,
+        doc,
+        form,
+        grant,
+        stored.id,
+        answers,
+        "status_changed",
+    )
+    .await?;
+    state.access.audit().record(
+        doc,
+        "response_status_changed",
+        Some(grant.role),
+        &grant.label,
+        Some(addr),
+        &format!("{} {status}", stored.id),
     );
     Ok(response)
 }
