@@ -237,6 +237,24 @@ async fn a_roster_gives_personal_links_one_checkin_a_day_and_a_list_of_who_is_mi
         403
     );
 
+    // The health officer has called Li Lei's family: the alert is cleared, with who and when.
+    let day_path = format!("/api/forms/{}/days/{}", form.id, today());
+    let clear = format!(
+        "/api/forms/{}/responses/{}/alerts/{}/clear",
+        form.id, day["alerts"][0]["response_id"], day["alerts"][0]["rule"]
+    );
+    let (status, _) = http_json(server.addr, "POST", &clear, Some(&editor), None).await;
+    assert_eq!(status, 200);
+    let (_, cleared) = http_json(server.addr, "GET", &day_path, Some(&editor), None).await;
+    assert_eq!(cleared["alerts"][0]["cleared"]["by"], "editor link (editor)");
+    assert_eq!(cleared["groups"][0]["alerts"], 0);
+    // A new fever reported later raises it again.
+    let (status, _) = submit(&server, &form, &li_lei, "li-lei-day-1c", checkin("", "", "", 38.4)).await;
+    assert_eq!(status, 200);
+    let (_, again) = http_json(server.addr, "GET", &day_path, Some(&editor), None).await;
+    assert_eq!(again["alerts"][0]["cleared"], Value::Null);
+    assert_eq!(again["alerts"][0]["value"], 38.4);
+
     // A new roster: Wang Lin leaves, Zhao Liu joins. Li Lei's printed link still works; Wang
     // Lin's no longer does.
     let csv =

@@ -473,6 +473,10 @@ impl ResponseDb {
         tx.execute("DELETE FROM responses WHERE doc = ?1", [doc.as_str()])?;
         tx.execute("DELETE FROM form_photos WHERE doc = ?1", [doc.as_str()])?;
         tx.execute("DELETE FROM form_roster WHERE doc = ?1", [doc.as_str()])?;
+        tx.execute(
+            "DELETE FROM form_alert_clearances WHERE doc = ?1",
+            [doc.as_str()],
+        )?;
         tx.execute("DELETE FROM form_retention WHERE doc = ?1", [doc.as_str()])?;
         tx.execute(
             "DELETE FROM response_changes WHERE doc = ?1",

@@ -39,6 +39,15 @@ pub(super) const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS form_roster (
         grp       TEXT    NOT NULL,
         position  INTEGER NOT NULL,
         PRIMARY KEY (doc, person_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS form_alert_clearances (
+        doc         TEXT    NOT NULL,
+        response_id INTEGER NOT NULL,
+        rule        INTEGER NOT NULL,
+        answered_at INTEGER NOT NULL,
+        by          TEXT    NOT NULL,
+        at          INTEGER NOT NULL,
+        PRIMARY KEY (doc, response_id, rule)
     ) WITHOUT ROWID;";
 
 /// The largest roster file taken (20,000 people of a few dozen bytes each fit easily).
@@ -53,6 +62,10 @@ pub fn routes() -> Router<ServerState> {
                 .layer(axum::extract::DefaultBodyLimit::max(MAX_ROSTER_BYTES)),
         )
         .route("/api/forms/{doc}/days/{date}", get(day))
+        .route(
+            "/api/forms/{doc}/responses/{id}/alerts/{rule}/clear",
+            axum::routing::post(clear_alert),
+        )
 }
 
 impl ResponseDb {
@@ -124,6 +137,46 @@ impl ResponseDb {
             super::responses::COLUMNS
         ))?;
         let rows = stmt.query_map(params![doc.as_str(), day], super::responses::row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records that `by` has seen to alert `rule` of response `id` as answered at `answered_at`
+    /// (the response's last change: a later change raises it again).
+    pub fn clear_alert(
+        &self,
+        doc: &DocId,
+        id: i64,
+        rule: usize,
+        answered_at: i64,
+        by: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let conn = self.writer()?;
+        conn.execute(
+            "INSERT INTO form_alert_clearances (doc, response_id, rule, answered_at, by, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (doc, response_id, rule) DO UPDATE SET
+               answered_at = excluded.answered_at, by = excluded.by, at = excluded.at",
+            params![doc.as_str(), id, rule as i64, answered_at, by, now],
+        )?;
+        Ok(())
+    }
+
+    /// Who cleared which alerts, by (response, rule): (answered_at, by, at).
+    fn clearances(
+        &self,
+        doc: &DocId,
+    ) -> Result<HashMap<(i64, usize), (i64, String, i64)>, StoreError> {
+        let conn = self.reader()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT response_id, rule, answered_at, by, at FROM form_alert_clearances WHERE doc = ?1",
+        )?;
+        let rows = stmt.query_map([doc.as_str()], |r| {
+            Ok((
+                (r.get::<_, i64>(0)?, r.get::<_, i64>(1)? as usize),
+                (r.get(2)?, r.get(3)?, r.get(4)?),
+            ))
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -414,10 +467,11 @@ async fn day(
     check_reveal(&state, &doc, &grant, addr, reveal, "day view")?;
     let form = load_form(&state, &doc).await?;
     let (forms, target, day) = (state.forms.clone(), doc.clone(), date.clone());
-    let (people, responses) = blocking(move || {
+    let (people, responses, cleared) = blocking(move || {
         Ok((
             forms.db().roster(&target)?,
             forms.db().of_day(&target, &day)?,
+            forms.db().clearances(&target)?,
         ))
     })
     .await?;
@@ -483,12 +537,19 @@ async fn day(
             mask_answers(&form, &mut answers);
         }
         let raised = alerts_of(&form, |id| r.answers.get(id));
+        let open = |rule: usize| {
+            cleared
+                .get(&(r.id, rule))
+                .filter(|(answered_at, _, _)| *answered_at == r.updated_at)
+        };
+        let still_open = raised.iter().any(|a| open(a.rule).is_none());
         if let Some(group) = r.person_id.as_deref().and_then(|p| group_of.get(p)) {
             if let Some(at) = group_at.get(group) {
-                groups[*at].alerts += usize::from(!raised.is_empty());
+                groups[*at].alerts += usize::from(still_open);
             }
         }
         for alert in raised {
+            let clearance = open(alert.rule).map(|(_, by, at)| json!({"by": by, "at": at}));
             let rule = &form.alerts[alert.rule];
             alerts.push(json!({
                 "response_id": r.id,
@@ -499,6 +560,7 @@ async fn day(
                 "rule": alert.rule,
                 "label": rule.label,
                 "submitted_at": r.submitted_at,
+                "cleared": clearance,
             }));
         }
     }
@@ -512,4 +574,48 @@ async fn day(
         "groups": groups,
     }))
     .into_response())
+}
+
+/// `POST /api/forms/{doc}/responses/{id}/alerts/{rule}/clear` (owner or editor): someone has
+/// seen to this alert (called the family, sent the student home). Kept with who and when, and
+/// in the audit log; a later change to the response raises it again.
+async fn clear_alert(
+    State(state): State<ServerState>,
+    ClientAddr(addr): ClientAddr,
+    Path((doc, id, rule)): Path<(String, i64, usize)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let (doc, grant) = authorize(&state, &headers, &doc, addr, Role::can_read_responses)?;
+    let form = load_form(&state, &doc).await?;
+    if rule >= form.alerts.len() {
+        return Err(crate::api::bad_input("no such alert rule"));
+    }
+    let (forms, target, by) = (state.forms.clone(), doc.clone(), changed_by(&grant));
+    let found = blocking(move || {
+        let Some(response) = forms.db().get(&target, id)? else {
+            return Ok(false);
+        };
+        forms.db().clear_alert(
+            &target,
+            id,
+            rule,
+            response.updated_at,
+            &by,
+            crate::access::now_ms(),
+        )?;
+        Ok(true)
+    })
+    .await?;
+    if !found {
+        return Err(crate::api::not_found("no such response"));
+    }
+    state.access.audit().record(
+        &doc,
+        "alert_cleared",
+        Some(grant.role),
+        &grant.label,
+        Some(addr),
+        &format!("{id} {}", form.alerts[rule].label.en),
+    );
+    Ok(Json(json!({"cleared": true})).into_response())
 }
