@@ -50,6 +50,9 @@ pub(super) const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS form_roster (
         PRIMARY KEY (doc, response_id, rule)
     ) WITHOUT ROWID;";
 
+/// Cleared alerts by (response, rule): the response's change it was cleared at, by whom, when.
+type Clearances = HashMap<(i64, usize), (i64, String, i64)>;
+
 /// The largest roster file taken (20,000 people of a few dozen bytes each fit easily).
 const MAX_ROSTER_BYTES: usize = 2 * 1024 * 1024;
 
@@ -166,7 +169,7 @@ impl ResponseDb {
     fn clearances(
         &self,
         doc: &DocId,
-    ) -> Result<HashMap<(i64, usize), (i64, String, i64)>, StoreError> {
+    ) -> Result<Clearances, StoreError> {
         let conn = self.reader()?;
         let mut stmt = conn.prepare_cached(
             "SELECT response_id, rule, answered_at, by, at FROM form_alert_clearances WHERE doc = ?1",
