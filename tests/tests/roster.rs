@@ -185,6 +185,15 @@ async fn the_officer_sees_who_is_missing_and_who_has_a_fever() -> Result<()> {
         )
         .await?;
     officer.screenshot(&shots.join("day-zh-phone.png")).await?;
+    // She calls Han Meimei's family and marks the alert as handled.
+    officer.find_testid("clear-alert").await?.click().await?;
+    officer
+        .wait_js(
+            "return document.querySelector('[data-testid=day-attention]')?.textContent.trim() === '0' \
+             && !!document.querySelector('[data-testid=alert-cleared]');",
+            WAIT,
+        )
+        .await?;
 
     // The responses table: one row per student, Li Lei's with the later temperature, Han
     // Meimei's highlighted.

@@ -14,6 +14,7 @@ use super::responses::ResponsesPanel;
 use super::roster::day::DayPanel;
 use super::roster::RosterPanel;
 use super::share::{ActivityDialog, ShareDialog};
+use super::supplies::TotalsPanel;
 use super::token_from_fragment;
 use crate::api;
 use crate::connection::{Connection, Reports, Status};
@@ -76,6 +77,18 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
             let roots = FormRoots::of(&doc);
             let txn = doc.transact();
             gather_doc::form::crdt::is_form(&txn, &roots)
+        })
+    };
+    // A supply register's third tab adds up its quantities instead of listing days.
+    let is_supply = {
+        let doc = doc.clone();
+        Memo::new(move |_| {
+            version.track();
+            let roots = FormRoots::of(&doc);
+            let txn = doc.transact();
+            gather_doc::form::crdt::read_settings(&txn, &roots.settings)
+                .supplies
+                .is_some()
         })
     };
     let tab = RwSignal::new(Tab::Edit);
@@ -257,7 +270,7 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
                         <button role="tab" data-testid="tab-responses" aria-selected=move || (tab.get() == Tab::Responses).to_string()
                             on:click=move |_| tab.set(Tab::Responses)>{move || text(lang.get(), Text::Responses)}</button>
                         <button role="tab" data-testid="tab-today" aria-selected=move || (tab.get() == Tab::Today).to_string()
-                            on:click=move |_| tab.set(Tab::Today)>{move || text(lang.get(), Text::Today)}</button>
+                            on:click=move |_| tab.set(Tab::Today)>{move || text(lang.get(), if is_supply.get() { Text::Totals } else { Text::Today })}</button>
                         <button role="tab" data-testid="tab-roster" aria-selected=move || (tab.get() == Tab::Roster).to_string()
                             on:click=move |_| tab.set(Tab::Roster)>{move || text(lang.get(), Text::Roster)}</button>
                         <a class="preview" data-testid="preview" target="_blank" rel="noopener"
@@ -279,8 +292,11 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
                 <Show when=move || is_form.get() && can_write() && tab.get() == Tab::Responses>
                     <ResponsesPanel id=panel_link.get_value().0 token=panel_link.get_value().1 role=Signal::from(role) lang=lang />
                 </Show>
-                <Show when=move || is_form.get() && can_write() && tab.get() == Tab::Today>
+                <Show when=move || is_form.get() && can_write() && tab.get() == Tab::Today && !is_supply.get()>
                     <DayPanel id=panel_link.get_value().0 token=panel_link.get_value().1 title=file_title lang=lang />
+                </Show>
+                <Show when=move || is_form.get() && can_write() && tab.get() == Tab::Today && is_supply.get()>
+                    <TotalsPanel id=panel_link.get_value().0 token=panel_link.get_value().1 lang=lang />
                 </Show>
                 <Show when=move || is_form.get() && can_write() && tab.get() == Tab::Roster>
                     <RosterPanel id=panel_link.get_value().0 token=panel_link.get_value().1 title=file_title lang=lang />

@@ -8,6 +8,7 @@ mod home;
 mod responses;
 mod roster;
 mod share;
+mod supplies;
 
 use gather_doc::DocId;
 use leptos::prelude::*;

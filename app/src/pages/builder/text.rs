@@ -45,6 +45,7 @@ pub enum Text {
     ConfirmRemove,
     Preview,
     EditForm,
+    Totals,
     Frequency,
     FrequencyAny,
     FrequencyOnce,
@@ -125,6 +126,7 @@ pub fn text(lang: Lang, key: Text) -> &'static str {
         RosterGroup => ("班级 / 分组题", "Group question"),
         NoField => ("（无）", "(none)"),
         Today => ("每日情况", "By day"),
+        Totals => ("汇总", "Totals"),
         Roster => ("名单", "Roster"),
         FormDescription => (
             "表单说明（填写者会看到）",

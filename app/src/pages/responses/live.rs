@@ -351,6 +351,25 @@ impl Live {
         Ok(())
     }
 
+    /// Moves a supply response to another stage of its workflow; the table picks it up.
+    pub async fn move_along(&self, response_id: i64, status: &str) -> Result<(), ApiError> {
+        let path = format!("{}/responses/{response_id}", self.base());
+        let body = serde_json::json!({ "status": status });
+        api::call("PATCH", &path, Some(&self.token), Some(body)).await?;
+        self.poll();
+        Ok(())
+    }
+
+    /// The form's retention setting.
+    pub fn retention_path(&self) -> String {
+        format!("{}/retention", self.base())
+    }
+
+    /// The link's token.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
     /// Where photos of a correction are uploaded.
     pub fn photo_place(&self) -> crate::pages::fill::PhotoPlace {
         crate::pages::fill::PhotoPlace {

@@ -3,11 +3,13 @@
 //! a per-question summary, CSV export, and each response's history and deletion. Owners may
 //! show full ID and phone numbers, which the server records in the activity log.
 
+mod charts;
 mod correct;
 mod data;
 mod history;
 mod live;
 mod photo;
+mod retention;
 mod summary;
 mod table;
 mod text;
@@ -21,11 +23,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::i18n::Lang;
+use charts::ResponsesCharts;
 use correct::{CorrectDialog, CorrectTarget};
 use data::{answerable, choices, rows, sort_rows, star_counts, Filter, Sort};
 use history::HistoryDialog;
 use live::{Live, Range, POLL_EVERY};
 use photo::{PhotoDialog, PhotoTarget};
+use retention::RetentionSetting;
 use summary::ResponsesSummary;
 use table::ResponsesTable;
 use text::{code, count_text, error_text, stars_text, text, Text};
@@ -110,6 +114,27 @@ pub fn ResponsesPanel(
     let on_history = Callback::new(move |target: (i64, String)| history.set(Some(target)));
     let photo = RwSignal::new(None::<PhotoTarget>);
     let on_photo = Callback::new(move |target: PhotoTarget| photo.set(Some(target)));
+    // A supply register's status moves from the table.
+    let status_question = Signal::derive(move || {
+        form.with(|f| {
+            f.as_ref()
+                .and_then(|f| f.supplies.as_ref())
+                .map(|s| s.status.clone())
+                .filter(|s| !s.is_empty())
+        })
+    });
+    let on_status = {
+        let live = live.clone();
+        Callback::new(move |(response_id, status): (i64, String)| {
+            let live = live.clone();
+            spawn_local(async move {
+                if let Err(e) = live.move_along(response_id, &status).await {
+                    live.failure.set(Some(e.code));
+                }
+            });
+        })
+    };
+    let retention_live = StoredValue::new(live.clone());
     let correcting = RwSignal::new(None::<CorrectTarget>);
     let on_correct = Callback::new(move |target: CorrectTarget| correcting.set(Some(target)));
     let export = {
@@ -198,6 +223,7 @@ pub fn ResponsesPanel(
                     <span>{move || text(lang.get(), Text::Reveal)}</span>
                     <span class="hint">{move || text(lang.get(), Text::RevealNote)}</span>
                 </label>
+                <RetentionSetting live=retention_live.get_value() lang=lang />
             </Show>
             <Show when=move || failure.get().is_some()>
                 <p class="notice" role="alert" data-testid="responses-error">
@@ -218,6 +244,8 @@ pub fn ResponsesPanel(
                     on_photo=on_photo
                     on_correct=on_correct
                     alerting=alerting.into()
+                    status_question=status_question
+                    on_status=on_status
                 />
                 <Show when=move || shown.with(Vec::is_empty)>
                     <p class="hint responses-empty" data-testid="responses-empty">
@@ -230,6 +258,7 @@ pub fn ResponsesPanel(
                     </p>
                 </Show>
                 <ResponsesSummary questions=questions.into() rows=shown.into() lang=lang />
+                <ResponsesCharts questions=questions.into() rows=shown.into() alerting=alerting.into() lang=lang />
             </Show>
             {
                 let live = live.clone();

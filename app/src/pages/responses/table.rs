@@ -28,6 +28,10 @@ pub fn ResponsesTable(
     on_correct: Callback<CorrectTarget>,
     /// The responses that raise an alert, highlighted.
     alerting: Signal<std::collections::HashSet<i64>>,
+    /// A supply register's status question: its cells are a pick list that moves the response
+    /// along the workflow.
+    status_question: Signal<Option<String>>,
+    on_status: Callback<(i64, String)>,
 ) -> impl IntoView {
     let limit = RwSignal::new(ROWS_AT_ONCE);
     let heading = move |column: Column, label: String| {
@@ -104,6 +108,9 @@ pub fn ResponsesTable(
                                 qs.iter()
                                     .zip(row.cells)
                                     .map(|(q, cell)| {
+                                        if status_question.with_untracked(|s| s.as_ref() == Some(&q.id)) {
+                                            return status_cell(q, row.id, row.answers.get(&q.id), lang, on_status);
+                                        }
                                         if q.kind != QuestionType::Photo || cell.is_empty() {
                                             return view! { <td>{cell}</td> }.into_any();
                                         }
@@ -180,4 +187,43 @@ pub fn ResponsesTable(
             </button>
         </Show>
     }
+}
+
+/// The status of a supply response as a pick list of the workflow's stages.
+fn status_cell(
+    q: &Question,
+    response: i64,
+    current: Option<&serde_json::Value>,
+    lang: Signal<Lang>,
+    on_status: Callback<(i64, String)>,
+) -> AnyView {
+    let current = current
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let options = q
+        .options
+        .iter()
+        .map(|c| {
+            let (value, label) = (c.value.clone(), c.label.clone());
+            let selected = value == current;
+            view! {
+                <option value=value selected=selected>
+                    {move || label.get(code(lang.get())).to_owned()}
+                </option>
+            }
+        })
+        .collect_view();
+    view! {
+        <td>
+            <select
+                class="status-select"
+                data-testid="response-status"
+                on:change=move |ev| on_status.run((response, event_target_value(&ev)))
+            >
+                {options}
+            </select>
+        </td>
+    }
+    .into_any()
 }

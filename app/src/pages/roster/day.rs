@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::text::{reminder, text, Text};
+use super::text::{cleared_by, reminder, text, Text};
 use super::{by_group, csv_field, save_csv, HasGroup};
 use crate::api;
 use crate::i18n::Lang;
@@ -53,6 +53,11 @@ impl HasGroup for DayPerson {
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 pub struct DayAlert {
+    pub response_id: i64,
+    pub rule: usize,
+    /// Who saw to it, and when.
+    #[serde(default)]
+    pub cleared: Option<Cleared>,
     #[serde(default)]
     pub person_id: Option<String>,
     pub receipt: String,
@@ -63,6 +68,12 @@ pub struct DayAlert {
     pub label: Bilingual,
     #[serde(default)]
     pub submitted_at: i64,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+pub struct Cleared {
+    pub by: String,
+    pub at: i64,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
@@ -89,6 +100,8 @@ pub fn DayPanel(
     let date = RwSignal::new(today());
     let view_data = RwSignal::new(None::<DayView>);
     let failure = RwSignal::new(false);
+    let clear_base = format!("/api/forms/{id}/responses");
+    let clear_token = token.clone();
     let load = move || {
         let path = format!("/api/forms/{id}/days/{}", date.get_untracked());
         let token = token.clone();
@@ -122,6 +135,19 @@ pub fn DayPanel(
     ) {
         on_cleanup(move || handle.clear());
     }
+    let on_clear = {
+        let load = load.clone();
+        Callback::new(move |(response, rule): (i64, usize)| {
+            let path = format!("{clear_base}/{response}/alerts/{rule}/clear");
+            let (token, load) = (clear_token.clone(), load.clone());
+            spawn_local(async move {
+                match api::call("POST", &path, Some(&token), None).await {
+                    Ok(_) => load(),
+                    Err(_) => failure.set(true),
+                }
+            });
+        })
+    };
     let export_missing = move |_| {
         let Some(day) = view_data.get_untracked() else {
             return;
@@ -174,15 +200,29 @@ pub fn DayPanel(
                     <p class="hint" data-testid="day-no-roster">{move || text(lang.get(), Text::NoRosterForDay)}</p>
                 }
                 .into_any(),
-                Some(day) => view! { <DayDetail day=day title=title lang=lang /> }.into_any(),
+                Some(day) => view! { <DayDetail day=day title=title lang=lang on_clear=on_clear /> }.into_any(),
             }}
         </section>
     }
 }
 
 #[component]
-fn DayDetail(day: DayView, title: Signal<String>, lang: Signal<Lang>) -> impl IntoView {
-    let (reported, missing, attention) = (day.reported.len(), day.missing.len(), day.alerts.len());
+fn DayDetail(
+    day: DayView,
+    title: Signal<String>,
+    lang: Signal<Lang>,
+    on_clear: Callback<(i64, usize)>,
+) -> impl IntoView {
+    let (reported, missing) = (day.reported.len(), day.missing.len());
+    let any_alerts = !day.alerts.is_empty();
+    // Responses with an alert nobody has seen to yet.
+    let attention = day
+        .alerts
+        .iter()
+        .filter(|a| a.cleared.is_none())
+        .map(|a| a.response_id)
+        .collect::<std::collections::HashSet<_>>()
+        .len();
     let names: std::collections::HashMap<String, (String, String)> = day
         .reported
         .iter()
@@ -206,13 +246,29 @@ fn DayDetail(day: DayView, title: Signal<String>, lang: Signal<Lang>) -> impl In
             };
             let label = a.label.clone();
             let time = format_time(a.submitted_at, CST_OFFSET_MINUTES);
+            let (response, rule) = (a.response_id, a.rule);
+            let handled = a.cleared.clone().map(|c| {
+                let at = format_time(c.at, CST_OFFSET_MINUTES)[11..16].to_owned();
+                view! {
+                    <span class="hint" data-testid="alert-cleared">
+                        {move || cleared_by(lang.get(), &c.by, &at)}
+                    </span>
+                }
+            });
+            let open = handled.is_none();
             view! {
-                <li class="alert-item" data-testid="day-alert">
+                <li class="alert-item" class:cleared=!open data-testid="day-alert">
                     <strong>{name}</strong>
                     <span class="hint">{group}</span>
                     <span class="alert-label">{move || label.get(if lang.get() == Lang::Zh { "zh" } else { "en" }).to_owned()}</span>
                     <span class="alert-value">{value}</span>
                     <span class="hint">{time[11..16].to_owned()}</span>
+                    {handled}
+                    {open.then(|| view! {
+                        <button class="secondary clear-alert" data-testid="clear-alert" on:click=move |_| on_clear.run((response, rule))>
+                            {move || text(lang.get(), Text::MarkHandled)}
+                        </button>
+                    })}
                 </li>
             }
         })
@@ -273,10 +329,10 @@ fn DayDetail(day: DayView, title: Signal<String>, lang: Signal<Lang>) -> impl In
         </div>
         {(others > 0).then(|| view! { <p class="hint">{move || format!("+{others} {}", text(lang.get(), Text::Others))}</p> })}
         <h2>{move || text(lang.get(), Text::Attention)}</h2>
-        {if attention == 0 {
-            view! { <p class="hint">{move || text(lang.get(), Text::NoAttention)}</p> }.into_any()
-        } else {
+        {if any_alerts {
             view! { <ul class="alert-list" data-testid="alert-list">{alerts}</ul> }.into_any()
+        } else {
+            view! { <p class="hint">{move || text(lang.get(), Text::NoAttention)}</p> }.into_any()
         }}
         <h2>{move || text(lang.get(), Text::Missing)}</h2>
         <div class="day-groups">{group_views}</div>

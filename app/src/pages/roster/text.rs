@@ -33,6 +33,7 @@ pub enum Text {
     NoRosterForDay,
     LoadFailed,
     LinksFileSuffix,
+    MarkHandled,
     MissingFileSuffix,
 }
 
@@ -80,6 +81,7 @@ pub fn text(lang: Lang, key: Text) -> &'static str {
         ),
         LoadFailed => ("无法加载，请检查网络后重试。", "Could not load. Check your connection and try again."),
         LinksFileSuffix => ("专属链接", "personal-links"),
+        MarkHandled => ("标记已处理", "Mark as handled"),
         MissingFileSuffix => ("未填名单", "not-reported"),
     };
     match lang {
@@ -107,5 +109,13 @@ pub fn reminder(lang: Lang, form: &str, day: &str, group: &str, names: &[String]
             "[{form}] {day}, {group}: not yet reported: {}. Please fill it in as soon as you can. Thank you!",
             names.join(", ")
         ),
+    }
+}
+
+/// "已由 王老师 于 09:12 处理" / "Handled by Ms Wang at 09:12".
+pub fn cleared_by(lang: Lang, by: &str, at: &str) -> String {
+    match lang {
+        Lang::Zh => format!("已由 {by} 于 {at} 处理"),
+        Lang::En => format!("Handled by {by} at {at}"),
     }
 }
