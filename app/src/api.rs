@@ -90,11 +90,21 @@ pub async fn call(
 
 /// POSTs `blob` (a picture) as it is; the JSON answer or the error.
 pub async fn post_blob(path: &str, token: &str, blob: &web_sys::Blob) -> Result<Value, ApiError> {
+    send_blob("POST", path, token, blob).await
+}
+
+/// Sends `blob` (a picture, a spreadsheet) as the body of `method path`, as its own type.
+pub async fn send_blob(
+    method: &str,
+    path: &str,
+    token: &str,
+    blob: &web_sys::Blob,
+) -> Result<Value, ApiError> {
     let content_type = match blob.type_() {
         t if t.is_empty() => "application/octet-stream".to_owned(),
         t => t,
     };
-    json_of(fetch("POST", path, Some(token), Some((blob, &content_type))).await?).await
+    json_of(fetch(method, path, Some(token), Some((blob, &content_type))).await?).await
 }
 
 /// Sends `text` (a CSV file) as the body of `method path`; the JSON answer or the error.

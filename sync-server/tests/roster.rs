@@ -246,10 +246,20 @@ async fn a_roster_gives_personal_links_one_checkin_a_day_and_a_list_of_who_is_mi
     let (status, _) = http_json(server.addr, "POST", &clear, Some(&editor), None).await;
     assert_eq!(status, 200);
     let (_, cleared) = http_json(server.addr, "GET", &day_path, Some(&editor), None).await;
-    assert_eq!(cleared["alerts"][0]["cleared"]["by"], "editor link (editor)");
+    assert_eq!(
+        cleared["alerts"][0]["cleared"]["by"],
+        "editor link (editor)"
+    );
     assert_eq!(cleared["groups"][0]["alerts"], 0);
     // A new fever reported later raises it again.
-    let (status, _) = submit(&server, &form, &li_lei, "li-lei-day-1c", checkin("", "", "", 38.4)).await;
+    let (status, _) = submit(
+        &server,
+        &form,
+        &li_lei,
+        "li-lei-day-1c",
+        checkin("", "", "", 38.4),
+    )
+    .await;
     assert_eq!(status, 200);
     let (_, again) = http_json(server.addr, "GET", &day_path, Some(&editor), None).await;
     assert_eq!(again["alerts"][0]["cleared"], Value::Null);
@@ -275,5 +285,58 @@ async fn a_roster_gives_personal_links_one_checkin_a_day_and_a_list_of_who_is_mi
             .0,
         401
     );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_roster_can_be_an_excel_workbook() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None).await;
+    let form = create_form(&server, "health-checkin").await;
+    // As a school keeps it: ids typed as numbers, Chinese names and classes.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (col, heading) in ["学号", "姓名", "班级"].iter().enumerate() {
+        sheet.write_string(0, col as u16, *heading).unwrap();
+    }
+    for (row, (id, name, class)) in [
+        (20200101, "李雷", "三年二班"),
+        (20200201, "王林", "三年三班"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let row = row as u32 + 1;
+        sheet.write_number(row, 0, f64::from(id)).unwrap();
+        sheet.write_string(row, 1, name).unwrap();
+        sheet.write_string(row, 2, class).unwrap();
+    }
+    let xlsx = book.save_to_buffer().unwrap();
+    let path = format!("/api/forms/{}/roster", form.id);
+    let content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    let (status, _, body) =
+        http_raw(server.addr, "PUT", &path, &form.owner, content_type, &xlsx).await;
+    let roster: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(status, 200, "{roster}");
+    assert_eq!(roster[0]["person_id"], "20200101");
+    assert_eq!(roster[1]["name"], "王林");
+    // A damaged workbook is refused, and the roster stays as it was.
+    let (status, _, body) = http_raw(
+        server.addr,
+        "PUT",
+        &path,
+        &form.owner,
+        content_type,
+        &xlsx[..xlsx.len() / 2],
+    )
+    .await;
+    let refused: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(status, 422, "{refused}");
+    assert!(refused["errors"][0]["zh"]
+        .as_str()
+        .unwrap()
+        .contains("Excel"));
+    let (_, kept) = http_json(server.addr, "GET", &path, Some(&form.owner), None).await;
+    assert_eq!(kept.as_array().unwrap().len(), 2);
     server.stop().await;
 }

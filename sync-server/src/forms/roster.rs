@@ -166,10 +166,7 @@ impl ResponseDb {
     }
 
     /// Who cleared which alerts, by (response, rule): (answered_at, by, at).
-    fn clearances(
-        &self,
-        doc: &DocId,
-    ) -> Result<Clearances, StoreError> {
+    fn clearances(&self, doc: &DocId) -> Result<Clearances, StoreError> {
         let conn = self.reader()?;
         let mut stmt = conn.prepare_cached(
             "SELECT response_id, rule, answered_at, by, at FROM form_alert_clearances WHERE doc = ?1",
@@ -261,14 +258,29 @@ async fn replace(
 ) -> Result<Response, ApiError> {
     let (doc, grant) = authorize(&state, &headers, &doc, addr, Role::can_read_responses)?;
     load_form(&state, &doc).await?;
-    let Ok(text) = std::str::from_utf8(&bytes) else {
+    // An Excel workbook (a zip file) is read from its first sheet; anything else is CSV text.
+    let text = if bytes.starts_with(b"PK\x03\x04") {
+        let workbook = bytes.clone();
+        match tokio::task::spawn_blocking(move || spreadsheet_csv(&workbook)).await {
+            Ok(Some(text)) => text,
+            _ => {
+                return Ok(bad_roster(&[json!({
+                    "line": 1,
+                    "zh": "无法读取这个 Excel 文件，请另存为 .xlsx 或“CSV UTF-8”后再上传",
+                    "en": "This Excel file could not be read: save it as .xlsx or “CSV UTF-8” and try again",
+                })]))
+            }
+        }
+    } else if let Ok(text) = std::str::from_utf8(&bytes) {
+        text.to_owned()
+    } else {
         return Ok(bad_roster(&[json!({
             "line": 1,
-            "zh": "文件须为 UTF-8 编码的 CSV（在 Excel 中另存为“CSV UTF-8”）",
-            "en": "The file must be CSV in UTF-8 (in Excel: Save As “CSV UTF-8”)",
+            "zh": "文件须为 Excel（.xlsx）或 UTF-8 编码的 CSV（在 Excel 中另存为“CSV UTF-8”）",
+            "en": "The file must be an Excel workbook (.xlsx) or CSV in UTF-8 (in Excel: Save As “CSV UTF-8”)",
         })]));
     };
-    let people = match parse_csv(text) {
+    let people = match parse_csv(&text) {
         Ok(people) => people,
         Err(errors) => {
             tracing::info!(doc = %doc, addr = %addr, errors = errors.len(), "refused a roster");
@@ -621,4 +633,29 @@ async fn clear_alert(
         &format!("{id} {}", form.alerts[rule].label.en),
     );
     Ok(Json(json!({"cleared": true})).into_response())
+}
+
+/// The first sheet of an Excel workbook as CSV text (so one reader checks both), or `None` if
+/// it cannot be read.
+fn spreadsheet_csv(bytes: &[u8]) -> Option<String> {
+    use calamine::Reader;
+    let mut workbook = calamine::Xlsx::new(std::io::Cursor::new(bytes)).ok()?;
+    let sheet = workbook.worksheet_range_at(0)?.ok()?;
+    let mut out = String::new();
+    for row in sheet.rows() {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|cell| {
+                let text = cell.to_string();
+                if text.contains([',', '"', '\n', '\r']) {
+                    format!("\"{}\"", text.replace('"', "\"\""))
+                } else {
+                    text
+                }
+            })
+            .collect();
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    Some(out)
 }

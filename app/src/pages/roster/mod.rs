@@ -68,16 +68,22 @@ pub fn RosterPanel(
         problems.set(Vec::new());
         failure.set(false);
         spawn_local(async move {
-            let read = JsFuture::from(file.text())
-                .await
-                .ok()
-                .and_then(|t| t.as_string());
-            let Some(csv) = read else {
-                failure.set(true);
-                busy.set(false);
-                return;
+            // A workbook goes as it is (the server reads its first sheet); CSV as text.
+            let sent = if file.name().to_lowercase().ends_with(".xlsx") {
+                api::send_blob("PUT", &path, &token, &file).await
+            } else {
+                let read = JsFuture::from(file.text())
+                    .await
+                    .ok()
+                    .and_then(|t| t.as_string());
+                let Some(csv) = read else {
+                    failure.set(true);
+                    busy.set(false);
+                    return;
+                };
+                api::send_text("PUT", &path, &token, &csv, "text/csv; charset=utf-8").await
             };
-            match api::send_text("PUT", &path, &token, &csv, "text/csv; charset=utf-8").await {
+            match sent {
                 Ok(list) => entries.set(Some(serde_json::from_value(list).unwrap_or_default())),
                 Err(e) if e.code == "invalid_roster" => {
                     let lines = e.body["errors"]
@@ -121,7 +127,7 @@ pub fn RosterPanel(
                     <input
                         type="file"
                         class="visually-hidden"
-                        accept=".csv,text/csv"
+                        accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                         data-testid="roster-file"
                         disabled=move || busy.get()
                         on:change=on_file

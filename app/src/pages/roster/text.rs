@@ -47,8 +47,8 @@ pub fn text(lang: Lang, key: Text) -> &'static str {
             "No roster yet. Upload one and everybody on it gets a personal link: the form knows who is answering, and lists who has not reported each day.",
         ),
         RosterFormat => (
-            "CSV 文件（可在 Excel 中另存为“CSV UTF-8”），第一行为标题：学号、姓名、班级（或 id、name、group）。重新上传会替换名单：保留的人链接不变，删除的人链接失效。",
-            "A CSV file (in Excel: Save As “CSV UTF-8”) whose first line is a heading: id, name, group (or 学号, 姓名, 班级). Uploading again replaces the roster: people kept keep their links; removed people's links stop working.",
+            "Excel（.xlsx，读取第一个工作表）或 CSV 文件，第一行为标题：学号、姓名、班级（或 id、name、group）。重新上传会替换名单：保留的人链接不变，删除的人链接失效。",
+            "An Excel workbook (.xlsx, its first sheet) or a CSV file whose first line is a heading: id, name, group (or 学号, 姓名, 班级). Uploading again replaces the roster: people kept keep their links; removed people's links stop working.",
         ),
         Upload => ("上传名单", "Upload roster"),
         Replace => ("上传新名单", "Upload a new roster"),
