@@ -97,9 +97,6 @@ async fn the_officer_sees_who_is_missing_and_who_has_a_fever() -> Result<()> {
             WAIT,
         )
         .await?;
-    officer
-        .screenshot(&shots.join("roster-zh-phone.png"))
-        .await?;
     let links: Vec<String> = serde_json::from_value(
         officer
             .js("return [...document.querySelectorAll('[data-testid=personal-link]')].map(e => e.textContent);")
@@ -107,6 +104,35 @@ async fn the_officer_sees_who_is_missing_and_who_has_a_fever() -> Result<()> {
     )?;
     assert_eq!(links.len(), 3, "{links:?}");
     assert!(links.iter().all(|l| l.contains("/f/")), "{links:?}");
+    // A transfer student joins, by hand; then leaves again. The others keep their links.
+    for (testid, value) in [
+        ("add-person-id", "20200301"),
+        ("add-person-name", "赵六"),
+        ("add-person-group", "三年三班"),
+    ] {
+        officer.find_testid(testid).await?.send_keys(value).await?;
+    }
+    officer.find_testid("add-person").await?.click().await?;
+    officer
+        .wait_js("return document.querySelector('[data-testid=roster-count]')?.textContent.includes('4');", WAIT)
+        .await?;
+    officer
+        .screenshot(&shots.join("roster-zh-phone.png"))
+        .await?;
+    officer
+        .js("window.confirm = () => true; \
+             [...document.querySelectorAll('[data-testid=roster-person]')].find(r => r.textContent.includes('赵六')) \
+               .querySelector('[data-testid=remove-person]').click(); return true;")
+        .await?;
+    officer
+        .wait_js("return document.querySelector('[data-testid=roster-count]')?.textContent.includes('3');", WAIT)
+        .await?;
+    let kept: Vec<String> = serde_json::from_value(
+        officer
+            .js("return [...document.querySelectorAll('[data-testid=personal-link]')].map(e => e.textContent);")
+            .await?,
+    )?;
+    assert_eq!(kept, links, "the others' links did not change");
 
     // Li Lei's personal link knows him: his name, id and class are not asked.
     let li_lei = open_as(&driver, "li-lei", "zh", &links[0]).await?;

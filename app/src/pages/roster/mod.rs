@@ -6,6 +6,7 @@
 //!   reminder to paste into the class chat, and the answers that need attention.
 
 pub mod day;
+mod qr;
 mod text;
 
 use gather_doc::DocId;
@@ -52,6 +53,41 @@ pub fn RosterPanel(
             }
         });
     }
+    // Adding or removing one person sends the whole roster again: people kept keep their links.
+    let resend = {
+        let (path, token) = (path.clone(), token.clone());
+        move |people: Vec<Entry>| {
+            let (path, token) = (path.clone(), token.clone());
+            busy.set(true);
+            problems.set(Vec::new());
+            spawn_local(async move {
+                let csv = roster_csv(&people);
+                match api::send_text("PUT", &path, &token, &csv, "text/csv; charset=utf-8").await {
+                    Ok(list) => entries.set(Some(serde_json::from_value(list).unwrap_or_default())),
+                    Err(e) if e.code == "invalid_roster" => problems.set(roster_problems(&e.body)),
+                    Err(_) => failure.set(true),
+                }
+                busy.set(false);
+            });
+        }
+    };
+    let on_remove = {
+        let resend = resend.clone();
+        Callback::new(move |person: String| {
+            let question = text(lang.get_untracked(), Text::ConfirmRemove);
+            if !window().confirm_with_message(question).unwrap_or(false) {
+                return;
+            }
+            let mut people = entries.get_untracked().unwrap_or_default();
+            people.retain(|p| p.person_id != person);
+            resend(people);
+        })
+    };
+    let on_add = Callback::new(move |person: Entry| {
+        let mut people = entries.get_untracked().unwrap_or_default();
+        people.push(person);
+        resend(people);
+    });
     let on_file = move |ev: web_sys::Event| {
         let Some(input) = ev
             .target()
@@ -85,22 +121,7 @@ pub fn RosterPanel(
             };
             match sent {
                 Ok(list) => entries.set(Some(serde_json::from_value(list).unwrap_or_default())),
-                Err(e) if e.code == "invalid_roster" => {
-                    let lines = e.body["errors"]
-                        .as_array()
-                        .map(|errors| {
-                            errors
-                                .iter()
-                                .map(|e| {
-                                    let part =
-                                        |k: &str| e[k].as_str().unwrap_or_default().to_owned();
-                                    (e["line"].as_u64().unwrap_or(0), part("zh"), part("en"))
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    problems.set(lines);
-                }
+                Err(e) if e.code == "invalid_roster" => problems.set(roster_problems(&e.body)),
                 Err(_) => failure.set(true),
             }
             busy.set(false);
@@ -165,8 +186,11 @@ pub fn RosterPanel(
                     </ul>
                 </div>
             </Show>
+            <Show when=has_roster>
+                <AddPerson lang=lang on_add=on_add busy=busy.into() />
+            </Show>
             {move || entries.get().filter(|e| !e.is_empty()).map(|list| view! {
-                <RosterList entries=list lang=lang />
+                <RosterList entries=list lang=lang on_remove=on_remove />
             })}
         </section>
     }
@@ -174,7 +198,11 @@ pub fn RosterPanel(
 
 /// The people on the roster by group, each with their personal link to copy.
 #[component]
-fn RosterList(entries: Vec<Entry>, lang: Signal<Lang>) -> impl IntoView {
+fn RosterList(
+    entries: Vec<Entry>,
+    lang: Signal<Lang>,
+    on_remove: Callback<String>,
+) -> impl IntoView {
     let total = entries.len();
     let origin = origin();
     let groups = by_group(entries)
@@ -193,14 +221,21 @@ fn RosterList(entries: Vec<Entry>, lang: Signal<Lang>) -> impl IntoView {
                             spawn_local(async move { copied.set(api::copy_to_clipboard(&link).await) });
                         }
                     };
+                    let qr_label = format!("{} QR", p.name);
+                    let person = p.person_id.clone();
                     view! {
                         <tr data-testid="roster-person">
+                            <td class="qr-cell"><qr::LinkQr link=link.clone() label=qr_label /></td>
                             <td>{p.name}</td>
                             <td class="mono">{p.person_id}</td>
                             <td class="roster-link">
                                 <span class="mono link-text" data-testid="personal-link">{link}</span>
                                 <button class="copy-link" on:click=copy>
                                     {move || text(lang.get(), if copied.get() { Text::Copied } else { Text::Copy })}
+                                </button>
+                                <button class="copy-link remove-person" data-testid="remove-person"
+                                    on:click=move |_| on_remove.run(person.clone())>
+                                    {move || text(lang.get(), Text::Remove)}
                                 </button>
                             </td>
                         </tr>
@@ -213,6 +248,7 @@ fn RosterList(entries: Vec<Entry>, lang: Signal<Lang>) -> impl IntoView {
                     <table class="roster-table">
                         <thead>
                             <tr>
+                                <th>"QR"</th>
                                 <th>{move || text(lang.get(), Text::Name)}</th>
                                 <th>{move || text(lang.get(), Text::Id)}</th>
                                 <th>{move || text(lang.get(), Text::Link)}</th>
@@ -232,6 +268,76 @@ fn RosterList(entries: Vec<Entry>, lang: Signal<Lang>) -> impl IntoView {
             {groups}
         </div>
     }
+}
+
+/// A line for one more person: id, name, group.
+#[component]
+fn AddPerson(lang: Signal<Lang>, on_add: Callback<Entry>, busy: Signal<bool>) -> impl IntoView {
+    let id = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let group = RwSignal::new(String::new());
+    let field = move |value: RwSignal<String>, key: Text, testid: &'static str| {
+        view! {
+            <label>
+                <span>{move || text(lang.get(), key)}</span>
+                <input data-testid=testid prop:value=move || value.get()
+                    on:input=move |ev| value.set(event_target_value(&ev)) />
+            </label>
+        }
+    };
+    view! {
+        <form
+            class="add-person"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                if id.get_untracked().trim().is_empty() || name.get_untracked().trim().is_empty() {
+                    return;
+                }
+                on_add.run(Entry {
+                    person_id: id.get_untracked().trim().to_owned(),
+                    name: name.get_untracked().trim().to_owned(),
+                    group: group.get_untracked().trim().to_owned(),
+                    url: None,
+                });
+                id.set(String::new());
+                name.set(String::new());
+            }
+        >
+            {field(id, Text::Id, "add-person-id")}
+            {field(name, Text::Name, "add-person-name")}
+            {field(group, Text::Group, "add-person-group")}
+            <button type="submit" class="secondary" data-testid="add-person" disabled=move || busy.get()>
+                {move || text(lang.get(), Text::AddPerson)}
+            </button>
+        </form>
+    }
+}
+
+/// The roster as the CSV the server reads.
+pub fn roster_csv(people: &[Entry]) -> String {
+    let mut out = String::from("id,name,group\r\n");
+    for p in people {
+        let fields = [&p.person_id, &p.name, &p.group].map(|f| csv_field(f));
+        out.push_str(&fields.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// The server's complaints about a roster file: (line, zh, en).
+fn roster_problems(body: &serde_json::Value) -> Vec<(u64, String, String)> {
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    let part = |k: &str| e[k].as_str().unwrap_or_default().to_owned();
+                    (e["line"].as_u64().unwrap_or(0), part("zh"), part("en"))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// People grouped by their group, groups in the order they first appear.

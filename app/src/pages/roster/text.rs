@@ -34,6 +34,10 @@ pub enum Text {
     LoadFailed,
     LinksFileSuffix,
     MarkHandled,
+    Group,
+    AddPerson,
+    Remove,
+    ConfirmRemove,
     MissingFileSuffix,
 }
 
@@ -82,6 +86,13 @@ pub fn text(lang: Lang, key: Text) -> &'static str {
         LoadFailed => ("无法加载，请检查网络后重试。", "Could not load. Check your connection and try again."),
         LinksFileSuffix => ("专属链接", "personal-links"),
         MarkHandled => ("标记已处理", "Mark as handled"),
+        Group => ("班级 / 分组", "Group"),
+        AddPerson => ("添加", "Add"),
+        Remove => ("移除", "Remove"),
+        ConfirmRemove => (
+            "从名单中移除此人？其专属链接将立即失效。",
+            "Remove this person from the roster? Their personal link stops working at once.",
+        ),
         MissingFileSuffix => ("未填名单", "not-reported"),
     };
     match lang {
