@@ -116,6 +116,55 @@ async fn donations_move_along_and_add_up() {
         .filter(|p| p["place"] == "金银潭医院")
         .collect();
     assert_eq!(jinyintan.len(), 2, "masks and suits: {totals}");
+    // Linked to the hospitals' request form, the totals say what each hospital still needs.
+    let requests = create_form(&server, "supply-request").await;
+    let hospital = link(&server, &requests, "respondent").await;
+    let (status, body) = submit(
+        &server,
+        &requests,
+        &hospital,
+        "request-000001",
+        json!({
+            "hospital": "金银潭医院", "item": "n95_mask", "quantity": 3000, "urgency": "urgent",
+            "contact_name": "张医生", "phone": "13900139000", "address": "武汉市东西湖区银潭路1号"
+        }),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let link_path = format!("/api/forms/{}/requests", form.id);
+    // Only a link that may read the request form's responses links it.
+    let (status, _) = http_json(
+        server.addr,
+        "PUT",
+        &link_path,
+        Some(&editor),
+        Some(json!({"form": requests.id, "token": hospital})),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, body) = http_json(
+        server.addr,
+        "PUT",
+        &link_path,
+        Some(&editor),
+        Some(json!({"form": requests.id, "token": requests.owner})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, totals) = http_json(
+        server.addr,
+        "GET",
+        &format!("/api/forms/{}/totals", form.id),
+        Some(&editor),
+        None,
+    )
+    .await;
+    assert_eq!(
+        totals["needs"],
+        json!([{"place": "金银潭医院", "item": "n95_mask", "needed": 3000.0,
+                "by_status": {"pledged": 200.0}, "donated": 200.0}])
+    );
+
     // A health check-in is no supply register.
     let checkin = create_form(&server, "health-checkin").await;
     let (status, _) = http_json(

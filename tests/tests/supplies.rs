@@ -97,6 +97,47 @@ async fn the_coordinator_moves_a_donation_along_and_reads_the_totals() -> Result
             WAIT,
         )
         .await?;
+    // The hospitals' request form: Jinyintan needs 3,000 N95 masks.
+    let requests = server.create_form("supply-request", "zh").await?;
+    let (_, hospital_link) = server
+        .http(
+            "POST",
+            &format!("/api/docs/{}/links", requests.id),
+            Some(&requests.owner_token),
+            &json!({ "role": "respondent", "label": "医院" }),
+        )
+        .await?;
+    let (status, body) = server
+        .http(
+            "POST",
+            &format!("/api/forms/{}/responses", requests.id),
+            Some(hospital_link["token"].as_str().unwrap()),
+            &json!({
+                "submission_id": "request-000001",
+                "answers": {
+                    "hospital": "金银潭医院", "item": "n95_mask", "quantity": 3000,
+                    "urgency": "urgent", "contact_name": "张医生", "phone": "13900139000",
+                    "address": "武汉市东西湖区银潭路1号"
+                }
+            }),
+        )
+        .await?;
+    assert_eq!(status, 201, "{body}");
+    let pasted = server.url(&requests.path);
+    owner
+        .js(&format!(
+            "const i = document.querySelector('[data-testid=link-requests]'); i.value = '{pasted}'; \
+             i.dispatchEvent(new Event('change', {{bubbles: true}})); return true;"
+        ))
+        .await?;
+    owner
+        .wait_js(
+            "const row = document.querySelector('[data-testid=needs] [data-testid=needs-row]'); \
+             return !!row && [...row.querySelectorAll('td')].map(t => t.textContent.trim()).join('|') \
+               === '金银潭医院|N95口罩|3000|200|0|2800';",
+            WAIT,
+        )
+        .await?;
     owner.screenshot(&shots.join("totals-zh-phone.png")).await?;
 
     // The status change is in the response's history, and the retention is on the server.

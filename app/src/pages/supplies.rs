@@ -22,8 +22,21 @@ struct Quantities {
     total: f64,
 }
 
+/// What a hospital asked for against what donors gave, from the linked request form.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+struct Need {
+    place: String,
+    item: String,
+    needed: f64,
+    #[serde(default)]
+    by_status: BTreeMap<String, f64>,
+    donated: f64,
+}
+
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 struct Totals {
+    #[serde(default)]
+    needs: Option<Vec<Need>>,
     #[serde(default)]
     items: Vec<Quantities>,
     #[serde(default)]
@@ -75,6 +88,9 @@ pub fn TotalsPanel(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoVie
     let totals = RwSignal::new(None::<Totals>);
     let form = RwSignal::new(None::<FormDef>);
     let failure = RwSignal::new(false);
+    let link_path = format!("/api/forms/{id}/requests");
+    let link_token = token.clone();
+    let link_failure = RwSignal::new(false);
     let load = move || {
         let (id, token) = (id.clone(), token.clone());
         spawn_local(async move {
@@ -97,6 +113,35 @@ pub fn TotalsPanel(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoVie
         });
     };
     load();
+    // Pasting the request form's editor or owner link links it.
+    let on_link = {
+        let load = load.clone();
+        move |ev: web_sys::Event| {
+            let pasted = event_target_value(&ev);
+            // The link carries a secret token: it does not stay on the screen.
+            if let Some(input) = ev
+                .target()
+                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
+            {
+                input.set_value("");
+            }
+            let Some((form_id, form_token)) = parse_link(&pasted) else {
+                link_failure.set(true);
+                return;
+            };
+            let (path, token, load) = (link_path.clone(), link_token.clone(), load.clone());
+            spawn_local(async move {
+                let body = serde_json::json!({ "form": form_id, "token": form_token });
+                match api::call("PUT", &path, Some(&token), Some(body)).await {
+                    Ok(_) => {
+                        link_failure.set(false);
+                        load();
+                    }
+                    Err(_) => link_failure.set(true),
+                }
+            });
+        }
+    };
     view! {
         <section class="totals" data-testid="totals-panel">
             <div class="day-bar">
@@ -105,6 +150,20 @@ pub fn TotalsPanel(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoVie
                     move |_| load()
                 }>{move || words(lang.get(), "刷新", "Refresh")}</button>
             </div>
+            <label class="link-requests">
+                <span>{move || words(lang.get(), "关联医院需求表（粘贴需求表的编辑或所有者链接）", "Link the hospitals' request form (paste its editor or owner link)")}</span>
+                <input data-testid="link-requests" placeholder="https://…/d/…#t=…" on:change=on_link />
+            </label>
+            <Show when=move || totals.with(|t| t.as_ref().is_some_and(|t| t.needs.is_some()))>
+                <p class="hint" data-testid="requests-linked">
+                    {move || words(lang.get(), "已关联医院需求表。", "The hospitals' request form is linked.")}
+                </p>
+            </Show>
+            <Show when=move || link_failure.get()>
+                <p class="notice" role="alert">
+                    {move || words(lang.get(), "无法关联：请粘贴需求表的编辑或所有者链接。", "Could not link it: paste the request form's editor or owner link.")}
+                </p>
+            </Show>
             <Show when=move || failure.get()>
                 <p class="notice" role="alert">
                     {move || words(lang.get(), "无法加载，请检查网络后重试。", "Could not load. Check your connection and try again.")}
@@ -181,6 +240,52 @@ fn TotalsTables(totals: Totals, form: FormDef, lang: Signal<Lang>) -> impl IntoV
             </div>
         }
     };
+    let needs = totals.needs.clone().map(|needs| {
+        let lang_now = lang.get_untracked();
+        let received = |n: &Need| {
+            ["received", "distributed"]
+                .iter()
+                .filter_map(|s| n.by_status.get(*s))
+                .sum::<f64>()
+        };
+        let rows = needs
+            .into_iter()
+            .map(|n| {
+                let short = (n.needed - n.donated).max(0.0);
+                let item = item_label(form.question(&supplies.item), &n.item, lang_now);
+                let got = received(&n);
+                let is_short = short > 0.0;
+                view! {
+                    <tr data-testid="needs-row" class:short=is_short>
+                        <td>{n.place.clone()}</td>
+                        <td>{item}</td>
+                        <td class="num">{amount(n.needed)}</td>
+                        <td class="num">{amount(n.donated)}</td>
+                        <td class="num">{amount(got)}</td>
+                        <td class="num total">{amount(short)}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <h2>{move || words(lang.get(), "需求与捐赠", "Needed and donated")}</h2>
+            <div class="responses-scroll">
+                <table class="roster-table totals-table" data-testid="needs">
+                    <thead>
+                        <tr>
+                            <th>{move || words(lang.get(), "医院", "Hospital")}</th>
+                            <th>{move || words(lang.get(), "物资", "Item")}</th>
+                            <th class="num">{move || words(lang.get(), "需求", "Needed")}</th>
+                            <th class="num">{move || words(lang.get(), "已捐", "Donated")}</th>
+                            <th class="num">{move || words(lang.get(), "已到", "Arrived")}</th>
+                            <th class="num">{move || words(lang.get(), "缺口", "Still short")}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        }
+    });
     let count = totals.responses;
     let has_places = !totals.places.is_empty();
     let mut places = totals.places.clone();
@@ -192,6 +297,7 @@ fn TotalsTables(totals: Totals, form: FormDef, lang: Signal<Lang>) -> impl IntoV
                 Lang::En => format!("{count} entries"),
             }}
         </p>
+        {needs}
         <h2>{move || words(lang.get(), "按物资", "By item")}</h2>
         {table.clone()(totals.items.clone(), false, "totals-items")}
         {has_places.then(|| view! {
@@ -199,4 +305,14 @@ fn TotalsTables(totals: Totals, form: FormDef, lang: Signal<Lang>) -> impl IntoV
             {table(places, true, "totals-places")}
         })}
     }
+}
+
+/// The form id and token of a pasted document link (`…/d/{id}#t={token}`).
+fn parse_link(link: &str) -> Option<(String, String)> {
+    let rest = link.trim().split("/d/").nth(1)?;
+    let (id, fragment) = rest.split_once('#')?;
+    let token = fragment
+        .split('&')
+        .find_map(|part| part.strip_prefix("t="))?;
+    (!id.is_empty() && !token.is_empty()).then(|| (id.to_owned(), token.to_owned()))
 }

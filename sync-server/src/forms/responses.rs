@@ -149,6 +149,7 @@ impl ResponseDb {
         conn.execute_batch(super::photos::SCHEMA)?;
         conn.execute_batch(super::roster::SCHEMA)?;
         conn.execute_batch(super::retention::SCHEMA)?;
+        conn.execute_batch(super::supplies::SCHEMA)?;
         // Who answered and on which day, for rosters and daily forms; added after the first
         // release, so older files gain the columns here.
         let has_person: bool = conn
@@ -478,6 +479,10 @@ impl ResponseDb {
             [doc.as_str()],
         )?;
         tx.execute("DELETE FROM form_retention WHERE doc = ?1", [doc.as_str()])?;
+        tx.execute(
+            "DELETE FROM form_requests WHERE doc = ?1 OR requests = ?1",
+            [doc.as_str()],
+        )?;
         tx.execute(
             "DELETE FROM response_changes WHERE doc = ?1",
             [doc.as_str()],
