@@ -54,7 +54,46 @@ async fn the_coordinator_moves_a_donation_along_and_reads_the_totals() -> Result
         .js("localStorage.setItem('gather-lang', 'zh'); return true;")
         .await?;
     owner.goto(&server.url(&form.path)).await?;
+    // Large donations need a thank-you call: the coordinator adds an alert rule.
+    owner.find_testid("alerts-editor").await?;
+    owner
+        .js("const q = document.querySelector('[data-testid=alert-question]'); q.value = 'quantity'; \
+             q.dispatchEvent(new Event('change', {bubbles: true})); return true;")
+        .await?;
+    owner
+        .find_testid("alert-number")
+        .await?
+        .send_keys("1000")
+        .await?;
+    owner
+        .find_testid("alert-label-zh")
+        .await?
+        .send_keys("大额捐赠")
+        .await?;
+    owner
+        .find_testid("alert-label-en")
+        .await?
+        .send_keys("Large donation")
+        .await?;
+    owner.find_testid("add-alert-rule").await?.click().await?;
+    owner
+        .wait_js(
+            "return [...document.querySelectorAll('[data-testid=alert-rule]')].some(r => r.textContent.includes('数量 ≥ 1000'));",
+            WAIT,
+        )
+        .await?;
+    owner
+        .js("document.querySelector('[data-testid=alerts-editor]').scrollIntoView(); return true;")
+        .await?;
+    owner.screenshot(&shots.join("alert-rules-zh-phone.png")).await?;
     owner.find_testid("tab-responses").await?.click().await?;
+    owner
+        .wait_js(
+            "const rows = [...document.querySelectorAll('[data-testid=response-row]')]; \
+             return rows.length === 3 && rows.filter(r => r.classList.contains('alerting')).length === 1;",
+            WAIT,
+        )
+        .await?;
     owner
         .wait_js(
             "return document.querySelectorAll('[data-testid=response-status]').length === 3;",

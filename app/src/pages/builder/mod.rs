@@ -3,6 +3,7 @@
 //! other's changes live. Every edit is a plain function of `gather_doc::form::crdt`; this file
 //! only turns inputs into those calls.
 
+mod alerts;
 mod question;
 mod text;
 
@@ -87,6 +88,12 @@ pub fn FormBuilder(editor: FormEditor, lang: Signal<Lang>) -> impl IntoView {
     let s3 = set_settings.clone();
     let s4 = set_settings.clone();
     let s5 = set_settings.clone();
+    let set_alerts = {
+        let set = set_settings.clone();
+        Callback::new(move |rules: Vec<gather_doc::form::alerts::AlertRule>| {
+            set(Box::new(move |f| f.alerts = rules))
+        })
+    };
     let set_field = set_settings;
     // One select per roster field: which text question holds the person's id, name, group.
     let roster_field = move |label: Text,
@@ -176,6 +183,7 @@ pub fn FormBuilder(editor: FormEditor, lang: Signal<Lang>) -> impl IntoView {
                 {roster_field(Text::RosterName, "roster-name-question", |r| &r.name, |r, v| r.name = v)}
                 {roster_field(Text::RosterGroup, "roster-group-question", |r| &r.group, |r, v| r.group = v)}
             </fieldset>
+            <alerts::AlertsEditor form=form lang=lang set_alerts=set_alerts />
             <h2>{move || tr(Text::Questions)}</h2>
             <Show when=move || form.get().questions.is_empty()>
                 <p class="hint">{move || tr(Text::NoQuestions)}</p>
