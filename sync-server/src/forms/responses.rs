@@ -493,3 +493,89 @@ impl ResponseDb {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn who(person: &str, day: &str, replaces: Replaces) -> Respondent {
+        Respondent {
+            person: Some(person.into()),
+            day: day.into(),
+            replaces,
+        }
+    }
+
+    #[test]
+    fn one_response_per_person_per_day_replaces_and_keeps_the_earlier_answers() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = ResponseDb::open(dir.path()).unwrap();
+        let doc = DocId::parse("daily-form").unwrap();
+        let send = |id: &str, who: &Respondent, temperature: f64, at: i64| {
+            db.submit(
+                &doc,
+                id,
+                &format!("R-{id}"),
+                "link",
+                who,
+                &json!({ "t": temperature }),
+                at,
+            )
+            .unwrap()
+        };
+        let daily = |day: &str| who("20200101", day, Replaces::SameDay);
+        let Submitted::New(first) = send("morning-1", &daily("2020-02-03"), 36.6, 1000) else {
+            panic!("the first check-in is new");
+        };
+        // Again the same day: the same response, with the new answers and the old in history.
+        let Submitted::Replaced(again) = send("noon-0001", &daily("2020-02-03"), 37.4, 2000) else {
+            panic!("a second check-in the same day replaces the first");
+        };
+        assert_eq!(
+            (again.id, again.receipt.as_str()),
+            (first.id, first.receipt.as_str())
+        );
+        assert_eq!(again.answers["t"], 37.4);
+        let history = db.history(&doc, first.id).unwrap();
+        assert_eq!(history[1].action, "resubmitted");
+        assert_eq!(history[1].before.as_ref().unwrap()["t"], 36.6);
+        // The next day is a new response; so is another person the same day.
+        assert!(matches!(
+            send("next-day-1", &daily("2020-02-04"), 36.5, 3000),
+            Submitted::New(_)
+        ));
+        let other = who("20200102", "2020-02-03", Replaces::SameDay);
+        assert!(matches!(
+            send("classmate", &other, 36.5, 1500),
+            Submitted::New(_)
+        ));
+        // A form answered once: a later day still replaces.
+        let once = |day: &str| who("20200103", day, Replaces::Any);
+        assert!(matches!(
+            send("once-0001", &once("2020-02-03"), 36.5, 1000),
+            Submitted::New(_)
+        ));
+        assert!(matches!(
+            send("once-0002", &once("2020-03-01"), 36.7, 9000),
+            Submitted::Replaced(_)
+        ));
+        // Without a person nothing is replaced.
+        let anonymous = Respondent {
+            person: None,
+            day: "2020-02-03".into(),
+            replaces: Replaces::SameDay,
+        };
+        assert!(matches!(
+            send("anon-00001", &anonymous, 36.5, 1000),
+            Submitted::New(_)
+        ));
+        assert!(matches!(
+            send("anon-00002", &anonymous, 36.5, 1000),
+            Submitted::New(_)
+        ));
+        let conn = db.reader().unwrap();
+        assert_eq!(db.count(&conn, &doc).unwrap(), 6);
+    }
+}
