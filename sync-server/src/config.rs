@@ -53,6 +53,21 @@ pub enum Command {
         #[arg(long, default_value = "operator recovery")]
         label: String,
     },
+    /// Writes a consistent copy of the database to a new file, while the server runs.
+    Backup {
+        /// The file to write (it must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Replaces the database with a backup. Stop the server first.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace an existing database.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 impl Config {

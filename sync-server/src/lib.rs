@@ -8,6 +8,7 @@
 pub mod access;
 mod api;
 pub mod assets;
+pub mod backup;
 mod client_addr;
 pub mod config;
 pub mod forms;

@@ -15,8 +15,23 @@ fn main() -> anyhow::Result<()> {
         )
         .init();
     let config = Config::parse();
-    if let Some(Command::OwnerLink { doc, label }) = &config.command {
-        return print_owner_link(&config, doc, label);
+    match &config.command {
+        Some(Command::OwnerLink { doc, label }) => return print_owner_link(&config, doc, label),
+        Some(Command::Backup { to }) => {
+            let bytes = sync_server::backup::backup(&config.data, to)?;
+            println!(
+                "backed up {} to {} ({bytes} bytes)",
+                config.data.display(),
+                to.display()
+            );
+            return Ok(());
+        }
+        Some(Command::Restore { from, force }) => {
+            sync_server::backup::restore(from, &config.data, *force)?;
+            println!("restored {} into {}", from.display(), config.data.display());
+            return Ok(());
+        }
+        None => {}
     }
     // One thread by default: every task then wakes the next on the same thread, without the
     // cross-thread wake-ups that cost more CPU than the work itself (see BENCHMARKS.md).

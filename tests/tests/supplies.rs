@@ -85,7 +85,9 @@ async fn the_coordinator_moves_a_donation_along_and_reads_the_totals() -> Result
     owner
         .js("document.querySelector('[data-testid=alerts-editor]').scrollIntoView(); return true;")
         .await?;
-    owner.screenshot(&shots.join("alert-rules-zh-phone.png")).await?;
+    owner
+        .screenshot(&shots.join("alert-rules-zh-phone.png"))
+        .await?;
     owner.find_testid("tab-responses").await?.click().await?;
     owner
         .wait_js(
