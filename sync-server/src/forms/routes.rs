@@ -109,6 +109,21 @@ struct Submission {
     submission_id: String,
     #[serde(default)]
     answers: Map<String, Value>,
+    /// When the person submitted, by their device's clock (ms): a response that waited offline
+    /// counts for the day it was filled in.
+    #[serde(default)]
+    filled_at: Option<i64>,
+}
+
+/// How long a response may have waited on a device and still count for the day it was filled.
+const LONGEST_WAIT_MS: i64 = 3 * 24 * 60 * 60 * 1000;
+
+/// The instant a submission counts for: the device's, if it is plausible (not in the future
+/// beyond clock skew, not older than [`LONGEST_WAIT_MS`]), else now.
+fn counted_at(filled_at: Option<i64>, now: i64) -> i64 {
+    filled_at
+        .filter(|at| (now - LONGEST_WAIT_MS..=now + 5 * 60 * 1000).contains(at))
+        .map_or(now, |at| at.min(now))
 }
 
 fn valid_submission_id(id: &str) -> bool {
@@ -202,9 +217,10 @@ async fn submit(
         grant.clone(),
     );
     let mut sent = std::mem::take(&mut submission.answers);
+    let filled_at = submission.filled_at;
     let (identified, sent) = blocking(move || {
-        let who =
-            super::roster::identify(forms.db(), &target, &shown, &sender, &mut sent, now_ms())?;
+        let at = counted_at(filled_at, now_ms());
+        let who = super::roster::identify(forms.db(), &target, &shown, &sender, &mut sent, at)?;
         Ok((who, sent))
     })
     .await?;
@@ -631,6 +647,18 @@ async fn list_responses(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_response_that_waited_offline_counts_for_when_it_was_filled_in() {
+        let now = 1_580_691_600_000; // 2020-02-03 09:00 in Beijing
+        let last_night = now - 10 * 60 * 60 * 1000;
+        assert_eq!(counted_at(Some(last_night), now), last_night);
+        // A clock a little fast is now; wildly wrong clocks and old claims are ignored.
+        assert_eq!(counted_at(Some(now + 60_000), now), now);
+        assert_eq!(counted_at(Some(now + 24 * 60 * 60 * 1000), now), now);
+        assert_eq!(counted_at(Some(now - LONGEST_WAIT_MS - 1), now), now);
+        assert_eq!(counted_at(None, now), now);
+    }
 
     #[test]
     fn receipts_are_readable_codes() {

@@ -31,6 +31,10 @@ pub struct Draft {
     /// Changing a response already submitted (sent with `PUT`).
     #[serde(default)]
     pub editing: bool,
+    /// Sent while offline: waiting on the device to be sent again, filled in at this instant
+    /// (ms since the epoch, the device's clock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_since: Option<f64>,
 }
 
 impl Draft {
@@ -41,6 +45,7 @@ impl Draft {
             answers: Map::new(),
             receipt: None,
             editing: false,
+            waiting_since: None,
         }
     }
 }

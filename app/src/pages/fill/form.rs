@@ -53,6 +53,7 @@ pub fn FillForm(
                 answers: Map::new(),
                 receipt: Some(reported),
                 editing: false,
+                waiting_since: None,
             };
         }
     }
@@ -73,6 +74,8 @@ pub fn FillForm(
     let submission_id = RwSignal::new(kept.submission_id);
     let receipt = RwSignal::new(kept.receipt);
     let editing = RwSignal::new(kept.editing);
+    // A response filled in offline waits on the device and is sent when the network is back.
+    let waiting_since = RwSignal::new(kept.waiting_since);
     let sending = RwSignal::new(false);
     let failure = RwSignal::new(None::<Key>);
     let edit_busy = RwSignal::new(false);
@@ -87,6 +90,7 @@ pub fn FillForm(
                 answers: fill.answers.get_untracked(),
                 receipt: receipt.get_untracked(),
                 editing: editing.get_untracked(),
+                waiting_since: waiting_since.get_untracked(),
             },
         )
     };
@@ -97,6 +101,7 @@ pub fn FillForm(
             fill.answers.track();
             receipt.track();
             editing.track();
+            waiting_since.track();
             keep();
         }
     });
@@ -134,9 +139,27 @@ pub fn FillForm(
             failure.set(None);
             sending.set(true);
             let (form, response, was_editing) = (form.clone(), response(), editing.get_untracked());
+            // The day it counts for is the day it was filled in, even if it waited offline.
+            let filled_at = waiting_since
+                .get_untracked()
+                .unwrap_or_else(js_sys::Date::now);
             spawn_local(async move {
-                let result = response.send(answers, was_editing).await;
+                let result = response.send(answers, was_editing, filled_at).await;
                 sending.set(false);
+                if result.as_ref().is_err_and(|e| e.code == "network") {
+                    waiting_since.set(Some(filled_at));
+                    failure.set(None);
+                    // Show the person where their answers are.
+                    request_animation_frame(|| {
+                        if let Ok(Some(notice)) =
+                            document().query_selector("[data-testid=fill-waiting]")
+                        {
+                            notice.scroll_into_view();
+                        }
+                    });
+                    return;
+                }
+                waiting_since.set(None);
                 match result {
                     Ok(stored) => {
                         // A resubmission the same day kept the person's earlier response.
@@ -166,6 +189,21 @@ pub fn FillForm(
             });
         })
     };
+    // Waiting to send: try again when the browser says the network is back, and every 20 s.
+    let retry = move || {
+        if waiting_since.get_untracked().is_some() && !sending.get_untracked() {
+            on_submit.run(());
+        }
+    };
+    let online = window_event_listener(leptos::ev::online, move |_| retry());
+    on_cleanup(move || online.remove());
+    if let Ok(handle) = set_interval_with_handle(retry, std::time::Duration::from_secs(20)) {
+        on_cleanup(move || handle.clear());
+    }
+    if waiting_since.get_untracked().is_some() {
+        // Left waiting last time: try at once.
+        request_animation_frame(retry);
+    }
     let on_edit = {
         let response = response.clone();
         Callback::new(move |()| {
@@ -264,6 +302,8 @@ pub fn FillForm(
                 locked=locked.with_value(|l| l.keys().cloned().collect())
                 lang=lang
                 sending=sending.into()
+                waiting=Signal::derive(move || waiting_since.get().is_some())
+                on_retry=Callback::new(move |()| on_submit.run(()))
                 editing=editing.into()
                 failure=shown_failure
                 on_submit=on_submit
@@ -310,6 +350,9 @@ fn AnswerSheet(
     locked: BTreeSet<String>,
     lang: Signal<Lang>,
     sending: Signal<bool>,
+    /// Filled in offline and waiting on the device to be sent.
+    waiting: Signal<bool>,
+    on_retry: Callback<()>,
     editing: Signal<bool>,
     failure: Signal<Option<Key>>,
     on_submit: Callback<()>,
@@ -404,6 +447,16 @@ fn AnswerSheet(
                 ></progress>
             </Show>
             {questions}
+            <Show when=move || waiting.get()>
+                <div class="fill-waiting" role="status" data-testid="fill-waiting">
+                    <p>{move || text(lang.get(), Key::Waiting)}</p>
+                    <button type="button" class="secondary" data-testid="fill-retry"
+                        disabled=move || sending.get()
+                        on:click=move |_| on_retry.run(())>
+                        {move || text(lang.get(), Key::TryNow)}
+                    </button>
+                </div>
+            </Show>
             <Show when=move || failure.get().is_some()>
                 <p class="notice" role="alert" data-testid="fill-failure">
                     {move || failure.get().map(|k| text(lang.get(), k))}

@@ -27,16 +27,23 @@ impl Response {
     /// Sends `answers`: a new response, or a change to the one already sent when `editing`.
     /// A new response whose id the server already holds with other answers (the reply to an
     /// earlier try was lost, then the person changed something) is changed instead.
+    /// `filled_at` is when the person pressed submit (the device's clock): a response that
+    /// waited offline counts for the day it was filled in.
     pub async fn send(
         &self,
         answers: Map<String, Value>,
         editing: bool,
+        filled_at: f64,
     ) -> Result<Receipt, ApiError> {
         let reply = if editing {
             self.change(answers).await
         } else {
             let path = format!("/api/forms/{}/responses", self.doc);
-            let body = json!({ "submission_id": self.submission_id, "answers": answers });
+            let body = json!({
+                "submission_id": self.submission_id,
+                "answers": answers,
+                "filled_at": filled_at as i64,
+            });
             match api::call("POST", &path, Some(&self.token), Some(body)).await {
                 Err(e) if e.code == "submission_conflict" => self.change(answers).await,
                 other => other,
