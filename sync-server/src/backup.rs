@@ -24,6 +24,16 @@ pub fn backup(data_dir: &Path, to: &Path) -> anyhow::Result<u64> {
     if to.exists() {
         bail!("{} exists already: choose a new file", to.display());
     }
+    // Made readable by this user only before anything is in it: it holds every response.
+    {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options
+            .open(to)
+            .with_context(|| format!("could not create {}", to.display()))?;
+    }
     let conn = Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     conn.busy_timeout(std::time::Duration::from_secs(30))?;
     let target = to.to_str().context("the backup path must be UTF-8")?;

@@ -53,6 +53,15 @@ async fn a_backup_taken_while_running_restores_documents_links_and_responses() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            mode, 0o600,
+            "a backup holds every response: only its owner reads it"
+        );
+    }
     // Not over an existing file.
     let again = sync_server(data.path(), &["backup", "--to", file.to_str().unwrap()]);
     assert!(!again.status.success());

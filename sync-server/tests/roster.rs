@@ -237,6 +237,25 @@ async fn a_roster_gives_personal_links_one_checkin_a_day_and_a_list_of_who_is_mi
         403
     );
 
+    // On the shared link a typed id is never a replacement: anyone could type anyone's id.
+    let (status, body) = submit(
+        &server,
+        &form,
+        &shared,
+        "shared-000003",
+        checkin("20200102", "韩梅梅", "三年二班", 36.7),
+    )
+    .await;
+    assert_eq!(
+        status, 201,
+        "a new response, not Han Meimei's replaced: {body}"
+    );
+    assert_eq!(
+        body["submission_id"],
+        Value::Null,
+        "and nobody else's submission id"
+    );
+
     // The health officer has called Li Lei's family: the alert is cleared, with who and when.
     let day_path = format!("/api/forms/{}/days/{}", form.id, today());
     let clear = format!(

@@ -36,6 +36,8 @@ const UNCLAIMED_MS: i64 = 24 * 60 * 60 * 1000;
 
 /// Most photos one form keeps: a respondent link cannot fill the disk.
 const MAX_PHOTOS_PER_FORM: i64 = 200_000;
+/// Most photos of a form that no response names yet (uploads a day old are deleted).
+const MAX_UNCLAIMED_PER_FORM: i64 = 1_000;
 
 pub(super) const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS form_photos (
         id           TEXT    PRIMARY KEY,
@@ -134,7 +136,12 @@ impl ResponseDb {
             [doc.as_str()],
             |r| r.get(0),
         )?;
-        if count >= MAX_PHOTOS_PER_FORM {
+        let unclaimed: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM form_photos WHERE doc = ?1 AND response_id IS NULL",
+            [doc.as_str()],
+            |r| r.get(0),
+        )?;
+        if count >= MAX_PHOTOS_PER_FORM || unclaimed >= MAX_UNCLAIMED_PER_FORM {
             return Ok(false);
         }
         tx.execute(

@@ -25,7 +25,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::responses::{Replaces, Respondent, ResponseDb, StoredResponse};
-use super::routes::{changed_by, check_reveal, load_form, mask_answers, ListQuery};
+use super::routes::{changed_by, check_reveal, load_form, mask_answers, masked_person, ListQuery};
 use crate::access::Grant;
 use crate::api::{authorize, blocking, ApiError};
 use crate::client_addr::ClientAddr;
@@ -338,9 +338,10 @@ fn bad_roster(errors: &[Value]) -> Response {
 }
 
 /// Works out who is answering: a personal link's person (whose id, name and group answers are
-/// filled in from the roster, whatever was sent), or the person whose id the roster id question
-/// names (which must be on the roster, if the form has one). Returns the 422 for an id not on
-/// the roster. Blocks.
+/// filled in from the roster, whatever was sent, and whose earlier response of the day a new
+/// one replaces), or the person whose id the roster id question names on a shared link (which
+/// must be on the roster, if the form has one; counted on the day view, but never replacing).
+/// Returns the 422 for an id not on the roster. Blocks.
 pub fn identify(
     db: &ResponseDb,
     doc: &DocId,
@@ -387,6 +388,13 @@ pub fn identify(
         }
     } else {
         None
+    };
+    // Only a personal link replaces a person's earlier response: on a shared link anyone can
+    // type anyone's id, and must not be able to overwrite their answers (or read them back).
+    let replaces = if grant.person.is_some() {
+        replaces
+    } else {
+        Replaces::Nothing
     };
     Ok(Ok(Respondent {
         person,
@@ -523,7 +531,11 @@ async fn day(
         count.total += 1;
         let response = by_person.get(p.id.as_str());
         let entry = DayPerson {
-            person_id: p.id.clone(),
+            person_id: if reveal {
+                p.id.clone()
+            } else {
+                masked_person(&form, &p.id)
+            },
             name: p.name.clone(),
             group: p.group.clone(),
             response_id: response.map(|r| r.id),
@@ -569,7 +581,11 @@ async fn day(
             alerts.push(json!({
                 "response_id": r.id,
                 "receipt": r.receipt,
-                "person_id": r.person_id,
+                "person_id": r.person_id.as_deref().map(|p| if reveal {
+                    p.to_owned()
+                } else {
+                    masked_person(&form, p)
+                }),
                 "question_id": alert.question,
                 "value": answers.get(&alert.question),
                 "rule": alert.rule,

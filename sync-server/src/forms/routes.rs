@@ -593,6 +593,16 @@ pub(super) fn check_reveal(
     Ok(())
 }
 
+/// A roster id as shown without revealing: masked like its question's answers (a roster keyed
+/// by ID-card numbers), else as it is.
+pub(super) fn masked_person(form: &FormDef, person: &str) -> String {
+    form.roster_fields
+        .as_ref()
+        .and_then(|f| form.question(&f.id))
+        .and_then(|q| display::masked(q.kind, person))
+        .unwrap_or_else(|| person.to_owned())
+}
+
 /// Masks the ID and phone numbers in `answers` (in place).
 pub(super) fn mask_answers(form: &FormDef, answers: &mut Value) {
     for q in &form.questions {
@@ -633,6 +643,7 @@ async fn list_responses(
     if !reveal {
         for r in &mut rows {
             mask_answers(&form, &mut r.answers);
+            r.person_id = r.person_id.take().map(|p| masked_person(&form, &p));
         }
     }
     Ok(Json(json!({
