@@ -131,6 +131,18 @@ async fn a_roster_gives_personal_links_one_checkin_a_day_and_a_list_of_who_is_mi
         "{second}"
     );
     assert_eq!(second["response_id"], first["response_id"]);
+    // Editing it on his link cannot change who he is either.
+    let own = format!("/api/forms/{}/responses/own/li-lei-day-1", form.id);
+    let (status, edited) = http_json(
+        server.addr,
+        "PUT",
+        &own,
+        Some(&li_lei),
+        Some(json!({"answers": checkin("999", "冒名", "别班", 38.1)})),
+    )
+    .await;
+    assert_eq!(status, 200, "{edited}");
+    assert_eq!(edited["answers"]["name"], "李雷");
 
     // On the shared link the student id must be on the roster.
     let (status, body) = submit(

@@ -364,7 +364,11 @@ impl ResponseDb {
         if deleted == 0 {
             return Ok(false);
         }
-        // Its photos and the earlier answers kept in the history go with it.
+        // Its photos, alert clearances and the earlier answers kept in the history go with it.
+        tx.execute(
+            "DELETE FROM form_alert_clearances WHERE doc = ?1 AND response_id = ?2",
+            params![doc.as_str(), id],
+        )?;
         tx.execute(
             "DELETE FROM form_photos WHERE doc = ?1 AND response_id = ?2",
             params![doc.as_str(), id],

@@ -88,6 +88,10 @@ impl ResponseDb {
             &format!("DELETE FROM form_photos WHERE doc = ?1 AND response_id IN ({old})"),
             params![doc.as_str(), before],
         )?;
+        tx.execute(
+            &format!("DELETE FROM form_alert_clearances WHERE doc = ?1 AND response_id IN ({old})"),
+            params![doc.as_str(), before],
+        )?;
         let gone = tx.execute(
             "DELETE FROM responses WHERE doc = ?1 AND submitted_at < ?2",
             params![doc.as_str(), before],

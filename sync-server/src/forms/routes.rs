@@ -339,6 +339,23 @@ async fn edit_own_response(
     if !form.accepts_at(now_ms()) {
         return Err(closed());
     }
+    // A personal link's id, name and group stay the roster's when the response is edited.
+    let (forms, target, shown, sender) = (
+        state.forms.clone(),
+        doc.clone(),
+        form.clone(),
+        grant.clone(),
+    );
+    let mut answers = answers;
+    let (identified, answers) = blocking(move || {
+        let who =
+            super::roster::identify(forms.db(), &target, &shown, &sender, &mut answers, now_ms())?;
+        Ok((who, answers))
+    })
+    .await?;
+    if let Err(response) = identified {
+        return Ok(response);
+    }
     let answers = match checked(&state, &form, &answers) {
         Ok(answers) => answers,
         Err(response) => return Ok(*response),
