@@ -393,6 +393,27 @@ impl Browser {
             .await?)
     }
 
+    /// Types `text` into the form field named `name` (`<input name=…>`), once it is there.
+    pub async fn type_into(&self, name: &str, text: &str) -> Result<()> {
+        let input = self
+            .client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(&format!("[name='{name}']")))
+            .await?;
+        input.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// Clicks the choice `value` of the question named `name` until it is checked.
+    pub async fn tick(&self, name: &str, value: &str) -> Result<()> {
+        let script = format!(
+            "const el = document.querySelector(\"input[name='{name}'][value='{value}']\"); \
+             if (!el) return false; el.click(); return el.checked;"
+        );
+        self.wait_js(&script, WAIT).await
+    }
+
     /// Sends a Chrome DevTools Protocol command (through chromedriver).
     pub async fn cdp(&self, cmd: &str, params: serde_json::Value) -> Result<serde_json::Value> {
         let command = Cdp {

@@ -9,7 +9,8 @@ use anyhow::{bail, Result};
 use e2e::{workspace_root, Browser, Driver, GatherServer, WAIT};
 use fantoccini::Locator;
 
-async fn type_into(browser: &Browser, name: &str, text: &str) -> Result<()> {
+/// Replaces what the field named `name` holds with `text`.
+async fn retype(browser: &Browser, name: &str, text: &str) -> Result<()> {
     let input = browser
         .client
         .wait()
@@ -17,16 +18,7 @@ async fn type_into(browser: &Browser, name: &str, text: &str) -> Result<()> {
         .for_element(Locator::Css(&format!("[name='{name}']")))
         .await?;
     input.clear().await?;
-    input.send_keys(text).await?;
-    Ok(())
-}
-
-async fn tick(browser: &Browser, name: &str, value: &str) -> Result<()> {
-    let script = format!(
-        "const el = document.querySelector(\"input[name='{name}'][value='{value}']\"); \
-         if (!el) return false; el.click(); return el.checked;"
-    );
-    browser.wait_js(&script, WAIT).await
+    browser.type_into(name, text).await
 }
 
 /// Picks the option shown as `label` in the `<select name=name>`, once the list has it (the
@@ -136,13 +128,13 @@ async fn a_student_fills_the_checkin_on_a_phone_and_the_owner_sees_and_exports_i
         "wasm loaded: {wasm:?}"
     );
     student.wait_js("return document.title.includes('每日健康打卡') || document.body.textContent.includes('每日健康打卡');", WAIT).await?;
-    type_into(&student, "name", "李雷").await?;
-    type_into(&student, "student_id", "20200101").await?;
-    type_into(&student, "class", "三年二班").await?;
+    retype(&student, "name", "李雷").await?;
+    retype(&student, "student_id", "20200101").await?;
+    retype(&student, "class", "三年二班").await?;
     // A mistyped temperature is flagged, in Chinese, once the student moves on.
-    type_into(&student, "temperature", "63.6").await?;
-    type_into(&student, "class", "").await?;
-    type_into(&student, "class", "三年二班").await?;
+    retype(&student, "temperature", "63.6").await?;
+    retype(&student, "class", "").await?;
+    retype(&student, "class", "三年二班").await?;
     student
         .wait_js(
             "const e = document.querySelector('[data-testid=error-temperature]'); \
@@ -150,13 +142,13 @@ async fn a_student_fills_the_checkin_on_a_phone_and_the_owner_sees_and_exports_i
             WAIT,
         )
         .await?;
-    type_into(&student, "temperature", "36.6").await?;
-    tick(&student, "symptoms", "none").await?;
+    retype(&student, "temperature", "36.6").await?;
+    student.tick("symptoms", "none").await?;
     // The region comes from the pick lists (GB/T 2260 divisions), province first.
     pick(&student, "district.province", "湖北省").await?;
     pick(&student, "district.city", "武汉市").await?;
     pick(&student, "district.district", "武昌区").await?;
-    tick(&student, "contact", "no").await?;
+    student.tick("contact", "no").await?;
     // The details question only shows after "yes".
     student
         .wait_js("const q = document.querySelector('[data-testid=q-contact_details]'); return !q || q.offsetParent === null;", WAIT)
@@ -221,7 +213,7 @@ async fn a_student_fills_the_checkin_on_a_phone_and_the_owner_sees_and_exports_i
             WAIT,
         )
         .await?;
-    type_into(&other, "district.province", "香港特别行政区").await?;
+    retype(&other, "district.province", "香港特别行政区").await?;
     let phone_owner = driver.browser("owner-phone", 500, 1000).await?;
     phone_owner.goto(&server.url("/")).await?;
     phone_owner

@@ -6,27 +6,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 use e2e::{workspace_root, Browser, Driver, GatherServer, WAIT};
-use fantoccini::Locator;
 use serde_json::json;
-
-async fn type_into(browser: &Browser, name: &str, text: &str) -> Result<()> {
-    let input = browser
-        .client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(&format!("[name='{name}']")))
-        .await?;
-    input.send_keys(text).await?;
-    Ok(())
-}
-
-async fn tick(browser: &Browser, name: &str, value: &str) -> Result<()> {
-    let script = format!(
-        "const el = document.querySelector(\"input[name='{name}'][value='{value}']\"); \
-         if (!el) return false; el.click(); return el.checked;"
-    );
-    browser.wait_js(&script, WAIT).await
-}
 
 async fn network(browser: &Browser, offline: bool) -> Result<()> {
     browser.cdp("Network.enable", json!({})).await?;
@@ -63,11 +43,11 @@ async fn a_checkin_filled_offline_is_sent_when_the_network_is_back() -> Result<(
         .await?;
     student.goto(&server.url(&fill_path)).await?;
     student.find_testid("fill-form").await?;
-    type_into(&student, "name", "Li Lei").await?;
-    type_into(&student, "student_id", "20200101").await?;
-    type_into(&student, "class", "Class 3").await?;
-    type_into(&student, "temperature", "36.6").await?;
-    tick(&student, "symptoms", "none").await?;
+    student.type_into("name", "Li Lei").await?;
+    student.type_into("student_id", "20200101").await?;
+    student.type_into("class", "Class 3").await?;
+    student.type_into("temperature", "36.6").await?;
+    student.tick("symptoms", "none").await?;
     student
         .wait_js(
             "const b = document.querySelector('[data-testid=q-district] .region-toggle'); \
@@ -75,8 +55,8 @@ async fn a_checkin_filled_offline_is_sent_when_the_network_is_back() -> Result<(
             WAIT,
         )
         .await?;
-    type_into(&student, "district.province", "湖北省").await?;
-    tick(&student, "contact", "no").await?;
+    student.type_into("district.province", "湖北省").await?;
+    student.tick("contact", "no").await?;
 
     // The network drops as they press submit.
     network(&student, true).await?;

@@ -5,26 +5,6 @@
 
 use anyhow::Result;
 use e2e::{workspace_root, Browser, Driver, GatherServer, WAIT};
-use fantoccini::Locator;
-
-async fn type_into(browser: &Browser, name: &str, text: &str) -> Result<()> {
-    let input = browser
-        .client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(&format!("[name='{name}']")))
-        .await?;
-    input.send_keys(text).await?;
-    Ok(())
-}
-
-async fn tick(browser: &Browser, name: &str, value: &str) -> Result<()> {
-    let script = format!(
-        "const el = document.querySelector(\"input[name='{name}'][value='{value}']\"); \
-         if (!el) return false; el.click(); return el.checked;"
-    );
-    browser.wait_js(&script, WAIT).await
-}
 
 /// Waits until the page counter reads `label`.
 async fn on_page(browser: &Browser, label: &str) -> Result<()> {
@@ -74,17 +54,17 @@ async fn a_form_is_filled_page_by_page_with_a_photo_the_owner_then_opens() -> Re
         )
         .await?;
     on_page(&student, "Page 1 of 2").await?;
-    type_into(&student, "name", "Li Lei").await?;
-    type_into(&student, "student_id", "20200101").await?;
-    type_into(&student, "class", "Class 3").await?;
-    type_into(&student, "phone", "13812345678").await?;
+    student.type_into("name", "Li Lei").await?;
+    student.type_into("student_id", "20200101").await?;
+    student.type_into("class", "Class 3").await?;
+    student.type_into("phone", "13812345678").await?;
     student.find_testid("fill-submit").await?.click().await?;
     on_page(&student, "Page 2 of 2").await?;
     student
         .wait_js("return !document.querySelector(\"[name='name']\");", WAIT)
         .await?;
-    tick(&student, "travelled", "no").await?;
-    tick(&student, "health_code", "green").await?;
+    student.tick("travelled", "no").await?;
+    student.tick("health_code", "green").await?;
     student
         .js(
             "const d = document.querySelector(\"[name='arrival_date']\"); d.value = '2020-03-02'; \

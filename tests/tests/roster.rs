@@ -6,26 +6,6 @@
 
 use anyhow::Result;
 use e2e::{workspace_root, Browser, Driver, GatherServer, WAIT};
-use fantoccini::Locator;
-
-async fn type_into(browser: &Browser, name: &str, text: &str) -> Result<()> {
-    let input = browser
-        .client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(&format!("[name='{name}']")))
-        .await?;
-    input.send_keys(text).await?;
-    Ok(())
-}
-
-async fn tick(browser: &Browser, name: &str, value: &str) -> Result<()> {
-    let script = format!(
-        "const el = document.querySelector(\"input[name='{name}'][value='{value}']\"); \
-         if (!el) return false; el.click(); return el.checked;"
-    );
-    browser.wait_js(&script, WAIT).await
-}
 
 /// Types the region instead of picking it (the lists are tested elsewhere).
 async fn typed_region(browser: &Browser) -> Result<()> {
@@ -36,16 +16,16 @@ async fn typed_region(browser: &Browser) -> Result<()> {
             WAIT,
         )
         .await?;
-    type_into(browser, "district.province", "湖北省").await?;
-    type_into(browser, "district.city", "武汉市").await
+    browser.type_into("district.province", "湖北省").await?;
+    browser.type_into("district.city", "武汉市").await
 }
 
 /// Fills today's check-in (identity already known) and sends it.
 async fn check_in(browser: &Browser, temperature: &str) -> Result<()> {
-    type_into(browser, "temperature", temperature).await?;
-    tick(browser, "symptoms", "none").await?;
+    browser.type_into("temperature", temperature).await?;
+    browser.tick("symptoms", "none").await?;
     typed_region(browser).await?;
-    tick(browser, "contact", "no").await?;
+    browser.tick("contact", "no").await?;
     browser.find_testid("fill-submit").await?.click().await?;
     browser.find_testid("fill-done").await?;
     Ok(())

@@ -104,15 +104,7 @@ pub fn missing_photos(questions: &[String]) -> Response {
             )
         })
         .collect();
-    (
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Json(json!({
-            "error": "invalid_answers",
-            "message": "some answers are not valid",
-            "errors": errors,
-        })),
-    )
-        .into_response()
+    super::routes::invalid_answers(Value::Object(errors))
 }
 
 impl ResponseDb {

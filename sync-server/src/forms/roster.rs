@@ -376,14 +376,11 @@ pub fn identify(
             .and_then(Value::as_str)
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty());
+        // One lookup in the usual case (the id is on the roster); the second only for an
+        // unknown id. Without a roster nobody is identified: anyone could type anyone's id.
         match typed {
-            Some(id) if db.has_roster(doc)? => {
-                if db.person(doc, &id)?.is_none() {
-                    return Ok(Err(not_on_roster(&fields.id)));
-                }
-                Some(id)
-            }
-            // Without a roster nobody is identified: anyone could type anyone's id.
+            Some(id) if db.person(doc, &id)?.is_some() => Some(id),
+            Some(_) if db.has_roster(doc)? => return Ok(Err(not_on_roster(&fields.id))),
             _ => None,
         }
     } else {
@@ -404,24 +401,13 @@ pub fn identify(
 }
 
 fn not_on_roster(question: &str) -> Response {
-    let mut errors = Map::new();
-    errors.insert(
-        question.to_owned(),
-        json!({
+    super::routes::invalid_answers(json!({
+        question: {
             "code": "not_on_roster",
             "zh": "名单中没有这个编号，请检查后重新填写，或联系表单管理者",
             "en": "This id is not on the roster: check it, or contact the form's organisers",
-        }),
-    );
-    (
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Json(json!({
-            "error": "invalid_answers",
-            "message": "some answers are not valid",
-            "errors": errors,
-        })),
-    )
-        .into_response()
+        }
+    }))
 }
 
 /// What a personal link's page says about its person: who they are and, for a form answered

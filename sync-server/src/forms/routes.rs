@@ -153,18 +153,23 @@ fn checked(
         .and_then(|clean| super::regions::check_answers(regions, form, clean))
     {
         Ok(clean) => Ok(serde_json::to_value(clean).unwrap_or_default()),
-        Err(errors) => Err(Box::new(
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Json(json!({
-                    "error": "invalid_answers",
-                    "message": "some answers are not valid",
-                    "errors": errors,
-                })),
-            )
-                .into_response(),
-        )),
+        Err(errors) => Err(Box::new(invalid_answers(
+            serde_json::to_value(errors).unwrap_or_default(),
+        ))),
     }
+}
+
+/// The 422 for answers the server refuses: `errors` holds `{code, zh, en}` per question id.
+pub(super) fn invalid_answers(errors: Value) -> Response {
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Json(json!({
+            "error": "invalid_answers",
+            "message": "some answers are not valid",
+            "errors": errors,
+        })),
+    )
+        .into_response()
 }
 
 fn receipt_json(r: &StoredResponse) -> Value {
