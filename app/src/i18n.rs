@@ -31,6 +31,14 @@ impl Lang {
         }
     }
 
+    /// The language code the form model's bilingual texts take (`Bilingual::get`): `zh`/`en`.
+    pub fn form_code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Lang::Zh => "zh-CN",

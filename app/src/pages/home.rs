@@ -82,7 +82,7 @@ fn TemplateCard(
     busy: RwSignal<bool>,
     failure: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    let code = move || if lang.get() == Lang::Zh { "zh" } else { "en" };
+    let code = move || lang.get().form_code();
     let form = move || templates::template(name, code()).unwrap_or_default();
     let create = move |_| {
         busy.set(true);

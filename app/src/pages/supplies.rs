@@ -45,13 +45,6 @@ struct Totals {
     responses: usize,
 }
 
-fn code(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Zh => "zh",
-        Lang::En => "en",
-    }
-}
-
 fn words(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
     match lang {
         Lang::Zh => zh,
@@ -66,7 +59,9 @@ fn item_label(question: Option<&Question>, key: &str, lang: Lang) -> String {
         .map_or((key, None), |(v, t)| (v, Some(t)));
     let label = question
         .and_then(|q| q.choice(value))
-        .map_or(value.to_owned(), |c| c.label.get(code(lang)).to_owned());
+        .map_or(value.to_owned(), |c| {
+            c.label.get(lang.form_code()).to_owned()
+        });
     match text {
         Some(t) if lang == Lang::Zh => format!("{label}：{t}"),
         Some(t) => format!("{label}: {t}"),
@@ -200,7 +195,7 @@ fn TotalsTables(totals: Totals, form: FormDef, lang: Signal<Lang>) -> impl IntoV
             .iter()
             .map(|(_, label)| {
                 let label = label.clone();
-                view! { <th class="num">{move || label.get(code(lang.get())).to_owned()}</th> }
+                view! { <th class="num">{move || label.get(lang.get().form_code()).to_owned()}</th> }
             })
             .collect_view();
         let body = rows

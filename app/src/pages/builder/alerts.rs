@@ -16,13 +16,6 @@ fn words(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
     }
 }
 
-fn code(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Zh => "zh",
-        Lang::En => "en",
-    }
-}
-
 /// Questions a rule can watch: numbers, choices, yes/no.
 fn watchable(q: &Question) -> bool {
     matches!(
@@ -38,7 +31,7 @@ fn watchable(q: &Question) -> bool {
 /// A rule as a sentence: "体温（°C） ≥ 37.3".
 pub fn describe(rule: &AlertRule, form: &FormDef, lang: Lang) -> String {
     let question = form.question(&rule.question);
-    let label = question.map_or(rule.question.as_str(), |q| q.label.get(code(lang)));
+    let label = question.map_or(rule.question.as_str(), |q| q.label.get(lang.form_code()));
     let choice = |v: &String| match (question, v.as_str()) {
         (Some(q), _) if q.kind == QuestionType::YesNo => words(
             lang,
@@ -46,9 +39,9 @@ pub fn describe(rule: &AlertRule, form: &FormDef, lang: Lang) -> String {
             if v == "yes" { "yes" } else { "no" },
         )
         .to_owned(),
-        (Some(q), value) => q
-            .choice(value)
-            .map_or(value.to_owned(), |c| c.label.get(code(lang)).to_owned()),
+        (Some(q), value) => q.choice(value).map_or(value.to_owned(), |c| {
+            c.label.get(lang.form_code()).to_owned()
+        }),
         (None, value) => value.to_owned(),
     };
     let list = |values: &[String]| {
@@ -141,7 +134,12 @@ pub fn AlertsEditor(
             _ => q
                 .options
                 .iter()
-                .map(|c| (c.value.clone(), c.label.get(code(lang.get())).to_owned()))
+                .map(|c| {
+                    (
+                        c.value.clone(),
+                        c.label.get(lang.get().form_code()).to_owned(),
+                    )
+                })
                 .collect(),
         }
     };
@@ -166,7 +164,7 @@ pub fn AlertsEditor(
                         .enumerate()
                         .map(|(i, rule)| {
                             let sentence = describe(rule, &f, lang.get());
-                            let name = rule.label.get(code(lang.get())).to_owned();
+                            let name = rule.label.get(lang.get().form_code()).to_owned();
                             view! {
                                 <li data-testid="alert-rule">
                                     <span class="alert-label">{name}</span>
@@ -196,7 +194,7 @@ pub fn AlertsEditor(
                     }>
                         <option value="">{move || words(lang.get(), "（选择题目）", "(choose a question)")}</option>
                         {move || form.get().questions.into_iter().filter(watchable).map(|q| {
-                            let name = q.label.get(code(lang.get())).to_owned();
+                            let name = q.label.get(lang.get().form_code()).to_owned();
                             view! { <option value=q.id.clone()>{name}</option> }
                         }).collect_view()}
                     </select>

@@ -120,7 +120,7 @@ pub fn FormBuilder(editor: FormEditor, lang: Signal<Lang>) -> impl IntoView {
                             .filter(|q| matches!(q.kind, QuestionType::Text | QuestionType::IdNumber))
                             .map(|q| {
                                 let selected = q.id == current;
-                                let name = q.label.get(if lang.get() == Lang::Zh { "zh" } else { "en" }).to_owned();
+                                let name = q.label.get(lang.get().form_code()).to_owned();
                                 view! { <option value=q.id.clone() selected=selected>{name}</option> }
                             })
                             .collect_view()

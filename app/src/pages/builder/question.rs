@@ -289,7 +289,7 @@ fn ConditionEditor(
     lang: Signal<Lang>,
 ) -> impl IntoView {
     let tr = move |key| text(lang.get(), key);
-    let code = move || if lang.get() == Lang::Zh { "zh" } else { "en" };
+    let code = move || lang.get().form_code();
     let candidates: Vec<Question> = earlier
         .into_iter()
         .filter(|e| e.kind.has_options() || e.kind == QuestionType::YesNo)

@@ -238,8 +238,5 @@ pub fn stars(lang: Lang, n: u64) -> String {
 
 /// The language code the form's [`gather_doc::form::Bilingual`] texts are keyed by.
 pub fn form_lang(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Zh => "zh",
-        Lang::En => "en",
-    }
+    lang.form_code()
 }

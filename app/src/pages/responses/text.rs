@@ -4,10 +4,7 @@ use crate::i18n::Lang;
 
 /// The language code that [`gather_doc::form::Bilingual::get`] and the display functions take.
 pub fn code(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Zh => "zh",
-        Lang::En => "en",
-    }
+    lang.form_code()
 }
 
 /// A fixed string of the responses view.

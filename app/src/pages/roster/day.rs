@@ -260,7 +260,7 @@ fn DayDetail(
                 <li class="alert-item" class:cleared=!open data-testid="day-alert">
                     <strong>{name}</strong>
                     <span class="hint">{group}</span>
-                    <span class="alert-label">{move || label.get(if lang.get() == Lang::Zh { "zh" } else { "en" }).to_owned()}</span>
+                    <span class="alert-label">{move || label.get(lang.get().form_code()).to_owned()}</span>
                     <span class="alert-value">{value}</span>
                     <span class="hint">{time[11..16].to_owned()}</span>
                     {handled}
