@@ -335,10 +335,10 @@ impl Browser {
         .await
     }
 
-    /// The editor's text, blocks separated by newlines.
+    /// The editor's text, blocks (in lists, quotes and tables too) separated by newlines.
     pub async fn editor_text(&self) -> Result<String> {
         let v = self
-            .js("return Array.from(document.querySelector('[data-testid=editor]').children).map(b => b.textContent).join('\\n');")
+            .js("return Array.from(document.querySelectorAll('[data-testid=editor] [data-b]')).map(b => b.textContent).join('\\n');")
             .await?;
         Ok(v.as_str().unwrap_or_default().to_owned())
     }
@@ -362,7 +362,8 @@ impl Browser {
     pub async fn caret_to_end(&self) -> Result<()> {
         self.js(
             "const e = document.querySelector('[data-testid=editor]'); e.focus();
-             const last = e.lastElementChild; const r = document.createRange();
+             const all = e.querySelectorAll('[data-b]'); const last = all[all.length - 1];
+             const r = document.createRange();
              if (last) { r.selectNodeContents(last); r.collapse(false);
                if (last.lastChild && last.lastChild.nodeName === 'BR' && !last.lastChild.hasAttribute('data-hard')) r.setEndBefore(last.lastChild), r.collapse(false); }
              else { r.selectNodeContents(e); r.collapse(false); }

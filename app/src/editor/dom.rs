@@ -6,63 +6,214 @@
 //! an element marked `data-atom` counts one; the `<br>` that keeps an empty block visible
 //! counts nothing.
 
-use gather_doc::rich_text::{Block, BlockKind, Inline, Mark, Pos};
+use gather_doc::rich_text::{Ancestor, Block, BlockKind, Container, Inline, Mark, Pos};
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, Node};
 
-/// Brings the children of `root` from showing `old` to showing `new`, replacing only the
-/// blocks that differ (so a caret in an untouched block stays put). `force` re-creates the
-/// given block even when equal (after the browser changed it during an IME composition).
+/// Brings the children of `root` from showing `old` to showing `new`. The root's children
+/// are the top-level nodes (a paragraph, a whole list, a table); only those whose blocks
+/// differ are rebuilt (so a caret in an untouched part stays put). `force` rebuilds the node
+/// holding that block even when equal (after the browser changed it during a composition).
 pub fn render(root: &Element, old: &[Block], new: &[Block], force: Option<u32>) {
     let document = root.owner_document().expect("document");
+    let old_groups = groups(old);
+    let new_groups = groups(new);
     let children = root.child_nodes();
-    // Drop anything the browser may have added beyond our blocks.
-    while children.length() as usize > old.len().max(new.len()) {
+    // Drop anything the browser may have added beyond our nodes.
+    while children.length() as usize > old_groups.len().max(new_groups.len()) {
         if let Some(last) = root.last_child() {
             let _ = root.remove_child(&last);
         }
     }
-    for (i, block) in new.iter().enumerate() {
+    for (i, range) in new_groups.iter().enumerate() {
         let current = children.item(i as u32);
-        let same = old.get(i) == Some(block) && force != Some(i as u32);
+        let forced = force.is_some_and(|f| range.contains(&(f as usize)));
+        let same = !forced
+            && old_groups
+                .get(i)
+                .is_some_and(|r| old[r.clone()] == new[range.clone()]);
         match current {
             Some(node) if same && node.node_type() == Node::ELEMENT_NODE => {}
             Some(node) => {
-                let _ = root.replace_child(&block_element(&document, block), &node);
+                let _ = root.replace_child(&group_element(&document, &new[range.clone()]), &node);
             }
             None => {
-                let _ = root.append_child(&block_element(&document, block));
+                let _ = root.append_child(&group_element(&document, &new[range.clone()]));
             }
         }
     }
-    while children.length() as usize > new.len() {
+    while children.length() as usize > new_groups.len() {
         if let Some(last) = root.last_child() {
             let _ = root.remove_child(&last);
         }
     }
 }
 
-fn block_element(document: &Document, block: &Block) -> Element {
-    let tag = match block.kind {
-        BlockKind::Paragraph => "p".to_owned(),
-        BlockKind::Heading(level) => format!("h{}", level.clamp(1, 6)),
-        BlockKind::Unsupported(_) => "div".to_owned(),
+/// The blocks of each top-level node, as index ranges.
+fn groups(blocks: &[Block]) -> Vec<std::ops::Range<usize>> {
+    let top = |b: &Block| {
+        (
+            b.path.first().map_or(b.index, |a| a.index),
+            b.path.is_empty(),
+        )
     };
-    let el = document.create_element(&tag).expect("create block");
-    if let BlockKind::Unsupported(name) = &block.kind {
-        let _ = el.set_attribute("contenteditable", "false");
-        let _ = el.set_attribute("class", "unsupported");
-        let _ = el.set_attribute("data-node", name);
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    for (i, block) in blocks.iter().enumerate() {
+        match out.last_mut() {
+            Some(range) if !block.path.is_empty() && top(&blocks[range.start]) == top(block) => {
+                range.end = i + 1
+            }
+            _ => out.push(i..i + 1),
+        }
     }
+    out
+}
+
+/// One top-level node: its containers built as the blocks' paths say.
+fn group_element(document: &Document, blocks: &[Block]) -> Element {
+    let mut stack: Vec<(Ancestor, Element)> = Vec::new();
+    let mut top: Option<Element> = None;
+    for block in blocks {
+        let shared = stack
+            .iter()
+            .zip(&block.path)
+            .take_while(|((a, _), b)| a == *b)
+            .count();
+        stack.truncate(shared);
+        for ancestor in &block.path[shared..] {
+            let (outer, inner) = container_element(document, &ancestor.container);
+            match stack.last() {
+                Some((_, parent)) => {
+                    let _ = parent.append_child(&outer);
+                }
+                None => top = Some(outer.clone()),
+            }
+            stack.push((ancestor.clone(), inner));
+        }
+        let el = block_element(document, block);
+        match stack.last() {
+            Some((_, parent)) => {
+                let _ = parent.append_child(&el);
+            }
+            None => top = Some(el),
+        }
+    }
+    top.unwrap_or_else(|| document.create_element("p").expect("create p"))
+}
+
+/// The element for a container, and the element its children go in (a table's `tbody`).
+fn container_element(document: &Document, container: &Container) -> (Element, Element) {
+    let create = |tag: &str| document.create_element(tag).expect("create container");
+    let el = match container {
+        Container::BulletList => create("ul"),
+        Container::OrderedList { start } => {
+            let ol = create("ol");
+            if *start != 1 {
+                let _ = ol.set_attribute("start", &start.to_string());
+            }
+            ol
+        }
+        Container::ListItem => create("li"),
+        Container::TaskList => {
+            let ul = create("ul");
+            let _ = ul.set_attribute("class", "tasks");
+            ul
+        }
+        Container::TaskItem { checked } => {
+            let li = create("li");
+            let _ = li.set_attribute("class", if *checked { "task done" } else { "task" });
+            let label = create("label");
+            let _ = label.set_attribute("contenteditable", "false");
+            let input = create("input");
+            let _ = input.set_attribute("type", "checkbox");
+            let _ = input.set_attribute("data-task", "");
+            if *checked {
+                let _ = input.set_attribute("checked", "");
+            }
+            let _ = label.append_child(&input);
+            let _ = li.append_child(&label);
+            li
+        }
+        Container::Blockquote => create("blockquote"),
+        Container::Table => {
+            let table = create("table");
+            let tbody = create("tbody");
+            let _ = table.append_child(&tbody);
+            return (table, tbody);
+        }
+        Container::TableRow => create("tr"),
+        Container::TableCell {
+            header,
+            colspan,
+            rowspan,
+        } => {
+            let cell = create(if *header { "th" } else { "td" });
+            if *colspan > 1 {
+                let _ = cell.set_attribute("colspan", &colspan.to_string());
+            }
+            if *rowspan > 1 {
+                let _ = cell.set_attribute("rowspan", &rowspan.to_string());
+            }
+            cell
+        }
+    };
+    (el.clone(), el)
+}
+
+fn block_element(document: &Document, block: &Block) -> Element {
+    let create = |tag: &str| document.create_element(tag).expect("create block");
+    let el = match &block.kind {
+        BlockKind::Paragraph => create("p"),
+        BlockKind::Heading(level) => create(&format!("h{}", level.clamp(&1, &6))),
+        BlockKind::CodeBlock { language } => {
+            let pre = create("pre");
+            if let Some(language) = language {
+                let _ = pre.set_attribute("data-language", language);
+            }
+            pre
+        }
+        BlockKind::Rule => {
+            let hr = create("hr");
+            let _ = hr.set_attribute("contenteditable", "false");
+            let _ = hr.set_attribute("data-b", "");
+            return hr;
+        }
+        BlockKind::Image { src, alt } => {
+            let figure = create("figure");
+            let _ = figure.set_attribute("contenteditable", "false");
+            let _ = figure.set_attribute("data-b", "");
+            if safe_image_src(src) {
+                let img = create("img");
+                let _ = img.set_attribute("src", src);
+                let _ = img.set_attribute("alt", alt);
+                let _ = figure.append_child(&img);
+            }
+            if !alt.is_empty() {
+                let caption = create("figcaption");
+                caption.set_text_content(Some(alt));
+                let _ = figure.append_child(&caption);
+            }
+            return figure;
+        }
+        BlockKind::Unsupported(name) => {
+            let div = create("div");
+            let _ = div.set_attribute("contenteditable", "false");
+            let _ = div.set_attribute("class", "unsupported");
+            let _ = div.set_attribute("data-node", name);
+            div
+        }
+    };
+    let _ = el.set_attribute("data-b", "");
     for inline in &block.inlines {
         match inline {
-            Inline::Text { text, marks } => {
+            Inline::Text { text, marks, link } => {
                 if text.is_empty() {
                     continue;
                 }
                 let mut node: Node = document.create_text_node(text).into();
                 for (mark, tag) in [
                     (Mark::Code, "code"),
+                    (Mark::Highlight, "mark"),
                     (Mark::Strike, "s"),
                     (Mark::Underline, "u"),
                     (Mark::Italic, "em"),
@@ -73,6 +224,14 @@ fn block_element(document: &Document, block: &Block) -> Element {
                         let _ = wrapper.append_child(&node);
                         node = wrapper.into();
                     }
+                }
+                if let Some(href) = link.as_deref().and_then(safe_href) {
+                    let a = document.create_element("a").expect("create link");
+                    let _ = a.set_attribute("href", &href);
+                    let _ = a.set_attribute("rel", "noopener noreferrer nofollow");
+                    let _ = a.set_attribute("target", "_blank");
+                    let _ = a.append_child(&node);
+                    node = a.into();
                 }
                 let _ = el.append_child(&node);
             }
@@ -91,11 +250,40 @@ fn block_element(document: &Document, block: &Block) -> Element {
         }
     }
     // An empty block (or one ending in a hard break) needs a trailing <br> to show a line.
-    if block.is_empty() || matches!(block.inlines.last(), Some(Inline::HardBreak)) {
+    let ends_in_newline =
+        matches!(block.kind, BlockKind::CodeBlock { .. }) && block.text().ends_with('\n');
+    if block.is_empty()
+        || ends_in_newline
+        || matches!(block.inlines.last(), Some(Inline::HardBreak))
+    {
         let br = document.create_element("br").expect("create br");
         let _ = el.append_child(&br);
     }
     el
+}
+
+/// Pictures are shown only from the web (`https`, `http`) or this server's own paths.
+fn safe_image_src(src: &str) -> bool {
+    let lower = src.trim().to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("/api/"))
+        && !src.chars().any(char::is_control)
+}
+
+/// The link targets ever rendered as links: `http`, `https` and `mailto` (see
+/// `gather_doc::rich_text::safe_href`).
+fn safe_href(href: &str) -> Option<String> {
+    gather_doc::rich_text::safe_href(href)
+}
+
+/// Every rendered block element, in document order.
+fn block_elements(root: &Element) -> web_sys::NodeList {
+    root.query_selector_all("[data-b]").expect("valid selector")
+}
+
+/// The index of a block element among all of them.
+fn index_of_block(root: &Element, block: &Node) -> Option<u32> {
+    let all = block_elements(root);
+    (0..all.length()).find(|i| all.item(*i).as_ref() == Some(block))
 }
 
 /// The text a rendered block shows now, counted as the model counts it (a hard break is
@@ -125,7 +313,7 @@ pub fn block_text(root: &Element, index: u32) -> Option<String> {
             _ => {}
         }
     }
-    let block = root.child_nodes().item(index)?;
+    let block = block_elements(root).item(index)?;
     let mut out = String::new();
     walk(&block, &mut out);
     Some(out)
@@ -155,19 +343,20 @@ fn measure(node: &Node) -> u32 {
     }
 }
 
-/// The block element (a direct child of `root`) containing `node`, and its index.
+/// The block element containing `node` (or `node` itself), and its index.
 fn block_of(root: &Element, node: &Node) -> Option<(u32, Node)> {
     let root_node: &Node = root.as_ref();
     let mut current = node.clone();
     loop {
-        let parent = current.parent_node()?;
-        if &parent == root_node {
-            let children = root.child_nodes();
-            let index =
-                (0..children.length()).find(|i| children.item(*i).as_ref() == Some(&current))?;
-            return Some((index, current));
+        if &current == root_node {
+            return None;
         }
-        current = parent;
+        if let Some(el) = current.dyn_ref::<Element>() {
+            if el.has_attribute("data-b") {
+                return Some((index_of_block(root, &current)?, current));
+            }
+        }
+        current = current.parent_node()?;
     }
 }
 
@@ -192,18 +381,42 @@ fn before(block: &Node, node: &Node) -> u32 {
 /// The model position of a DOM boundary point, if it lies inside `root`.
 pub fn dom_to_pos(root: &Element, node: &Node, offset: u32) -> Option<Pos> {
     let root_node: &Node = root.as_ref();
-    if node == root_node {
-        let count = root.child_nodes().length();
+    if node != root_node && !root_node.contains(Some(node)) {
+        return None;
+    }
+    let Some((index, block)) = block_of(root, node) else {
+        // A point between blocks (on the root, a list, a row…): the block that starts after
+        // it, or the end of the last block before it.
+        let count = block_elements(root).length();
         if count == 0 {
             return Some(Pos::new(0, 0));
         }
-        if offset >= count {
-            let last = root.last_child()?;
-            return Some(Pos::new(count - 1, measure(&last)));
+        let children = node.child_nodes();
+        let el: Option<&Element> = node.dyn_ref();
+        if let Some(child) = children.item(offset) {
+            if let Some(first) = first_block_in(&child) {
+                return Some(Pos::new(index_of_block(root, &first)?, 0));
+            }
         }
-        return Some(Pos::new(offset, 0));
-    }
-    let (index, block) = block_of(root, node)?;
+        let before = el.and_then(|e| {
+            let all = e.query_selector_all("[data-b]").ok()?;
+            let mut last = None;
+            for i in 0..all.length() {
+                let b = all.item(i)?;
+                let inside_earlier = (0..offset.min(children.length()))
+                    .filter_map(|k| children.item(k))
+                    .any(|c| c.contains(Some(&b)));
+                if inside_earlier {
+                    last = Some(b);
+                }
+            }
+            last
+        });
+        return match before {
+            Some(b) => Some(Pos::new(index_of_block(root, &b)?, measure(&b))),
+            None => Some(Pos::new(0, 0)),
+        };
+    };
     let mut at = if node == &block {
         0
     } else {
@@ -222,14 +435,31 @@ pub fn dom_to_pos(root: &Element, node: &Node, offset: u32) -> Option<Pos> {
     Some(Pos::new(index, at))
 }
 
+/// The first block element at or inside `node`.
+fn first_block_in(node: &Node) -> Option<Node> {
+    let el: &Element = node.dyn_ref()?;
+    if el.has_attribute("data-b") {
+        return Some(node.clone());
+    }
+    el.query_selector("[data-b]").ok().flatten().map(Into::into)
+}
+
 /// The DOM boundary point for a model position (clamped to what is rendered).
 pub fn pos_to_dom(root: &Element, pos: Pos) -> Option<(Node, u32)> {
-    let children = root.child_nodes();
-    let count = children.length();
+    let all = block_elements(root);
+    let count = all.length();
     if count == 0 {
         return Some((root.clone().into(), 0));
     }
-    let block = children.item(pos.block.min(count - 1))?;
+    let block = all.item(pos.block.min(count - 1))?;
+    let el: &Element = block.unchecked_ref();
+    if el.get_attribute("contenteditable").as_deref() == Some("false") {
+        // A rule or picture: the point just before it.
+        let parent = block.parent_node()?;
+        let children = parent.child_nodes();
+        let at = (0..children.length()).find(|i| children.item(*i).as_ref() == Some(&block))?;
+        return Some((parent, at));
+    }
     let mut remaining = pos.offset;
     if let Some(found) = find_point(&block, &mut remaining) {
         return Some(found);

@@ -2,20 +2,25 @@
 //! for everything except IME composition, so the DOM only ever shows what the model holds;
 //! a composition is left to the browser while it runs and committed at `compositionend`.
 
-use gather_doc::rich_text::Mark;
+use gather_doc::rich_text::{BlockKind, ListKind, Mark};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CompositionEvent, Element, InputEvent, KeyboardEvent, StaticRange};
 
 use super::dom;
-use super::view::EditorView;
+use super::view::{EditorView, Selection};
 
 /// The editor's state, reachable from Leptos views and DOM callbacks alike.
 pub type ViewSlot = StoredValue<Option<EditorView>, LocalStorage>;
 
 /// Attaches the editing listeners to `root`. They live as long as the page.
-pub fn install(root: &Element, slot: ViewSlot, on_selection: impl Fn() + 'static) {
+pub fn install(
+    root: &Element,
+    slot: ViewSlot,
+    on_selection: impl Fn() + 'static,
+    on_link: impl Fn() + 'static,
+) {
     listen(root, "beforeinput", move |event| {
         let Ok(event) = event.dyn_into::<InputEvent>() else {
             return;
@@ -44,25 +49,66 @@ pub fn install(root: &Element, slot: ViewSlot, on_selection: impl Fn() + 'static
             }
         });
     });
+    let root_el = root.clone();
     listen(root, "keydown", move |event| {
         let Ok(event) = event.dyn_into::<KeyboardEvent>() else {
             return;
         };
-        if event.is_composing() || !(event.ctrl_key() || event.meta_key()) || event.alt_key() {
+        if event.is_composing() {
             return;
         }
-        let mark = match event.key().to_lowercase().as_str() {
-            "b" => Mark::Bold,
-            "i" => Mark::Italic,
-            "u" => Mark::Underline,
-            _ => return,
+        if event.key() == "Tab" && !event.ctrl_key() && !event.meta_key() && !event.alt_key() {
+            let mut handled = false;
+            slot.update_value(|view| {
+                if let Some(view) = view {
+                    if let Some(sel) = view.selection() {
+                        handled = view.tab(sel, event.shift_key());
+                    }
+                }
+            });
+            if handled {
+                event.prevent_default();
+            }
+            return;
+        }
+        let Some(command) = shortcut(&event) else {
+            return;
         };
         event.prevent_default();
+        if matches!(command, Command::Link) {
+            on_link();
+            return;
+        }
         slot.update_value(|view| {
             if let Some(view) = view {
                 if let Some(sel) = view.selection() {
-                    view.toggle_mark(sel, mark);
+                    run(view, sel, command);
                 }
+            }
+        });
+    });
+    // A task's checkbox ticks it in the document (the DOM follows the model).
+    listen(root, "click", move |event| {
+        let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+            return;
+        };
+        if !target.has_attribute("data-task") {
+            return;
+        }
+        event.prevent_default();
+        let Some(item) = target.closest("li").ok().flatten() else {
+            return;
+        };
+        let checked = item.class_list().contains("done");
+        let Some(first) = item.query_selector("[data-b]").ok().flatten() else {
+            return;
+        };
+        let Some(pos) = dom::dom_to_pos(&root_el, &first, 0) else {
+            return;
+        };
+        slot.update_value(|view| {
+            if let Some(view) = view {
+                view.set_task(pos.block, !checked);
             }
         });
     });
@@ -124,6 +170,9 @@ fn before_input(view: &mut EditorView, event: &InputEvent) {
         "formatBold" => view.toggle_mark(sel, Mark::Bold),
         "formatItalic" => view.toggle_mark(sel, Mark::Italic),
         "formatUnderline" => view.toggle_mark(sel, Mark::Underline),
+        "formatStrikeThrough" => view.toggle_mark(sel, Mark::Strike),
+        "historyUndo" => view.undo(),
+        "historyRedo" => view.redo(),
         k if k.starts_with("delete") => {
             // Word and line deletions: the browser says which range it meant.
             if let Some(range) = target_range(view, event) {
@@ -144,4 +193,76 @@ fn target_range(view: &EditorView, event: &InputEvent) -> Option<super::view::Se
     let anchor = dom::dom_to_pos(&view.root, &range.start_container(), range.start_offset())?;
     let focus = dom::dom_to_pos(&view.root, &range.end_container(), range.end_offset())?;
     Some(super::view::Selection { anchor, focus })
+}
+
+/// What a keyboard shortcut does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    Mark(Mark),
+    Block(u8),
+    Code,
+    List(ListKind),
+    Quote,
+    Link,
+    Undo,
+    Redo,
+}
+
+/// The editor's shortcuts (Tiptap's and Google Docs' where they agree): Ctrl+B/I/U, Ctrl+E
+/// code, Ctrl+Shift+S (or X) strike, Ctrl+Shift+H highlight, Ctrl+K link, Ctrl+Alt+0–3
+/// paragraph and headings, Ctrl+Alt+C code block, Ctrl+Shift+7/8/9 numbered, bullet and task
+/// lists, Ctrl+Shift+B quote, Ctrl+Z undo, Ctrl+Shift+Z and Ctrl+Y redo.
+fn shortcut(event: &KeyboardEvent) -> Option<Command> {
+    if !(event.ctrl_key() || event.meta_key()) {
+        return None;
+    }
+    let key = event.key().to_lowercase();
+    // Shifted digits arrive as symbols on some layouts; the physical key is stable.
+    let code = event.code();
+    let digit = code
+        .strip_prefix("Digit")
+        .and_then(|d| d.parse::<u8>().ok());
+    Some(match (event.alt_key(), event.shift_key()) {
+        (false, false) => match key.as_str() {
+            "b" => Command::Mark(Mark::Bold),
+            "i" => Command::Mark(Mark::Italic),
+            "u" => Command::Mark(Mark::Underline),
+            "e" => Command::Mark(Mark::Code),
+            "k" => Command::Link,
+            "z" => Command::Undo,
+            "y" => Command::Redo,
+            _ => return None,
+        },
+        (false, true) => match (key.as_str(), digit) {
+            (_, Some(7)) => Command::List(ListKind::Ordered),
+            (_, Some(8)) => Command::List(ListKind::Bullet),
+            (_, Some(9)) => Command::List(ListKind::Task),
+            ("s" | "x", _) => Command::Mark(Mark::Strike),
+            ("h", _) => Command::Mark(Mark::Highlight),
+            ("b", _) => Command::Quote,
+            ("z", _) => Command::Redo,
+            _ => return None,
+        },
+        (true, false) => match (key.as_str(), digit) {
+            (_, Some(d)) if d <= 6 => Command::Block(d),
+            ("c", _) => Command::Code,
+            _ => return None,
+        },
+        (true, true) => return None,
+    })
+}
+
+/// Runs a command on the selection (keyboard shortcuts and toolbar buttons alike).
+pub fn run(view: &mut EditorView, sel: Selection, command: Command) {
+    match command {
+        Command::Mark(mark) => view.toggle_mark(sel, mark),
+        Command::Block(0) => view.set_block_kind(sel, BlockKind::Paragraph),
+        Command::Block(level) => view.set_block_kind(sel, BlockKind::Heading(level)),
+        Command::Code => view.set_block_kind(sel, BlockKind::CodeBlock { language: None }),
+        Command::List(kind) => view.toggle_list(sel, kind),
+        Command::Quote => view.toggle_quote(sel),
+        Command::Undo => view.undo(),
+        Command::Redo => view.redo(),
+        Command::Link => {}
+    }
 }

@@ -4,19 +4,33 @@
 
 mod dom;
 mod input;
+mod text;
 mod view;
 
 pub use input::ViewSlot;
 pub use view::EditorView;
 
-use gather_doc::rich_text::{BlockKind, Mark, Marks};
-use leptos::html::Div;
+use gather_doc::rich_text::{BlockKind, Container, ListKind, Mark, Marks};
+use leptos::html::{Div, Input};
 use leptos::prelude::*;
 
 use crate::i18n::{t, Key, Lang};
+use input::Command;
+use text::Key as T;
+use view::TableOp;
 
 /// What a toolbar button does to the editor and its selection.
 type ToolbarAction = Box<dyn FnOnce(&mut EditorView, view::Selection)>;
+
+/// What the toolbar shows about the caret's place.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Caret {
+    marks: Marks,
+    kind: BlockKind,
+    list: Option<ListKind>,
+    quote: bool,
+    table: bool,
+}
 
 /// The editor for one document. `state` receives the editing state once mounted, so the page
 /// can pass remote changes to it.
@@ -33,10 +47,32 @@ pub fn Editor(
 ) -> impl IntoView {
     let slot = state;
     let root = NodeRef::<Div>::new();
-    let marks = RwSignal::new(Marks::default());
-    let block_kind = RwSignal::new(BlockKind::Paragraph);
+    let caret = RwSignal::new(Caret::default());
     let last_selection = StoredValue::new_local(None::<view::Selection>);
     let doc = StoredValue::new_local(Some(doc));
+    let link_open = RwSignal::new(false);
+    let link_value = RwSignal::new(String::new());
+    let link_error = RwSignal::new(None::<T>);
+    let link_input = NodeRef::<Input>::new();
+
+    let open_link = move || {
+        let Some(sel) = last_selection.get_value() else {
+            return;
+        };
+        let current = slot.with_value(|v| v.as_ref().and_then(|v| v.link_at(sel.focus)));
+        if sel.is_collapsed() && current.is_none() {
+            link_error.set(Some(T::SelectTextFirst));
+        } else {
+            link_error.set(None);
+        }
+        link_value.set(current.unwrap_or_default());
+        link_open.set(true);
+        request_animation_frame(move || {
+            if let Some(input) = link_input.get_untracked() {
+                let _ = input.focus();
+            }
+        });
+    };
 
     Effect::new(move |_| {
         let Some(el) = root.get() else { return };
@@ -44,17 +80,38 @@ pub fn Editor(
             return;
         };
         slot.set_value(Some(EditorView::new(el.clone().into(), doc)));
-        input::install(&el, slot, move || {
-            slot.with_value(|view| {
-                let Some(view) = view else { return };
-                let Some(sel) = view.selection() else { return };
-                last_selection.set_value(Some(sel));
-                marks.set(view.marks_for_typing(sel.start()));
-                if let Some(kind) = view.block_kind_at(sel.focus) {
-                    block_kind.set(kind);
-                }
-            });
-        });
+        input::install(
+            &el,
+            slot,
+            move || {
+                slot.with_value(|view| {
+                    let Some(view) = view else { return };
+                    let Some(sel) = view.selection() else { return };
+                    last_selection.set_value(Some(sel));
+                    let mut now = Caret {
+                        marks: view.marks_for_typing(sel.start()),
+                        ..Caret::default()
+                    };
+                    if let Some(block) = view.block_at(sel.focus) {
+                        now.kind = block.kind.clone();
+                        now.list = block
+                            .path
+                            .iter()
+                            .rev()
+                            .find_map(|a| ListKind::of(&a.container));
+                        now.quote = block
+                            .path
+                            .iter()
+                            .any(|a| a.container == Container::Blockquote);
+                        now.table = block.path.iter().any(|a| a.container == Container::Table);
+                    }
+                    if caret.get_untracked() != now {
+                        caret.set(now);
+                    }
+                });
+            },
+            open_link,
+        );
     });
 
     // Toolbar actions use the editor's last selection, then give the focus back.
@@ -70,31 +127,104 @@ pub fn Editor(
                 view.set_selection(sel);
                 f(view, sel);
                 if let Some(sel) = view.selection() {
-                    marks.set(view.marks_for_typing(sel.start()));
+                    last_selection.set_value(Some(sel));
+                    caret.update(|c| c.marks = view.marks_for_typing(sel.start()));
                 }
             }
         });
     };
-    let toggle = move |mark: Mark| act(Box::new(move |view, sel| view.toggle_mark(sel, mark)));
+    let command = move |c: Command| act(Box::new(move |view, sel| input::run(view, sel, c)));
+    let table_op = move |op: TableOp| act(Box::new(move |view, sel| view.table(sel, op)));
     let set_kind = move |value: String| {
-        let kind = match value.as_str() {
-            "h1" => BlockKind::Heading(1),
-            "h2" => BlockKind::Heading(2),
-            "h3" => BlockKind::Heading(3),
-            _ => BlockKind::Paragraph,
+        let c = match value.as_str() {
+            "h1" => Command::Block(1),
+            "h2" => Command::Block(2),
+            "h3" => Command::Block(3),
+            "code" => Command::Code,
+            _ => Command::Block(0),
         };
-        block_kind.set(kind.clone());
-        act(Box::new(move |view, sel| view.set_block_kind(sel, kind)));
+        command(c);
     };
-    let kind_value = move || match block_kind.get() {
+    let kind_value = move || match caret.get().kind {
         BlockKind::Heading(1) => "h1",
         BlockKind::Heading(2) => "h2",
         BlockKind::Heading(_) => "h3",
+        BlockKind::CodeBlock { .. } => "code",
         _ => "p",
+    };
+    let apply_link = move |href: Option<String>| {
+        let Some(sel) = last_selection.get_value() else {
+            return;
+        };
+        act(Box::new(move |view, _| {
+            // A caret inside a link edits the whole link.
+            let sel = if sel.is_collapsed() {
+                view.link_range(sel.focus).unwrap_or(sel)
+            } else {
+                sel
+            };
+            view.set_link(sel, href.as_deref());
+        }));
+        link_open.set(false);
+    };
+    let submit_link = move || {
+        let value = link_value.get_untracked();
+        if gather_doc::rich_text::safe_href(&value).is_none() {
+            link_error.set(Some(T::UnsafeLink));
+            return;
+        }
+        apply_link(Some(value));
+    };
+
+    let mark_button =
+        move |mark: Mark, glyph: &'static str, label: Signal<&'static str>, class: &'static str| {
+            view! {
+                <button
+                    data-testid=mark_testid(mark)
+                    class=format!("mark {class}")
+                    class:active=move || caret.get().marks.has(mark)
+                    aria-pressed=move || caret.get().marks.has(mark).to_string()
+                    aria-label=label
+                    title=label
+                    on:mousedown=|ev| ev.prevent_default()
+                    on:click=move |_| command(Command::Mark(mark))
+                >{glyph}</button>
+            }
+        };
+    let tool = move |testid: &'static str,
+                     glyph: &'static str,
+                     label: Signal<&'static str>,
+                     active: Signal<bool>,
+                     c: Command| {
+        view! {
+            <button
+                data-testid=testid
+                class="tool"
+                class:active=move || active.get()
+                aria-pressed=move || active.get().to_string()
+                aria-label=label
+                title=label
+                on:mousedown=|ev| ev.prevent_default()
+                on:click=move |_| command(c)
+            >{glyph}</button>
+        }
+    };
+    let tt = move |key: T| Signal::derive(move || text::t(lang.get(), key));
+    let ti = move |key: Key| Signal::derive(move || t(lang.get(), key));
+    let is_list = move |kind: ListKind| Signal::derive(move || caret.get().list == Some(kind));
+    let table_button = move |testid: &'static str, key: T, op: TableOp| {
+        view! {
+            <button
+                data-testid=testid
+                class="tool text"
+                on:mousedown=|ev| ev.prevent_default()
+                on:click=move |_| table_op(op)
+            >{move || text::t(lang.get(), key)}</button>
+        }
     };
 
     view! {
-        <div class="toolbar" role="toolbar" hidden=move || !editable.get()>
+        <div class="toolbar" role="toolbar" aria-label=move || t(lang.get(), Key::BlockStyle) hidden=move || !editable.get()>
             <select
                 data-testid="block-style"
                 aria-label=move || t(lang.get(), Key::BlockStyle)
@@ -105,26 +235,90 @@ pub fn Editor(
                 <option value="h1">{move || t(lang.get(), Key::Heading1)}</option>
                 <option value="h2">{move || t(lang.get(), Key::Heading2)}</option>
                 <option value="h3">{move || t(lang.get(), Key::Heading3)}</option>
+                <option value="code">{move || text::t(lang.get(), T::CodeBlock)}</option>
             </select>
+            {mark_button(Mark::Bold, "B", ti(Key::Bold), "bold")}
+            {mark_button(Mark::Italic, "I", ti(Key::Italic), "italic")}
+            {mark_button(Mark::Underline, "U", tt(T::Underline), "underline")}
+            {mark_button(Mark::Strike, "S", tt(T::Strike), "strike")}
+            {mark_button(Mark::Code, "</>", tt(T::Code), "code")}
+            {mark_button(Mark::Highlight, "H", tt(T::Highlight), "highlight")}
             <button
-                data-testid="bold"
-                class="mark bold"
-                class:active=move || marks.get().has(Mark::Bold)
-                aria-pressed=move || marks.get().has(Mark::Bold).to_string()
-                title=move || t(lang.get(), Key::Bold)
+                data-testid="link"
+                class="tool"
+                aria-label=tt(T::Link)
+                title=tt(T::Link)
                 on:mousedown=|ev| ev.prevent_default()
-                on:click=move |_| toggle(Mark::Bold)
-            >"B"</button>
+                on:click=move |_| open_link()
+            >"🔗"</button>
+            <span class="sep" aria-hidden="true"></span>
+            {tool("bullet-list", "•", tt(T::BulletList), is_list(ListKind::Bullet), Command::List(ListKind::Bullet))}
+            {tool("ordered-list", "1.", tt(T::OrderedList), is_list(ListKind::Ordered), Command::List(ListKind::Ordered))}
+            {tool("task-list", "☑", tt(T::TaskList), is_list(ListKind::Task), Command::List(ListKind::Task))}
+            {tool("quote", "❝", tt(T::Quote), Signal::derive(move || caret.get().quote), Command::Quote)}
             <button
-                data-testid="italic"
-                class="mark italic"
-                class:active=move || marks.get().has(Mark::Italic)
-                aria-pressed=move || marks.get().has(Mark::Italic).to_string()
-                title=move || t(lang.get(), Key::Italic)
+                data-testid="rule"
+                class="tool"
+                aria-label=tt(T::Rule)
+                title=tt(T::Rule)
                 on:mousedown=|ev| ev.prevent_default()
-                on:click=move |_| toggle(Mark::Italic)
-            >"I"</button>
+                on:click=move |_| act(Box::new(|view, sel| view.insert_rule(sel)))
+            >"―"</button>
+            <button
+                data-testid="table"
+                class="tool"
+                aria-label=tt(T::Table)
+                title=tt(T::Table)
+                on:mousedown=|ev| ev.prevent_default()
+                on:click=move |_| act(Box::new(|view, sel| view.insert_table(sel)))
+            >"▦"</button>
+            <span class="sep" aria-hidden="true"></span>
+            {tool("undo", "↶", tt(T::Undo), Signal::derive(|| false), Command::Undo)}
+            {tool("redo", "↷", tt(T::Redo), Signal::derive(|| false), Command::Redo)}
         </div>
+        <div class="toolbar table-tools" role="toolbar" aria-label=tt(T::TableTools) hidden=move || !(editable.get() && caret.get().table)>
+            {table_button("row-above", T::RowAbove, TableOp::RowAbove)}
+            {table_button("row-below", T::RowBelow, TableOp::RowBelow)}
+            {table_button("col-left", T::ColumnLeft, TableOp::ColumnLeft)}
+            {table_button("col-right", T::ColumnRight, TableOp::ColumnRight)}
+            {table_button("delete-row", T::DeleteRow, TableOp::DeleteRow)}
+            {table_button("delete-col", T::DeleteColumn, TableOp::DeleteColumn)}
+            {table_button("delete-table", T::DeleteTable, TableOp::DeleteTable)}
+        </div>
+        <form
+            class="link-form"
+            data-testid="link-form"
+            hidden=move || !link_open.get()
+            on:submit=move |ev| {
+                ev.prevent_default();
+                submit_link();
+            }
+        >
+            <input
+                type="url"
+                node_ref=link_input
+                data-testid="link-href"
+                aria-label=tt(T::LinkAddress)
+                placeholder=tt(T::LinkAddress)
+                prop:value=move || link_value.get()
+                on:input=move |ev| link_value.set(event_target_value(&ev))
+                on:keydown=move |ev| {
+                    if ev.key() == "Escape" {
+                        link_open.set(false);
+                    }
+                }
+            />
+            <button type="submit" data-testid="link-apply">{move || text::t(lang.get(), T::Apply)}</button>
+            <button type="button" data-testid="link-remove" on:click=move |_| apply_link(None)>
+                {move || text::t(lang.get(), T::RemoveLink)}
+            </button>
+            <button type="button" on:click=move |_| link_open.set(false)>
+                {move || text::t(lang.get(), T::Cancel)}
+            </button>
+            <p class="error" role="alert" data-testid="link-error" hidden=move || link_error.get().is_none()>
+                {move || link_error.get().map(|k| text::t(lang.get(), k))}
+            </p>
+        </form>
         <div
             class="editor"
             data-testid="editor"
@@ -136,5 +330,16 @@ pub fn Editor(
             aria-multiline="true"
             data-placeholder=move || t(lang.get(), Key::EditorPlaceholder)
         ></div>
+    }
+}
+
+fn mark_testid(mark: Mark) -> &'static str {
+    match mark {
+        Mark::Bold => "bold",
+        Mark::Italic => "italic",
+        Mark::Underline => "underline",
+        Mark::Strike => "strike",
+        Mark::Code => "code",
+        Mark::Highlight => "highlight",
     }
 }

@@ -2,10 +2,15 @@
 //! marks for the next typed text, and the IME composition in progress. Every user action
 //! becomes one model operation in one transaction, then a render and a caret placement.
 
-use gather_doc::rich_text::{self, Block, BlockKind, Mark, Marks, Pos};
+use std::sync::Arc;
+
+use gather_doc::rich_text::{
+    self, Block, BlockKind, Container, ListKind, Mark, Marks, Pos, Trigger,
+};
 use wasm_bindgen::JsCast;
 use web_sys::Element;
-use yrs::{Transact, TransactionMut, XmlFragmentRef};
+use yrs::undo::Options;
+use yrs::{Transact, TransactionMut, UndoManager, XmlFragmentRef};
 
 use super::dom;
 
@@ -37,10 +42,27 @@ impl Selection {
     }
 }
 
+/// Origin of this editor's own transactions: the undo manager tracks only these, so Ctrl+Z
+/// never undoes a collaborator's change.
+const LOCAL_ORIGIN: &str = "gather-editor";
+
+/// A change to a table's shape, from the table toolbar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableOp {
+    RowAbove,
+    RowBelow,
+    ColumnLeft,
+    ColumnRight,
+    DeleteRow,
+    DeleteColumn,
+    DeleteTable,
+}
+
 pub struct EditorView {
     pub root: Element,
     doc: yrs::Doc,
     body: XmlFragmentRef,
+    undo: UndoManager,
     rendered: Vec<Block>,
     /// Marks chosen with Ctrl+B etc. at a collapsed caret, for the next typed text.
     pub stored_marks: Option<(Pos, Marks)>,
@@ -55,8 +77,20 @@ pub struct EditorView {
 impl EditorView {
     pub fn new(root: Element, doc: yrs::Doc) -> EditorView {
         let body = rich_text::body(&doc);
+        let options = Options {
+            capture_timeout_millis: 500,
+            tracked_origins: Default::default(),
+            capture_transaction: None,
+            timestamp: Arc::new(|| js_sys::Date::now() as u64),
+            init_undo_stack: Vec::new(),
+            init_redo_stack: Vec::new(),
+        };
+        let mut undo = UndoManager::with_options(options);
+        undo.expand_scope(&doc, &body);
+        undo.include_origin(LOCAL_ORIGIN);
         let mut view = EditorView {
             root,
+            undo,
             doc,
             body,
             rendered: Vec::new(),
@@ -74,10 +108,7 @@ impl EditorView {
         let txn = self.doc.transact();
         let mut blocks = rich_text::read_blocks(&txn, &self.body);
         if blocks.is_empty() {
-            blocks.push(Block {
-                kind: BlockKind::Paragraph,
-                inlines: Vec::new(),
-            });
+            blocks.push(Block::default());
         }
         blocks
     }
@@ -118,7 +149,7 @@ impl EditorView {
     /// Runs one edit in one transaction, renders, and puts the caret where the edit says.
     pub fn edit(&mut self, f: impl FnOnce(&mut TransactionMut, &XmlFragmentRef) -> Pos) {
         let caret = {
-            let mut txn = self.doc.transact_mut();
+            let mut txn = self.doc.transact_mut_with(LOCAL_ORIGIN);
             f(&mut txn, &self.body)
         };
         self.render(None);
@@ -141,7 +172,27 @@ impl EditorView {
     pub fn insert_text(&mut self, sel: Selection, text: &str) {
         let marks = self.marks_for_typing(sel.start());
         self.stored_marks = None;
+        let mut ended_mark = None;
         self.edit(|txn, body| {
+            if sel.is_collapsed() && matches!(text, " " | "-" | "*" | "_" | "`" | "~") {
+                // Typing, with Markdown shortcuts.
+                let caret = rich_text::insert_text(txn, body, sel.start(), text, marks);
+                let trigger = match text {
+                    " " => Some(Trigger::Space),
+                    "-" => Some(Trigger::Dash),
+                    _ => None,
+                };
+                if let Some(done) =
+                    trigger.and_then(|t| rich_text::line_shortcut(txn, body, caret, t))
+                {
+                    return done;
+                }
+                if let Some((done, mark)) = rich_text::inline_shortcut(txn, body, caret) {
+                    ended_mark = Some((done, mark));
+                    return done;
+                }
+                return caret;
+            }
             let at = if sel.is_collapsed() {
                 sel.start()
             } else {
@@ -160,13 +211,19 @@ impl EditorView {
             }
             caret
         });
+        // Text typed after `**bold**` is not bold.
+        if let Some((at, mark)) = ended_mark {
+            let marks = self.marks_for_typing(at).with(mark, false);
+            self.stored_marks = Some((at, marks));
+        }
     }
 
-    /// Enter.
+    /// Enter (a code fence or `---` typed alone on a line becomes a code block or a rule).
     pub fn split(&mut self, sel: Selection) {
         self.edit(|txn, body| {
             let at = rich_text::delete_range(txn, body, sel.start(), sel.end());
-            rich_text::split_block(txn, body, at)
+            rich_text::line_shortcut(txn, body, at, Trigger::Enter)
+                .unwrap_or_else(|| rich_text::split_block(txn, body, at))
         });
     }
 
@@ -195,7 +252,7 @@ impl EditorView {
                     rich_text::delete_range(txn, body, pos, Pos::new(pos.block, next))
                 });
             } else if (pos.block as usize) + 1 < self.rendered.len() {
-                self.edit(|txn, body| rich_text::merge_with_previous(txn, body, pos.block + 1));
+                self.edit(|txn, body| rich_text::join_with_previous(txn, body, pos.block + 1));
             }
         } else if pos.offset > 0 {
             let prev = prev_boundary(&block.text(), pos.offset);
@@ -220,9 +277,20 @@ impl EditorView {
             self.stored_marks = Some((sel.focus, current.with(mark, !current.has(mark))));
             return;
         }
+        self.keep_selection(sel, |txn, body| {
+            rich_text::toggle_mark(txn, body, sel.start(), sel.end(), mark);
+        });
+    }
+
+    /// Runs one edit that keeps the blocks in order, then puts the selection back.
+    fn keep_selection(
+        &mut self,
+        sel: Selection,
+        f: impl FnOnce(&mut TransactionMut, &XmlFragmentRef),
+    ) {
         {
-            let mut txn = self.doc.transact_mut();
-            rich_text::toggle_mark(&mut txn, &self.body, sel.start(), sel.end(), mark);
+            let mut txn = self.doc.transact_mut_with(LOCAL_ORIGIN);
+            f(&mut txn, &self.body);
         }
         self.render(None);
         self.set_selection(sel);
@@ -230,21 +298,182 @@ impl EditorView {
 
     /// Sets the kind of every block the selection touches.
     pub fn set_block_kind(&mut self, sel: Selection, kind: BlockKind) {
-        {
-            let mut txn = self.doc.transact_mut();
+        self.keep_selection(sel, |txn, body| {
             for block in sel.start().block..=sel.end().block {
-                rich_text::set_block_kind(&mut txn, &self.body, block, &kind);
+                rich_text::set_block_kind(txn, body, block, &kind);
             }
-        }
-        self.render(None);
-        self.set_selection(sel);
+        });
     }
 
-    /// The kind of the block holding the caret (for the toolbar).
-    pub fn block_kind_at(&self, pos: Pos) -> Option<BlockKind> {
-        self.rendered
-            .get(pos.block as usize)
-            .map(|b| b.kind.clone())
+    /// The list buttons.
+    pub fn toggle_list(&mut self, sel: Selection, kind: ListKind) {
+        self.keep_selection(sel, |txn, body| {
+            rich_text::toggle_list(txn, body, sel.start().block, sel.end().block, kind);
+        });
+    }
+
+    /// The quote button.
+    pub fn toggle_quote(&mut self, sel: Selection) {
+        self.keep_selection(sel, |txn, body| {
+            rich_text::toggle_quote(txn, body, sel.start().block, sel.end().block);
+        });
+    }
+
+    /// Tab and Shift+Tab: in a table, to the next or previous cell (Tab in the last cell adds a
+    /// row); in a list, nest or un-nest the items. Returns false when neither applies, so the
+    /// key keeps its usual meaning (moving the focus on).
+    pub fn tab(&mut self, sel: Selection, back: bool) -> bool {
+        let Some(block) = self.rendered.get(sel.focus.block as usize) else {
+            return false;
+        };
+        let in_table = block.path.iter().any(|a| a.container == Container::Table);
+        let in_list = block.path.iter().any(|a| a.container.is_item());
+        if in_table {
+            let next = {
+                let txn = self.doc.transact();
+                rich_text::next_cell(&txn, &self.body, sel.focus.block, back)
+            };
+            match next {
+                Some(cell) => self.set_selection(Selection::caret(Pos::new(cell, 0))),
+                None if !back => self.table(sel, TableOp::RowBelow),
+                None => {}
+            }
+            return true;
+        }
+        if !in_list {
+            return false;
+        }
+        self.keep_selection(sel, |txn, body| {
+            for b in sel.start().block..=sel.end().block {
+                if back {
+                    rich_text::outdent(txn, body, b);
+                } else {
+                    rich_text::indent(txn, body, b);
+                }
+            }
+        });
+        true
+    }
+
+    /// Ticks or unticks a task (from its checkbox).
+    pub fn set_task(&mut self, block: u32, checked: bool) {
+        let sel = self
+            .selection()
+            .unwrap_or(Selection::caret(Pos::new(block, 0)));
+        self.keep_selection(sel, |txn, body| {
+            rich_text::set_task_checked(txn, body, block, checked);
+        });
+    }
+
+    /// Inserts a horizontal rule at the caret.
+    pub fn insert_rule(&mut self, sel: Selection) {
+        self.edit(|txn, body| rich_text::insert_rule(txn, body, sel.focus));
+    }
+
+    /// Inserts a 3 × 3 table (with a header row) at the caret.
+    pub fn insert_table(&mut self, sel: Selection) {
+        self.edit(|txn, body| rich_text::insert_table(txn, body, sel.focus, 3, 3));
+    }
+
+    /// Changes the table holding the caret.
+    pub fn table(&mut self, sel: Selection, op: TableOp) {
+        let b = sel.focus.block;
+        self.edit(|txn, body| match op {
+            TableOp::RowAbove => rich_text::add_row(txn, body, b, false),
+            TableOp::RowBelow => rich_text::add_row(txn, body, b, true),
+            TableOp::ColumnLeft => rich_text::add_column(txn, body, b, false),
+            TableOp::ColumnRight => rich_text::add_column(txn, body, b, true),
+            TableOp::DeleteRow => rich_text::delete_row(txn, body, b),
+            TableOp::DeleteColumn => rich_text::delete_column(txn, body, b),
+            TableOp::DeleteTable => rich_text::delete_table(txn, body, b),
+        });
+    }
+
+    /// Makes the selection a link (`None` removes links). Only safe targets are accepted.
+    pub fn set_link(&mut self, sel: Selection, href: Option<&str>) -> bool {
+        let href = match href {
+            Some(h) => match rich_text::safe_href(h) {
+                Some(h) => Some(h),
+                None => return false,
+            },
+            None => None,
+        };
+        self.keep_selection(sel, |txn, body| {
+            rich_text::set_link(txn, body, sel.start(), sel.end(), href.as_deref());
+        });
+        true
+    }
+
+    /// The link at the caret, if any (for the link dialog).
+    pub fn link_at(&self, pos: Pos) -> Option<String> {
+        let block = self.rendered.get(pos.block as usize)?;
+        let mut at = 0;
+        for inline in &block.inlines {
+            let len = inline.len();
+            if let gather_doc::rich_text::Inline::Text {
+                link: Some(link), ..
+            } = inline
+            {
+                if pos.offset >= at && pos.offset <= at + len {
+                    return Some(link.clone());
+                }
+            }
+            at += len;
+        }
+        None
+    }
+
+    /// The extent of the link around the caret, if any.
+    pub fn link_range(&self, pos: Pos) -> Option<Selection> {
+        let block = self.rendered.get(pos.block as usize)?;
+        let mut at = 0;
+        let mut range: Option<(u32, u32, String)> = None;
+        for inline in &block.inlines {
+            let len = inline.len();
+            let link = match inline {
+                gather_doc::rich_text::Inline::Text { link, .. } => link.clone(),
+                _ => None,
+            };
+            match (&mut range, link) {
+                (Some((_, end, href)), Some(l)) if *end == at && *href == l => *end = at + len,
+                (Some((start, end, _)), _) if pos.offset >= *start && pos.offset <= *end => break,
+                (_, Some(l)) => range = Some((at, at + len, l)),
+                (_, None) => range = None,
+            }
+            at += len;
+        }
+        let (start, end, _) = range.filter(|(s, e, _)| pos.offset >= *s && pos.offset <= *e)?;
+        Some(Selection {
+            anchor: Pos::new(pos.block, start),
+            focus: Pos::new(pos.block, end),
+        })
+    }
+
+    /// Ctrl+Z: undoes this person's last change (never a collaborator's).
+    pub fn undo(&mut self) {
+        let before = self.rendered.clone();
+        if self.undo.undo_blocking() {
+            self.after_history(&before);
+        }
+    }
+
+    /// Ctrl+Shift+Z / Ctrl+Y.
+    pub fn redo(&mut self) {
+        let before = self.rendered.clone();
+        if self.undo.redo_blocking() {
+            self.after_history(&before);
+        }
+    }
+
+    fn after_history(&mut self, before: &[Block]) {
+        self.stored_marks = None;
+        self.render(None);
+        self.set_selection(Selection::caret(changed_at(before, &self.rendered)));
+    }
+
+    /// The block holding a position (for the toolbar).
+    pub fn block_at(&self, pos: Pos) -> Option<&Block> {
+        self.rendered.get(pos.block as usize)
     }
 
     /// Commits an IME composition: the composed text replaces what was selected when it began.
@@ -290,7 +519,7 @@ impl EditorView {
         let from = Pos::new(block, prefix as u32);
         let to = Pos::new(block, (old.len() - suffix) as u32);
         let marks = self.marks_for_typing(from);
-        let mut txn = self.doc.transact_mut();
+        let mut txn = self.doc.transact_mut_with(LOCAL_ORIGIN);
         let at = rich_text::delete_range(&mut txn, &self.body, from, to);
         Some(if inserted.is_empty() {
             at
@@ -302,7 +531,7 @@ impl EditorView {
     /// Commits a composition as "the composed text replaces what was selected when it began".
     fn composition_by_data(&mut self, start: Selection, data: &str) -> Pos {
         let marks = self.marks_for_typing(start.start());
-        let mut txn = self.doc.transact_mut();
+        let mut txn = self.doc.transact_mut_with(LOCAL_ORIGIN);
         let at = rich_text::delete_range(&mut txn, &self.body, start.start(), start.end());
         if data.is_empty() {
             at
@@ -350,6 +579,23 @@ impl EditorView {
                 root.contains(Some(active.unchecked_ref()))
             })
     }
+}
+
+/// Where the caret goes after an undo or redo changed `old` into `new`: the end of what
+/// changed in the first block that differs.
+fn changed_at(old: &[Block], new: &[Block]) -> Pos {
+    let (prefix, _) = common_ends(old, new);
+    let Some(block) = new.get(prefix).or(new.last()) else {
+        return Pos::default();
+    };
+    let index = prefix.min(new.len() - 1) as u32;
+    let a: Vec<u16> = old
+        .get(prefix)
+        .map(|b| b.text().encode_utf16().collect())
+        .unwrap_or_default();
+    let b: Vec<u16> = block.text().encode_utf16().collect();
+    let (_, suffix) = common_ends(&a, &b);
+    Pos::new(index, (b.len() - suffix) as u32)
 }
 
 /// How many items `a` and `b` share at the start, and then at the end (the two never overlap).

@@ -1,5 +1,6 @@
 //! Editing operations on the body: plain functions of a transaction, tested natively, called
-//! by the app's editor. Each returns where the caret goes next.
+//! by the app's editor. Each returns where the caret goes next. Blocks are counted in document
+//! order through lists, quotes and tables (see [`super::outline`]).
 //!
 //! Every operation clamps what it is given to the document as it is now, because a
 //! collaborator's edit may have shortened it between the user's keystroke and the call; yrs
@@ -9,16 +10,23 @@ use yrs::types::text::YChange;
 use yrs::types::xml::XmlOut;
 use yrs::types::Attrs;
 use yrs::{
-    Any, Out, Text, TransactionMut, Xml, XmlElementPrelim, XmlElementRef, XmlFragment,
-    XmlFragmentRef, XmlTextPrelim, XmlTextRef,
+    Any, Out, Text, TransactionMut, Xml, XmlElementPrelim, XmlFragment, XmlFragmentRef,
+    XmlTextPrelim,
 };
 
+use super::inline::{
+    append_inlines, attrs_at, block_len, delete_inline, take_inlines, text_slot, text_spans,
+};
 use super::marks::{mark_on, Mark, Marks};
+use super::nodes::remove_entries;
+use super::outline::{entry_at, outline, same, Container, Entry, Parent};
 use super::read::{attrs_of, utf16_len, BlockKind};
+use super::structure::{lift_first_of_quote, outdent};
 use super::Pos;
 
 /// Inserts `text` at `pos` with `marks` (known marks; other attributes of the text before are
-/// kept). Creates the first paragraph of an empty document. Returns the caret after the text.
+/// kept; code takes none). Creates the first paragraph of an empty document. Returns the caret
+/// after the text.
 pub fn insert_text(
     txn: &mut TransactionMut,
     body: &XmlFragmentRef,
@@ -26,96 +34,134 @@ pub fn insert_text(
     text: &str,
     marks: Marks,
 ) -> Pos {
-    let Some((index, el)) = editable_block(txn, body, pos.block) else {
+    let Some((index, entry)) = text_block(txn, body, pos.block) else {
         return pos;
     };
+    let el = entry.el;
     let offset = pos.offset.min(block_len(txn, &el));
-    let mut attrs = attrs_at(txn, &el, offset);
-    marks.apply_to(&mut attrs);
+    let attrs = if matches!(entry.kind, BlockKind::CodeBlock { .. }) {
+        Attrs::new()
+    } else {
+        let mut attrs = attrs_at(txn, &el, offset);
+        marks.apply_to(&mut attrs);
+        attrs
+    };
     let (t, local) = text_slot(txn, &el, offset);
     t.insert_with_attributes(txn, local, text, attrs);
     Pos::new(index, offset + utf16_len(text))
 }
 
-/// Deletes everything between `a` and `b` (in either order), merging the blocks at the ends.
-/// Returns the caret: the start of the range.
+/// Deletes everything between `a` and `b` (in either order), merging the blocks at the ends;
+/// containers left empty go too. A range across table cells only removes text: cells, rows
+/// and tables keep their shape. Returns the caret: the start of the range.
 pub fn delete_range(txn: &mut TransactionMut, body: &XmlFragmentRef, a: Pos, b: Pos) -> Pos {
     let (start, end) = if a <= b { (a, b) } else { (b, a) };
-    let count = body.len(txn);
-    if count == 0 || start == end {
+    if start == end {
         return start;
     }
-    let start = clamp(txn, body, start);
-    let end = clamp(txn, body, end);
-    if start.block == end.block {
-        if let Some(el) = element(txn, body, start.block) {
-            delete_inline(txn, &el, start.offset, end.offset);
+    let entries = outline(txn, body);
+    if entries.is_empty() {
+        return start;
+    }
+    let start = clamp(txn, &entries, start);
+    let end = clamp(txn, &entries, end);
+    let (s, e) = (start.block as usize, end.block as usize);
+    if s == e {
+        let entry = &entries[s];
+        if entry.kind.is_editable() {
+            delete_inline(txn, &entry.el, start.offset, end.offset);
         }
         return start;
     }
-    let (Some(first), Some(last)) = (
-        element(txn, body, start.block),
-        element(txn, body, end.block),
-    ) else {
-        return start;
-    };
-    let first_editable = BlockKind::of(txn, &first).is_editable();
-    let last_editable = BlockKind::of(txn, &last).is_editable();
-    if first_editable && last_editable {
-        let first_len = block_len(txn, &first);
-        delete_inline(txn, &first, start.offset, first_len);
-        let tail = take_inlines(txn, &last, end.offset);
-        body.remove_range(txn, start.block + 1, end.block - start.block);
-        append_inlines(txn, &first, tail);
+    let first = &entries[s];
+    let last = &entries[e];
+    if entries[s..=e].iter().any(|x| !same_cell(x, first)) {
+        for (i, entry) in entries.iter().enumerate().take(e + 1).skip(s) {
+            if !entry.kind.is_editable() {
+                continue;
+            }
+            let from = if i == s { start.offset } else { 0 };
+            let to = if i == e { end.offset } else { u32::MAX };
+            let to = to.min(block_len(txn, &entry.el));
+            delete_inline(txn, &entry.el, from, to);
+        }
         return start;
     }
-    // A block this editor cannot edit (a list, a table…) is never merged into another: it is
-    // removed whole when the range reaches into it, and the editable ends are trimmed.
-    if last_editable {
-        delete_inline(txn, &last, 0, end.offset);
-    }
-    let keep_first = first_editable;
-    if keep_first {
-        let first_len = block_len(txn, &first);
-        delete_inline(txn, &first, start.offset, first_len);
-    }
-    let from = if keep_first {
-        start.block + 1
-    } else {
-        start.block
-    };
-    let to = if last_editable {
-        end.block
-    } else {
-        end.block + 1
-    };
-    if to > from {
-        body.remove_range(txn, from, to - from);
-    }
-    if keep_first {
-        start
-    } else {
-        Pos::new(start.block, 0)
+    match (first.kind.is_editable(), last.kind.is_editable()) {
+        (true, true) => {
+            let tail = take_inlines(txn, &last.el, end.offset);
+            let len = block_len(txn, &first.el);
+            delete_inline(txn, &first.el, start.offset, len);
+            remove_entries(txn, &entries[s + 1..=e]);
+            append_inlines(txn, &first.el, tail);
+            start
+        }
+        (true, false) => {
+            let len = block_len(txn, &first.el);
+            delete_inline(txn, &first.el, start.offset, len);
+            remove_entries(txn, &entries[s + 1..=e]);
+            start
+        }
+        (false, true) => {
+            delete_inline(txn, &last.el, 0, end.offset);
+            remove_entries(txn, &entries[s..e]);
+            Pos::new(start.block, 0)
+        }
+        (false, false) => {
+            remove_entries(txn, &entries[s..=e]);
+            Pos::new(start.block, 0)
+        }
     }
 }
 
-/// Splits the block at `pos` (Enter). Splitting at the end of a heading starts a paragraph;
-/// anywhere else the new block keeps the kind. Returns the caret at the start of the new block.
+/// Splits the block at `pos` (Enter). In a list item the item splits, taking the text after the
+/// caret and the item's later blocks; an empty item leaves the list instead. In code Enter is
+/// a newline. Splitting at the end of a heading starts a paragraph; anywhere else the new
+/// block keeps the kind. Returns the caret at the start of the new block.
 pub fn split_block(txn: &mut TransactionMut, body: &XmlFragmentRef, pos: Pos) -> Pos {
-    let Some((index, el)) = editable_block(txn, body, pos.block) else {
+    let Some((index, entry)) = text_block(txn, body, pos.block) else {
         return pos;
     };
+    if matches!(entry.kind, BlockKind::CodeBlock { .. }) {
+        return insert_text(txn, body, pos, "\n", Marks::default());
+    }
+    let el = entry.el.clone();
     let len = block_len(txn, &el);
     let offset = pos.offset.min(len);
+    if let Some(item) = direct_item(&entry) {
+        if len == 0 && entry.index == 0 {
+            return outdent(txn, body, index);
+        }
+        let tail = take_inlines(txn, &el, offset);
+        delete_inline(txn, &el, offset, len);
+        let list = item.parent.clone();
+        let Some(at) = list.index_of(txn, &item.el) else {
+            return pos;
+        };
+        let new_item = list.insert_element(txn, at + 1, &item.el.tag());
+        if matches!(item.container, Container::TaskItem { .. }) {
+            new_item.insert_attribute(txn, "checked", Any::Bool(false));
+        }
+        let paragraph = new_item.push_back(txn, XmlElementPrelim::empty("paragraph"));
+        append_inlines(txn, &paragraph, tail);
+        let count = item.el.len(txn);
+        super::nodes::move_children(
+            txn,
+            &item.el,
+            entry.index + 1,
+            count,
+            &Parent::Element(new_item),
+        );
+        return Pos::new(index + 1, 0);
+    }
     let tail = take_inlines(txn, &el, offset);
     delete_inline(txn, &el, offset, len);
-    let kind = BlockKind::of(txn, &el);
-    let new_kind = if offset == len && matches!(kind, BlockKind::Heading(_)) {
+    let new_kind = if offset == len && matches!(entry.kind, BlockKind::Heading(_)) {
         BlockKind::Paragraph
     } else {
-        kind
+        entry.kind.clone()
     };
-    let new_el = insert_block(txn, body, index + 1, &new_kind);
+    let new_el = insert_block(txn, &entry.parent, entry.index + 1, &new_kind);
     append_inlines(txn, &new_el, tail);
     Pos::new(index + 1, 0)
 }
@@ -123,9 +169,13 @@ pub fn split_block(txn: &mut TransactionMut, body: &XmlFragmentRef, pos: Pos) ->
 /// Inserts a line break inside the block (Shift+Enter): a `hardBreak` node, splitting the text
 /// node it falls in. Returns the caret after it.
 pub fn insert_hard_break(txn: &mut TransactionMut, body: &XmlFragmentRef, pos: Pos) -> Pos {
-    let Some((index, el)) = editable_block(txn, body, pos.block) else {
+    let Some((index, entry)) = text_block(txn, body, pos.block) else {
         return pos;
     };
+    if matches!(entry.kind, BlockKind::CodeBlock { .. }) {
+        return insert_text(txn, body, pos, "\n", Marks::default());
+    }
+    let el = entry.el;
     let offset = pos.offset.min(block_len(txn, &el));
     let mut remaining = offset;
     let mut child_index = el.len(txn);
@@ -182,28 +232,69 @@ pub fn insert_hard_break(txn: &mut TransactionMut, body: &XmlFragmentRef, pos: P
     Pos::new(index, offset + 1)
 }
 
-/// Joins block `block` onto the end of the block before it (Backspace at a block's start).
-/// Returns the caret at the join.
+/// Backspace at the start of block `block`: the first line of a list item leaves the list (or
+/// goes up a level), the first line of a quote leaves the quote, a heading or code block at
+/// the very start becomes a paragraph; otherwise the block joins the one before
+/// ([`join_with_previous`]). Returns the caret.
 pub fn merge_with_previous(txn: &mut TransactionMut, body: &XmlFragmentRef, block: u32) -> Pos {
-    if block == 0 || block >= body.len(txn) {
-        return Pos::new(block.min(body.len(txn).saturating_sub(1)), 0);
-    }
-    let (Some(prev), Some(el)) = (element(txn, body, block - 1), element(txn, body, block)) else {
-        return Pos::new(block, 0);
+    let Some((index, entry)) = entry_at(txn, body, block) else {
+        return Pos::default();
     };
-    // Only text blocks merge; a list or table next to a paragraph stays whole.
-    if !BlockKind::of(txn, &prev).is_editable() || !BlockKind::of(txn, &el).is_editable() {
-        return Pos::new(block, 0);
+    if entry.index == 0 && direct_item(&entry).is_some() {
+        return outdent(txn, body, index);
     }
-    let join = block_len(txn, &prev);
-    let content = take_inlines(txn, &el, 0);
-    body.remove_range(txn, block, 1);
-    append_inlines(txn, &prev, content);
-    Pos::new(block - 1, join)
+    if entry.index == 0
+        && matches!(
+            entry.ancestors.last().map(|a| &a.container),
+            Some(Container::Blockquote)
+        )
+    {
+        return lift_first_of_quote(txn, body, index);
+    }
+    if index == 0 {
+        if entry.kind.is_editable() && entry.kind != BlockKind::Paragraph {
+            set_block_kind(txn, body, 0, &BlockKind::Paragraph);
+        }
+        return Pos::new(0, 0);
+    }
+    join_with_previous(txn, body, index)
+}
+
+/// Joins block `block` onto the end of the block before it (Delete at the end of a block, and
+/// Backspace after the special cases). A rule or picture before it is removed instead; blocks in
+/// different table cells never join (the caret moves instead). Returns the caret at the join.
+pub fn join_with_previous(txn: &mut TransactionMut, body: &XmlFragmentRef, block: u32) -> Pos {
+    let entries = outline(txn, body);
+    let block = block as usize;
+    if block == 0 || block >= entries.len() {
+        return Pos::new(block.min(entries.len().saturating_sub(1)) as u32, 0);
+    }
+    let (prev, entry) = (&entries[block - 1], &entries[block]);
+    let at_prev_end = |txn: &TransactionMut| Pos::new(block as u32 - 1, block_len(txn, &prev.el));
+    if !same_cell(prev, entry) {
+        return if prev.kind.is_editable() {
+            at_prev_end(txn)
+        } else {
+            Pos::new(block as u32, 0)
+        };
+    }
+    if !prev.kind.is_editable() {
+        remove_entries(txn, std::slice::from_ref(prev));
+        return Pos::new(block as u32 - 1, 0);
+    }
+    let caret = at_prev_end(txn);
+    if !entry.kind.is_editable() {
+        remove_entries(txn, std::slice::from_ref(entry));
+        return caret;
+    }
+    let content = take_inlines(txn, &entry.el, 0);
+    remove_entries(txn, std::slice::from_ref(entry));
+    append_inlines(txn, &prev.el, content);
+    caret
 }
 
 /// Turns on `mark` over the range, or off when every character in it already has it
-/// (toolbar and Ctrl+B behaviour). Returns whether the mark is now on.
+/// (toolbar and Ctrl+B behaviour). Code blocks are skipped. Returns whether the mark is now on.
 pub fn toggle_mark(
     txn: &mut TransactionMut,
     body: &XmlFragmentRef,
@@ -212,12 +303,13 @@ pub fn toggle_mark(
     mark: Mark,
 ) -> bool {
     let (start, end) = if a <= b { (a, b) } else { (b, a) };
-    if start == end || body.len(txn) == 0 {
+    let entries = outline(txn, body);
+    if start == end || entries.is_empty() {
         return false;
     }
-    let start = clamp(txn, body, start);
-    let end = clamp(txn, body, end);
-    let spans = text_spans(txn, body, start, end);
+    let start = clamp(txn, &entries, start);
+    let end = clamp(txn, &entries, end);
+    let spans = text_spans(txn, &entries, start, end);
     let all_on = spans.iter().all(|s| s.on(mark));
     let value = if all_on { Any::Null } else { mark_on() };
     for span in spans {
@@ -228,316 +320,150 @@ pub fn toggle_mark(
     !all_on
 }
 
-/// Changes the kind of block `block` (paragraph ⇄ heading), keeping its content.
+/// Makes the range a link to `href`, or removes links from it with `None`. The caller checks
+/// the target (see [`super::safe_href`]); renderers check it again.
+pub fn set_link(
+    txn: &mut TransactionMut,
+    body: &XmlFragmentRef,
+    a: Pos,
+    b: Pos,
+    href: Option<&str>,
+) {
+    let (start, end) = if a <= b { (a, b) } else { (b, a) };
+    let entries = outline(txn, body);
+    if start == end || entries.is_empty() {
+        return;
+    }
+    let start = clamp(txn, &entries, start);
+    let end = clamp(txn, &entries, end);
+    let value = match href {
+        Some(href) => {
+            let mut map = std::collections::HashMap::new();
+            map.insert("href".to_owned(), Any::from(href));
+            Any::from(map)
+        }
+        None => Any::Null,
+    };
+    for span in text_spans(txn, &entries, start, end) {
+        let mut attrs = Attrs::new();
+        attrs.insert("link".into(), value.clone());
+        span.text.format(txn, span.from, span.len, attrs);
+    }
+}
+
+/// Changes the kind of text block `block` (paragraph, heading, code), keeping its content
+/// (code keeps only the text). The first line of a list item stays a paragraph, as the schema
+/// requires.
 pub fn set_block_kind(
     txn: &mut TransactionMut,
     body: &XmlFragmentRef,
     block: u32,
     kind: &BlockKind,
 ) {
-    let Some((index, el)) = editable_block(txn, body, block) else {
+    let Some((_, entry)) = text_block(txn, body, block) else {
         return;
     };
-    if !kind.is_editable() || &BlockKind::of(txn, &el) == kind {
+    if !kind.is_editable() || &entry.kind == kind {
         return;
     }
+    if entry.index == 0 && direct_item(&entry).is_some() && kind != &BlockKind::Paragraph {
+        return;
+    }
+    let el = &entry.el;
     if el.tag().as_ref() == kind.tag() {
-        if let BlockKind::Heading(level) = kind {
-            el.insert_attribute(txn, "level", Any::Number(yrs::Number::Int(*level as i64)));
-        }
+        set_kind_attrs(txn, el, kind);
         return;
     }
-    let content = take_inlines(txn, &el, 0);
-    let new_el = insert_block(txn, body, index, kind);
+    let content = take_inlines(txn, el, 0);
+    let new_el = insert_block(txn, &entry.parent, entry.index, kind);
     append_inlines(txn, &new_el, content);
-    body.remove_range(txn, index + 1, 1);
+    entry.parent.remove(txn, entry.index + 1, 1);
 }
 
 // ---- helpers ---------------------------------------------------------------------------
 
-/// A piece of inline content with everything needed to recreate it elsewhere.
-enum InlineContent {
-    Text(String, Attrs),
-    /// An inline node (a hard break, or another editor's inline node) with its attributes.
-    Element(String, Vec<(String, Any)>),
+/// The text block at `block` (clamped), creating a first paragraph in a body without blocks.
+pub(crate) fn text_block(
+    txn: &mut TransactionMut,
+    body: &XmlFragmentRef,
+    block: u32,
+) -> Option<(u32, Entry)> {
+    if let Some((index, entry)) = entry_at(txn, body, block) {
+        return entry.kind.is_editable().then_some((index, entry));
+    }
+    let parent = Parent::Body(body.clone());
+    let at = body.len(txn);
+    let el = insert_block(txn, &parent, at, &BlockKind::Paragraph);
+    Some((
+        0,
+        Entry {
+            el,
+            kind: BlockKind::Paragraph,
+            parent,
+            index: at,
+            ancestors: Vec::new(),
+        },
+    ))
 }
 
-fn element(txn: &TransactionMut, body: &XmlFragmentRef, index: u32) -> Option<XmlElementRef> {
-    match body.get(txn, index)? {
-        XmlOut::Element(el) => Some(el),
-        _ => None,
+/// The list item this block is a direct child of.
+pub(crate) fn direct_item(entry: &Entry) -> Option<&super::outline::Anc> {
+    entry.ancestors.last().filter(|a| a.container.is_item())
+}
+
+/// Whether two blocks are in the same table cell (or both outside tables).
+pub(crate) fn same_cell(a: &Entry, b: &Entry) -> bool {
+    match (a.cell(), b.cell()) {
+        (None, None) => true,
+        (Some(x), Some(y)) => same(&x.el, &y.el),
+        _ => false,
     }
 }
 
-/// The editable block at `index` (clamped), creating a first paragraph in an empty body.
-fn editable_block(
+pub(crate) fn insert_block(
     txn: &mut TransactionMut,
-    body: &XmlFragmentRef,
-    index: u32,
-) -> Option<(u32, XmlElementRef)> {
-    let count = body.len(txn);
-    if count == 0 {
-        return Some((0, insert_block(txn, body, 0, &BlockKind::Paragraph)));
-    }
-    let index = index.min(count - 1);
-    let el = element(txn, body, index)?;
-    BlockKind::of(txn, &el).is_editable().then_some((index, el))
-}
-
-fn insert_block(
-    txn: &mut TransactionMut,
-    body: &XmlFragmentRef,
+    parent: &Parent,
     index: u32,
     kind: &BlockKind,
-) -> XmlElementRef {
-    let el = body.insert(txn, index, XmlElementPrelim::empty(kind.tag()));
-    if let BlockKind::Heading(level) = kind {
-        el.insert_attribute(txn, "level", Any::Number(yrs::Number::Int(*level as i64)));
-    }
+) -> yrs::XmlElementRef {
+    let el = parent.insert_element(txn, index, kind.tag());
+    set_kind_attrs(txn, &el, kind);
     el
 }
 
-fn clamp(txn: &TransactionMut, body: &XmlFragmentRef, pos: Pos) -> Pos {
-    let count = body.len(txn);
-    if pos.block >= count {
-        let last = count.saturating_sub(1);
-        let len = element(txn, body, last).map_or(0, |el| block_len(txn, &el));
-        return Pos::new(last, len);
-    }
-    let len = element(txn, body, pos.block).map_or(0, |el| block_len(txn, &el));
-    Pos::new(pos.block, pos.offset.min(len))
-}
-
-fn block_len(txn: &TransactionMut, el: &XmlElementRef) -> u32 {
-    el.children(txn)
-        .map(|child| match child {
-            XmlOut::Text(t) => t.len(txn),
-            _ => 1,
-        })
-        .sum()
-}
-
-/// The text node and local offset where text typed at `offset` goes; creates a text node when
-/// the offset sits next to inline elements or in an empty block.
-fn text_slot(txn: &mut TransactionMut, el: &XmlElementRef, offset: u32) -> (XmlTextRef, u32) {
-    let mut remaining = offset;
-    let mut child_index = 0;
-    let children: Vec<XmlOut> = el.children(txn).collect();
-    for child in children {
-        match child {
-            XmlOut::Text(t) => {
-                let len = t.len(txn);
-                if remaining <= len {
-                    return (t, remaining);
-                }
-                remaining -= len;
-            }
-            _ => {
-                if remaining == 0 {
-                    break;
-                }
-                remaining -= 1;
-            }
+fn set_kind_attrs(txn: &mut TransactionMut, el: &yrs::XmlElementRef, kind: &BlockKind) {
+    match kind {
+        BlockKind::Heading(level) => {
+            el.insert_attribute(txn, "level", Any::Number(yrs::Number::Int(*level as i64)));
         }
-        child_index += 1;
+        BlockKind::CodeBlock {
+            language: Some(language),
+        } => {
+            el.insert_attribute(txn, "language", Any::from(language.as_str()));
+        }
+        BlockKind::CodeBlock { language: None } => el.remove_attribute(txn, &"language"),
+        _ => {}
     }
-    let t = el.insert(txn, child_index, XmlTextPrelim::new(""));
-    (t, 0)
 }
 
-/// Formatting attributes of the character before `offset` (or after, at a block's start).
-fn attrs_at(txn: &TransactionMut, el: &XmlElementRef, offset: u32) -> Attrs {
-    let mut at = 0;
-    let mut first = None;
-    for child in el.children(txn) {
-        match child {
-            XmlOut::Text(t) => {
-                for chunk in t.diff(txn, YChange::identity) {
-                    let len = match &chunk.insert {
-                        Out::Any(Any::String(s)) => utf16_len(s),
-                        _ => 1,
-                    };
-                    if offset > at && offset <= at + len {
-                        return attrs_of(chunk.attributes);
-                    }
-                    if first.is_none() && len > 0 {
-                        first = Some(attrs_of(chunk.attributes));
-                    }
-                    at += len;
-                }
-            }
-            _ => at += 1,
-        }
-    }
-    if offset == 0 {
-        first.unwrap_or_default()
+pub(crate) fn clamp(txn: &TransactionMut, entries: &[Entry], pos: Pos) -> Pos {
+    let Some(last) = entries.len().checked_sub(1) else {
+        return Pos::default();
+    };
+    let block = (pos.block as usize).min(last);
+    let len = entries[block].el.children(txn).map(|c| match c {
+        XmlOut::Text(t) => t.len(txn),
+        _ => 1,
+    });
+    let len: u32 = if entries[block].kind.is_editable() {
+        len.sum()
     } else {
-        Attrs::new()
-    }
-}
-
-/// Deletes the inline content in `[from, to)` of a block.
-fn delete_inline(txn: &mut TransactionMut, el: &XmlElementRef, from: u32, to: u32) {
-    if from >= to {
-        return;
-    }
-    enum Cut {
-        Text(XmlTextRef, u32, u32),
-        Node(u32),
-    }
-    let mut cuts = Vec::new();
-    let mut at = 0;
-    for (i, child) in el.children(txn).enumerate() {
-        let len = match &child {
-            XmlOut::Text(t) => t.len(txn),
-            _ => 1,
-        };
-        let (lo, hi) = (from.max(at), to.min(at + len));
-        if lo < hi {
-            match child {
-                XmlOut::Text(t) => cuts.push(Cut::Text(t, lo - at, hi - lo)),
-                _ => cuts.push(Cut::Node(i as u32)),
-            }
-        }
-        at += len;
-    }
-    // Back to front, so earlier child indexes stay valid.
-    for cut in cuts.into_iter().rev() {
-        match cut {
-            Cut::Text(t, index, len) => t.remove_range(txn, index, len),
-            Cut::Node(index) => el.remove_range(txn, index, 1),
-        }
-    }
-}
-
-/// Copies the inline content from `from` to the end of a block (the caller deletes it).
-fn take_inlines(txn: &TransactionMut, el: &XmlElementRef, from: u32) -> Vec<InlineContent> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    for child in el.children(txn) {
-        match child {
-            XmlOut::Text(t) => {
-                for chunk in t.diff(txn, YChange::identity) {
-                    let Out::Any(Any::String(s)) = &chunk.insert else {
-                        at += 1;
-                        continue;
-                    };
-                    let len = utf16_len(s);
-                    if at + len > from {
-                        let skip = from.saturating_sub(at) as usize;
-                        let units: Vec<u16> = s.encode_utf16().skip(skip).collect();
-                        let text = String::from_utf16_lossy(&units);
-                        out.push(InlineContent::Text(text, attrs_of(chunk.attributes)));
-                    }
-                    at += len;
-                }
-            }
-            XmlOut::Element(e) => {
-                if at >= from {
-                    let attrs = e
-                        .attributes(txn)
-                        .filter_map(|(k, v)| match v {
-                            Out::Any(a) => Some((k.to_string(), a)),
-                            _ => None,
-                        })
-                        .collect();
-                    out.push(InlineContent::Element(e.tag().to_string(), attrs));
-                }
-                at += 1;
-            }
-            XmlOut::Fragment(_) => at += 1,
-        }
-    }
-    out
-}
-
-/// Appends inline content at the end of a block, merging text into its last text node.
-fn append_inlines(txn: &mut TransactionMut, el: &XmlElementRef, content: Vec<InlineContent>) {
-    for piece in content {
-        match piece {
-            InlineContent::Text(text, attrs) => {
-                let last = el.len(txn).checked_sub(1).and_then(|i| el.get(txn, i));
-                let t = match last {
-                    Some(XmlOut::Text(t)) => t,
-                    _ => el.push_back(txn, XmlTextPrelim::new("")),
-                };
-                let end = t.len(txn);
-                t.insert_with_attributes(txn, end, &text, attrs);
-            }
-            InlineContent::Element(tag, attrs) => {
-                let node = el.push_back(txn, XmlElementPrelim::empty(tag));
-                for (key, value) in attrs {
-                    node.insert_attribute(txn, key, value);
-                }
-            }
-        }
-    }
-}
-
-/// A run of text inside a range, for formatting.
-struct Span {
-    text: XmlTextRef,
-    from: u32,
-    len: u32,
-    marks: Vec<Marks>,
-}
-
-impl Span {
-    fn on(&self, mark: Mark) -> bool {
-        self.marks.iter().all(|m| m.has(mark))
-    }
-}
-
-/// The text in `[start, end)`, as spans of text nodes with the marks of each chunk they cover.
-fn text_spans(txn: &TransactionMut, body: &XmlFragmentRef, start: Pos, end: Pos) -> Vec<Span> {
-    let mut spans = Vec::new();
-    for block in start.block..=end.block {
-        let Some(el) = element(txn, body, block) else {
-            continue;
-        };
-        if !BlockKind::of(txn, &el).is_editable() {
-            continue;
-        }
-        let from = if block == start.block {
-            start.offset
-        } else {
-            0
-        };
-        let to = if block == end.block {
-            end.offset
-        } else {
-            u32::MAX
-        };
-        let mut at = 0;
-        for child in el.children(txn) {
-            let XmlOut::Text(t) = child else {
-                at += 1;
-                continue;
-            };
-            let len = t.len(txn);
-            let (lo, hi) = (from.max(at), to.min(at + len));
-            if lo < hi {
-                let mut marks = Vec::new();
-                let mut chunk_at = at;
-                for chunk in t.diff(txn, YChange::identity) {
-                    let chunk_len = match &chunk.insert {
-                        Out::Any(Any::String(s)) => utf16_len(s),
-                        _ => 1,
-                    };
-                    if chunk_at + chunk_len > lo && chunk_at < hi {
-                        marks.push(Marks::from_attrs(chunk.attributes.as_deref()));
-                    }
-                    chunk_at += chunk_len;
-                }
-                spans.push(Span {
-                    text: t,
-                    from: lo - at,
-                    len: hi - lo,
-                    marks,
-                });
-            }
-            at += len;
-        }
-    }
-    spans
+        0
+    };
+    let offset = if (pos.block as usize) > last {
+        len
+    } else {
+        pos.offset.min(len)
+    };
+    Pos::new(block as u32, offset)
 }

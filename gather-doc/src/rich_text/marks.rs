@@ -3,8 +3,8 @@
 use yrs::types::Attrs;
 use yrs::Any;
 
-/// A mark the toolbar and shortcuts toggle. Other marks (links, highlights…) are kept as they
-/// are but not yet edited.
+/// A mark the toolbar and shortcuts toggle. Links carry a target and are set
+/// with [`super::set_link`]; marks this editor does not know are kept as they are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Mark {
     Bold,
@@ -12,15 +12,17 @@ pub enum Mark {
     Underline,
     Strike,
     Code,
+    Highlight,
 }
 
 impl Mark {
-    pub const ALL: [Mark; 5] = [
+    pub const ALL: [Mark; 6] = [
         Mark::Bold,
         Mark::Italic,
         Mark::Underline,
         Mark::Strike,
         Mark::Code,
+        Mark::Highlight,
     ];
 
     /// The Tiptap / ProseMirror mark name, used as the attribute key.
@@ -31,6 +33,7 @@ impl Mark {
             Mark::Underline => "underline",
             Mark::Strike => "strike",
             Mark::Code => "code",
+            Mark::Highlight => "highlight",
         }
     }
 

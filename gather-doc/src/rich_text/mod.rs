@@ -1,26 +1,47 @@
 //! The rich-text model: the `default` XmlFragment as y-prosemirror (Tiptap / ProseMirror)
 //! stores it, read into plain [`Block`]s for rendering, and edited by plain functions.
 //!
-//! Storage shape (the contract with y-prosemirror): the fragment's children are block elements
-//! (`paragraph`, `heading` with a numeric `level`, and others this editor shows but does not
-//! yet edit); a block's children are `XmlText`s and inline elements (`hardBreak`). Marks are
-//! formatting attributes on the text whose value is the mark's attributes object (`bold: {}`),
-//! removed with `null`; `true` is accepted when reading.
+//! Storage shape (the contract with y-prosemirror): the fragment's children are Tiptap's block
+//! nodes: text blocks (`paragraph`, `heading` with a numeric `level`, `codeBlock`), atoms
+//! (`horizontalRule`, `image`) and containers (`bulletList`/`orderedList`/`taskList` of
+//! `listItem`/`taskItem`, `blockquote`, `table` > `tableRow` > `tableCell`/`tableHeader`); a
+//! text block's children are `XmlText`s and inline elements (`hardBreak`). Marks are
+//! formatting attributes on the text whose value is the mark's attributes object (`bold: {}`,
+//! `link: {href}`), removed with `null`; `true` is accepted when reading. Every operation leaves
+//! content Tiptap's schema accepts (a list item starts with a paragraph, no empty containers).
 //!
-//! Positions are [`Pos`]: a block index and an offset in UTF-16 code units inside the block,
-//! an inline element counting one. Documents must be made with [`crate::new_doc`] so that yrs
+//! Positions are [`Pos`]: a block index, counting blocks in document order through containers
+//! ([`read_blocks`] gives them with their containers), and an offset in UTF-16 code units
+//! inside the block, an inline element counting one. Documents must be made with [`crate::new_doc`] so that yrs
 //! counts the same way.
 
 mod edit;
+mod inline;
+mod links;
 mod marks;
+mod nodes;
+mod outline;
 mod read;
+mod shortcuts;
+mod structure;
+mod tables;
 
 pub use edit::{
-    delete_range, insert_hard_break, insert_text, merge_with_previous, set_block_kind, split_block,
-    toggle_mark,
+    delete_range, insert_hard_break, insert_text, join_with_previous, merge_with_previous,
+    set_block_kind, set_link, split_block, toggle_mark,
 };
+pub use links::safe_href;
 pub use marks::{Mark, Marks};
+pub use outline::{Ancestor, Container};
 pub use read::{read_blocks, Block, BlockKind, Inline};
+pub use shortcuts::{inline_shortcut, line_shortcut, Trigger};
+pub use structure::{
+    indent, insert_image, insert_rule, outdent, set_task_checked, toggle_list, toggle_quote,
+    ListKind,
+};
+pub use tables::{
+    add_column, add_row, delete_column, delete_row, delete_table, insert_table, next_cell,
+};
 
 /// Name of the XmlFragment that holds the document body (y-prosemirror's default).
 pub const FRAGMENT: &str = "default";
@@ -44,5 +65,7 @@ pub fn body(doc: &yrs::Doc) -> yrs::XmlFragmentRef {
     doc.get_or_insert_xml_fragment(FRAGMENT)
 }
 
+#[cfg(test)]
+mod structure_tests;
 #[cfg(test)]
 mod tests;

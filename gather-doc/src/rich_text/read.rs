@@ -6,6 +6,7 @@ use yrs::types::Attrs;
 use yrs::{Any, GetString, Out, ReadTxn, Text, Xml, XmlElementRef, XmlFragment, XmlFragmentRef};
 
 use super::marks::Marks;
+use super::outline::{number, outline, Ancestor};
 
 /// What kind of block this is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,7 +14,18 @@ pub enum BlockKind {
     Paragraph,
     /// A heading with its level, 1–6.
     Heading(u8),
-    /// A block this editor shows (as its plain text) but does not edit yet; the tag is kept.
+    /// Preformatted code; its text holds newlines, never marks or hard breaks.
+    CodeBlock {
+        language: Option<String>,
+    },
+    /// A horizontal rule (an atom: no text).
+    Rule,
+    /// A picture (an atom). Only `http(s)` and the server's own paths are ever shown.
+    Image {
+        src: String,
+        alt: String,
+    },
+    /// A block this editor shows (as its plain text) but does not edit; the tag is kept.
     Unsupported(String),
 }
 
@@ -23,33 +35,47 @@ impl BlockKind {
         match self {
             BlockKind::Paragraph => "paragraph",
             BlockKind::Heading(_) => "heading",
+            BlockKind::CodeBlock { .. } => "codeBlock",
+            BlockKind::Rule => "horizontalRule",
+            BlockKind::Image { .. } => "image",
             BlockKind::Unsupported(tag) => tag,
         }
     }
 
+    /// Whether the block holds text the caret can enter (paragraphs, headings, code).
     pub fn is_editable(&self) -> bool {
-        !matches!(self, BlockKind::Unsupported(_))
+        matches!(
+            self,
+            BlockKind::Paragraph | BlockKind::Heading(_) | BlockKind::CodeBlock { .. }
+        )
     }
 
     pub(crate) fn of(txn: &impl ReadTxn, el: &XmlElementRef) -> BlockKind {
         match el.tag().as_ref() {
             "paragraph" => BlockKind::Paragraph,
             "heading" => BlockKind::Heading(heading_level(el.get_attribute(txn, "level"))),
+            "codeBlock" => BlockKind::CodeBlock {
+                language: string(el.get_attribute(txn, "language")).filter(|l| !l.is_empty()),
+            },
+            "horizontalRule" => BlockKind::Rule,
+            "image" => BlockKind::Image {
+                src: string(el.get_attribute(txn, "src")).unwrap_or_default(),
+                alt: string(el.get_attribute(txn, "alt")).unwrap_or_default(),
+            },
             other => BlockKind::Unsupported(other.to_owned()),
         }
     }
 }
 
 fn heading_level(value: Option<Out>) -> u8 {
-    let level = match value {
-        Some(Out::Any(Any::Number(n))) => n
-            .as_i64()
-            .or_else(|| n.as_f64().map(|f| f as i64))
-            .unwrap_or(1),
-        Some(Out::Any(Any::String(s))) => s.parse().unwrap_or(1),
-        _ => 1,
-    };
-    level.clamp(1, 6) as u8
+    number(value).unwrap_or(1).clamp(1, 6) as u8
+}
+
+fn string(value: Option<Out>) -> Option<String> {
+    match value {
+        Some(Out::Any(Any::String(s))) => Some(s.to_string()),
+        _ => None,
+    }
 }
 
 /// A piece of a block's content.
@@ -58,6 +84,8 @@ pub enum Inline {
     Text {
         text: String,
         marks: Marks,
+        /// The link's target, if the text is a link (unchecked: renderers check the scheme).
+        link: Option<String>,
     },
     HardBreak,
     /// Any other inline node or embed; it occupies one position.
@@ -79,10 +107,20 @@ impl Inline {
 }
 
 /// One block of the document, ready to render.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Block {
     pub kind: BlockKind,
     pub inlines: Vec<Inline>,
+    /// The containers it sits in, outermost first (empty for a block at the top level).
+    pub path: Vec<Ancestor>,
+    /// Its index among its siblings.
+    pub index: u32,
+}
+
+impl Default for BlockKind {
+    fn default() -> Self {
+        BlockKind::Paragraph
+    }
 }
 
 impl Block {
@@ -129,40 +167,39 @@ impl Block {
     }
 }
 
-/// Reads every block of the body.
+/// Reads every block of the body, in document order (nested blocks included).
 pub fn read_blocks(txn: &impl ReadTxn, body: &XmlFragmentRef) -> Vec<Block> {
-    body.children(txn)
-        .map(|child| match child {
-            XmlOut::Element(el) => read_block(txn, &el),
-            XmlOut::Text(t) => Block {
-                kind: BlockKind::Unsupported("text".into()),
-                inlines: vec![Inline::Text {
-                    text: t.get_string(txn),
-                    marks: Marks::default(),
-                }],
-            },
-            XmlOut::Fragment(_) => Block {
-                kind: BlockKind::Unsupported("fragment".into()),
-                inlines: Vec::new(),
-            },
+    outline(txn, body)
+        .into_iter()
+        .map(|entry| {
+            let mut block = read_block(txn, &entry.el);
+            block.path = entry.path();
+            block.index = entry.index;
+            block
         })
         .collect()
 }
 
 pub(crate) fn read_block(txn: &impl ReadTxn, el: &XmlElementRef) -> Block {
     let kind = BlockKind::of(txn, el);
-    let inlines = if kind.is_editable() {
-        read_inlines(txn, el)
-    } else {
-        // Show nested content (lists, quotes, tables from other editors) as plain text.
-        let text = el.get_string(txn);
-        let text = strip_tags(&text);
-        vec![Inline::Text {
-            text,
-            marks: Marks::default(),
-        }]
+    let inlines = match kind {
+        BlockKind::Rule | BlockKind::Image { .. } => Vec::new(),
+        BlockKind::Unsupported(_) => {
+            // Show content from other editors' nodes as plain text.
+            let text = strip_tags(&el.get_string(txn));
+            vec![Inline::Text {
+                text,
+                marks: Marks::default(),
+                link: None,
+            }]
+        }
+        _ => read_inlines(txn, el),
     };
-    Block { kind, inlines }
+    Block {
+        kind,
+        inlines,
+        ..Block::default()
+    }
 }
 
 fn read_inlines(txn: &impl ReadTxn, el: &XmlElementRef) -> Vec<Inline> {
@@ -175,6 +212,7 @@ fn read_inlines(txn: &impl ReadTxn, el: &XmlElementRef) -> Vec<Inline> {
                         Out::Any(Any::String(s)) => inlines.push(Inline::Text {
                             text: s.to_string(),
                             marks: Marks::from_attrs(chunk.attributes.as_deref()),
+                            link: chunk.attributes.as_deref().and_then(link_of),
                         }),
                         _ => inlines.push(Inline::Other),
                     }
@@ -187,6 +225,17 @@ fn read_inlines(txn: &impl ReadTxn, el: &XmlElementRef) -> Vec<Inline> {
         }
     }
     inlines
+}
+
+/// The `href` of a `link` mark in formatting attributes.
+pub(crate) fn link_of(attrs: &Attrs) -> Option<String> {
+    match attrs.get("link")? {
+        Any::Map(map) => match map.get("href")? {
+            Any::String(href) => Some(href.to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Text of an XML string with its tags removed (for showing unsupported blocks).

@@ -1,0 +1,253 @@
+//! The body as a flat list of blocks in document order, each with the containers (lists, list
+//! items, quotes, tables) it sits in. Positions count blocks in this order, so the caret moves
+//! through nested content as it reads, and an editing operation finds its block here.
+
+use yrs::types::xml::XmlOut;
+use yrs::{
+    Any, Out, ReadTxn, TransactionMut, Xml, XmlElementPrelim, XmlElementRef, XmlFragment,
+    XmlFragmentRef,
+};
+
+use super::read::BlockKind;
+
+/// A node that holds blocks rather than text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Container {
+    BulletList,
+    OrderedList {
+        start: u32,
+    },
+    ListItem,
+    TaskList,
+    TaskItem {
+        checked: bool,
+    },
+    Blockquote,
+    Table,
+    TableRow,
+    TableCell {
+        header: bool,
+        colspan: u32,
+        rowspan: u32,
+    },
+}
+
+impl Container {
+    /// The container for a ProseMirror node name, if it is one.
+    pub(crate) fn of(txn: &impl ReadTxn, el: &XmlElementRef) -> Option<Container> {
+        Some(match el.tag().as_ref() {
+            "bulletList" => Container::BulletList,
+            "orderedList" => Container::OrderedList {
+                start: number(el.get_attribute(txn, "start"))
+                    .unwrap_or(1)
+                    .clamp(0, 1 << 30) as u32,
+            },
+            "listItem" => Container::ListItem,
+            "taskList" => Container::TaskList,
+            "taskItem" => Container::TaskItem {
+                checked: matches!(
+                    el.get_attribute(txn, "checked"),
+                    Some(Out::Any(Any::Bool(true)))
+                ),
+            },
+            "blockquote" => Container::Blockquote,
+            "table" => Container::Table,
+            "tableRow" => Container::TableRow,
+            tag @ ("tableCell" | "tableHeader") => Container::TableCell {
+                header: tag == "tableHeader",
+                colspan: number(el.get_attribute(txn, "colspan"))
+                    .unwrap_or(1)
+                    .clamp(1, 1000) as u32,
+                rowspan: number(el.get_attribute(txn, "rowspan"))
+                    .unwrap_or(1)
+                    .clamp(1, 1000) as u32,
+            },
+            _ => return None,
+        })
+    }
+
+    pub fn is_list(&self) -> bool {
+        matches!(
+            self,
+            Container::BulletList | Container::OrderedList { .. } | Container::TaskList
+        )
+    }
+
+    pub fn is_item(&self) -> bool {
+        matches!(self, Container::ListItem | Container::TaskItem { .. })
+    }
+}
+
+/// A number attribute as other editors may have written it (number or numeric string).
+pub(crate) fn number(value: Option<Out>) -> Option<i64> {
+    match value {
+        Some(Out::Any(Any::Number(n))) => Some(
+            n.as_i64()
+                .unwrap_or_else(|| n.as_f64().unwrap_or(0.0) as i64),
+        ),
+        Some(Out::Any(Any::String(s))) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// One container a block sits in, and the container's index among its siblings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ancestor {
+    pub container: Container,
+    pub index: u32,
+}
+
+/// What holds a node: the body itself or an element.
+#[derive(Clone, Debug)]
+pub(crate) enum Parent {
+    Body(XmlFragmentRef),
+    Element(XmlElementRef),
+}
+
+impl Parent {
+    pub fn len(&self, txn: &impl ReadTxn) -> u32 {
+        match self {
+            Parent::Body(b) => b.len(txn),
+            Parent::Element(e) => e.len(txn),
+        }
+    }
+
+    pub fn get(&self, txn: &impl ReadTxn, index: u32) -> Option<XmlOut> {
+        match self {
+            Parent::Body(b) => b.get(txn, index),
+            Parent::Element(e) => e.get(txn, index),
+        }
+    }
+
+    pub fn insert_element(&self, txn: &mut TransactionMut, index: u32, tag: &str) -> XmlElementRef {
+        let index = index.min(self.len(txn));
+        match self {
+            Parent::Body(b) => b.insert(txn, index, XmlElementPrelim::empty(tag)),
+            Parent::Element(e) => e.insert(txn, index, XmlElementPrelim::empty(tag)),
+        }
+    }
+
+    pub fn remove(&self, txn: &mut TransactionMut, index: u32, len: u32) {
+        let count = self.len(txn);
+        if index >= count {
+            return;
+        }
+        let len = len.min(count - index);
+        match self {
+            Parent::Body(b) => b.remove_range(txn, index, len),
+            Parent::Element(e) => e.remove_range(txn, index, len),
+        }
+    }
+
+    /// Where `el` sits among this parent's children now.
+    pub fn index_of(&self, txn: &impl ReadTxn, el: &XmlElementRef) -> Option<u32> {
+        let count = self.len(txn);
+        (0..count).find(|i| matches!(self.get(txn, *i), Some(XmlOut::Element(e)) if same(&e, el)))
+    }
+}
+
+/// Whether two references name the same element.
+pub(crate) fn same(a: &XmlElementRef, b: &XmlElementRef) -> bool {
+    let a: &yrs::branch::Branch = a.as_ref();
+    let b: &yrs::branch::Branch = b.as_ref();
+    a == b
+}
+
+/// A block as found in the body: its element, kind, parent, index there, and its containers
+/// (outermost first), each with the container's own parent.
+#[derive(Clone, Debug)]
+pub(crate) struct Entry {
+    pub el: XmlElementRef,
+    pub kind: BlockKind,
+    pub parent: Parent,
+    pub index: u32,
+    pub ancestors: Vec<Anc>,
+}
+
+/// A container of an [`Entry`], with where it sits.
+#[derive(Clone, Debug)]
+pub(crate) struct Anc {
+    pub el: XmlElementRef,
+    pub container: Container,
+    pub parent: Parent,
+    pub index: u32,
+}
+
+impl Entry {
+    /// The innermost container matching `f`, with its depth.
+    pub fn innermost(&self, f: impl Fn(&Container) -> bool) -> Option<(usize, &Anc)> {
+        self.ancestors
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, a)| f(&a.container))
+    }
+
+    /// The table cell this block is in, if any.
+    pub fn cell(&self) -> Option<&Anc> {
+        self.innermost(|c| matches!(c, Container::TableCell { .. }))
+            .map(|(_, a)| a)
+    }
+
+    pub fn path(&self) -> Vec<Ancestor> {
+        self.ancestors
+            .iter()
+            .map(|a| Ancestor {
+                container: a.container.clone(),
+                index: a.index,
+            })
+            .collect()
+    }
+}
+
+/// Every block of the body in document order. Containers are entered; anything else that is an
+/// element is a block (text blocks, rules, images, and nodes this editor does not know, which
+/// are shown whole). Bare text outside a block is skipped (no schema allows it there).
+pub(crate) fn outline(txn: &impl ReadTxn, body: &XmlFragmentRef) -> Vec<Entry> {
+    let mut out = Vec::new();
+    let mut ancestors = Vec::new();
+    walk(txn, Parent::Body(body.clone()), &mut ancestors, &mut out);
+    out
+}
+
+fn walk(txn: &impl ReadTxn, parent: Parent, ancestors: &mut Vec<Anc>, out: &mut Vec<Entry>) {
+    let count = parent.len(txn);
+    for index in 0..count {
+        let Some(XmlOut::Element(el)) = parent.get(txn, index) else {
+            continue;
+        };
+        match Container::of(txn, &el) {
+            Some(container) => {
+                ancestors.push(Anc {
+                    el: el.clone(),
+                    container,
+                    parent: parent.clone(),
+                    index,
+                });
+                walk(txn, Parent::Element(el), ancestors, out);
+                ancestors.pop();
+            }
+            None => out.push(Entry {
+                kind: BlockKind::of(txn, &el),
+                el,
+                parent: parent.clone(),
+                index,
+                ancestors: ancestors.clone(),
+            }),
+        }
+    }
+}
+
+/// The entry for block `block`, clamped to the last one.
+pub(crate) fn entry_at(
+    txn: &impl ReadTxn,
+    body: &XmlFragmentRef,
+    block: u32,
+) -> Option<(u32, Entry)> {
+    let mut entries = outline(txn, body);
+    if entries.is_empty() {
+        return None;
+    }
+    let index = (block as usize).min(entries.len() - 1);
+    Some((index as u32, entries.swap_remove(index)))
+}
