@@ -12,15 +12,25 @@
 //! counts the same way.
 
 mod edit;
+mod html;
+mod markdown;
 mod marks;
 mod read;
+mod schema;
+mod tree;
 
 pub use edit::{
     delete_range, insert_hard_break, insert_text, merge_with_previous, set_block_kind, split_block,
     toggle_mark,
 };
+pub use html::{nodes_to_html, standalone_html};
+pub use markdown::{markdown_options, markdown_to_nodes, nodes_to_markdown};
 pub use marks::{Mark, Marks};
 pub use read::{read_blocks, Block, BlockKind, Inline};
+pub use schema::{is_valid, normalize, MARKS};
+pub use tree::{
+    attr_int, attr_str, read_tree, safe_href, safe_image_src, write_nodes, Node, Props, MAX_DEPTH,
+};
 
 /// Name of the XmlFragment that holds the document body (y-prosemirror's default).
 pub const FRAGMENT: &str = "default";
@@ -46,3 +56,5 @@ pub fn body(doc: &yrs::Doc) -> yrs::XmlFragmentRef {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tree_tests;
