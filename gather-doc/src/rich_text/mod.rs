@@ -15,6 +15,7 @@ mod edit;
 mod html;
 mod markdown;
 mod marks;
+mod paste;
 mod read;
 mod schema;
 mod tree;
@@ -26,6 +27,7 @@ pub use edit::{
 pub use html::{nodes_to_html, standalone_html};
 pub use markdown::{markdown_options, markdown_to_nodes, nodes_to_markdown};
 pub use marks::{Mark, Marks};
+pub use paste::{html_tree_to_nodes, RawNode};
 pub use read::{read_blocks, Block, BlockKind, Inline};
 pub use schema::{is_valid, normalize, MARKS};
 pub use tree::{
@@ -54,6 +56,8 @@ pub fn body(doc: &yrs::Doc) -> yrs::XmlFragmentRef {
     doc.get_or_insert_xml_fragment(FRAGMENT)
 }
 
+#[cfg(test)]
+mod paste_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
