@@ -215,9 +215,12 @@ fn textblock(tag: &str, attrs: Props, children: Vec<Node>, depth: usize) -> Vec<
     let mut out = Vec::new();
     let mut run = Vec::new();
     let mut others = Vec::new();
+    // Whitespace between lifted-out blocks is dropped; a textblock of only inline content
+    // keeps all of it.
+    let only_inline = parts.iter().all(|(kind, _)| *kind == Kind::Inline);
     let flush_run = |run: &mut Vec<Node>, out: &mut Vec<Node>| {
         let inline = inlines(std::mem::take(run));
-        if !is_blank(&inline) {
+        if only_inline || !is_blank(&inline) {
             out.push(element(tag, attrs.clone(), inline));
         }
     };

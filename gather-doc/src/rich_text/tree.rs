@@ -255,7 +255,9 @@ fn marks_of(attrs: Option<&Attrs>) -> Props {
 }
 
 /// Inserts `nodes` into the body at top-level `index` (clamped to the body's length). Write
-/// [`super::normalize`]d nodes: y-prosemirror deletes whatever does not fit its schema.
+/// [`super::normalize`]d nodes: y-prosemirror deletes whatever does not fit its schema. Null
+/// attributes are not stored (as y-prosemirror does), so reading back gives them only after
+/// [`super::normalize`].
 pub fn write_nodes(txn: &mut TransactionMut, body: &XmlFragmentRef, index: u32, nodes: &[Node]) {
     let mut index = index.min(body.len(txn));
     let mut i = 0;
@@ -288,8 +290,12 @@ fn fill_element(
     children: &[Node],
     depth: usize,
 ) {
+    // y-prosemirror leaves out attributes whose value is null; reading gives them back as
+    // their defaults (`normalize`).
     for (key, value) in attrs {
-        el.insert_attribute(txn, key.as_str(), value.clone());
+        if !matches!(value, Any::Null | Any::Undefined) {
+            el.insert_attribute(txn, key.as_str(), value.clone());
+        }
     }
     if depth >= MAX_DEPTH * 2 {
         return;

@@ -24,18 +24,34 @@ fn blocks(nodes: &[Node], tight: bool) -> Vec<String> {
     for node in nodes {
         let tag = node.tag().unwrap_or("");
         // Two lists of one kind in a row would merge: the second takes the other marker.
-        alternate = is_list(tag) && previous == Some(tag) && !alternate;
+        alternate = is_list(tag) && previous.map(list_kind) == Some(list_kind(tag)) && !alternate;
         let lines = block(node, alternate);
         if lines.is_empty() {
             continue;
         }
-        if !out.is_empty() && !tight {
+        // An empty list item cannot interrupt a paragraph: a blank line must come first.
+        let starts_empty = is_list(tag)
+            && node.children().first().is_some_and(|item| {
+                item.children()
+                    .first()
+                    .is_none_or(|p| p.children().is_empty())
+            });
+        if !out.is_empty() && (!tight || starts_empty) {
             out.push(String::new());
         }
         out.extend(lines);
         previous = Some(tag);
     }
     out
+}
+
+/// Bullet and task lists are one kind of list in Markdown.
+fn list_kind(tag: &str) -> &str {
+    if tag == "taskList" {
+        "bulletList"
+    } else {
+        tag
+    }
 }
 
 fn is_list(tag: &str) -> bool {

@@ -112,9 +112,21 @@ impl Builder {
     }
 
     fn push(&mut self, node: Node) {
-        if let Some(frame) = self.stack.last_mut() {
-            frame.children.push(node);
+        let Some(frame) = self.stack.last_mut() else {
+            return;
+        };
+        let inline = matches!(&node, Node::Text { .. }) || node.tag() == Some("hardBreak");
+        if inline && matches!(frame.tag, "listItem" | "taskItem") {
+            // A tight item's text comes without a paragraph: it is one all the same.
+            match frame.children.last_mut() {
+                Some(Node::Element { tag, children, .. }) if tag == "paragraph" => {
+                    children.push(node)
+                }
+                _ => frame.children.push(Node::element("paragraph", vec![node])),
+            }
+            return;
         }
+        frame.children.push(node);
     }
 
     fn text(&mut self, text: &str) {

@@ -4,7 +4,7 @@
 use yrs::{Any, Transact};
 
 use super::{markdown_options as options, markdown_to_nodes, nodes_to_markdown};
-use crate::rich_text::{body, is_valid, read_tree, write_nodes, Node};
+use crate::rich_text::{body, is_valid, normalize, read_tree, write_nodes, Node};
 
 fn html(markdown: &str) -> String {
     let mut out = String::new();
@@ -75,7 +75,7 @@ fn markdown_round_trips_through_a_yrs_document() {
         let doc = crate::new_doc(1);
         let fragment = body(&doc);
         write_nodes(&mut doc.transact_mut(), &fragment, 0, &nodes);
-        let read = read_tree(&doc.transact(), &fragment);
+        let read = normalize(read_tree(&doc.transact(), &fragment));
         assert_eq!(read, nodes, "read back differs for {original:?}");
         let exported = nodes_to_markdown(&read);
         assert_eq!(html(&exported), html(original), "exported:\n{exported}");
@@ -164,4 +164,136 @@ fn hostile_markdown_does_not_panic_and_stays_valid() {
         let again = markdown_to_nodes(&nodes_to_markdown(&nodes));
         assert!(is_valid(&again));
     }
+}
+
+/// A small deterministic generator (xorshift64).
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+const TRICKY: &[&str] = &[
+    "a", "word", " spaced ", "*", "_x_", "1. ", "# ", "-", "+ x", "`", "``", "\\", "[", "]", "<b>",
+    "&amp;", "!", "~", "|", "中文", "a  b", "=", ">", "2)", "x!", "[y](z)", "  ",
+];
+
+/// Inline content whose marked runs have no whitespace at their edges and are set apart from
+/// their neighbours by a space (where Markdown can always say exactly where a mark starts).
+fn random_inline(rng: &mut Rng, breaks: bool) -> Vec<Node> {
+    let mut out: Vec<Node> = Vec::new();
+    for _ in 0..rng.below(4) + 1 {
+        let text = TRICKY[rng.below(TRICKY.len())];
+        let mut marks = Vec::new();
+        if text.trim() == text && !text.is_empty() {
+            for mark in ["bold", "italic", "strike", "code"] {
+                if rng.below(4) == 0 {
+                    marks.push(mark);
+                }
+            }
+        }
+        let last_marked = matches!(out.last(), Some(Node::Text { marks, .. }) if !marks.is_empty());
+        if breaks && !out.is_empty() && rng.below(6) == 0 {
+            out.push(Node::element("hardBreak", vec![]));
+        } else if !out.is_empty() && (last_marked || !marks.is_empty()) {
+            out.push(Node::text(" "));
+        }
+        let mut node = Node::marked(text, &marks);
+        if !marks.is_empty() && rng.below(3) == 0 {
+            if let Node::Text { marks, .. } = &mut node {
+                let href = [
+                    "https://a.b/c",
+                    "https://a.b/(x) y",
+                    "https://a.b/?q=1&amp=2",
+                    "mailto:x@y.z",
+                ][rng.below(4)];
+                let mut attrs = std::collections::HashMap::new();
+                attrs.insert("href".to_owned(), Any::from(href));
+                attrs.insert("target".to_owned(), Any::Null);
+                attrs.insert("rel".to_owned(), Any::from("noopener noreferrer nofollow"));
+                attrs.insert("class".to_owned(), Any::Null);
+                marks.insert("link".into(), Any::from(attrs));
+            }
+        }
+        out.push(node);
+    }
+    out
+}
+
+fn random_block(rng: &mut Rng, depth: usize) -> Node {
+    let paragraph = |rng: &mut Rng| Node::element("paragraph", random_inline(rng, true));
+    match if depth > 2 { 0 } else { rng.below(6) } {
+        0 | 1 => paragraph(rng),
+        2 => Node::element("heading", random_inline(rng, false)).with_attr("level", 2.0),
+        3 => Node::element("blockquote", vec![random_block(rng, depth + 1)]),
+        4 => {
+            let items = (0..rng.below(3) + 1)
+                .map(|_| {
+                    let mut content = vec![paragraph(rng)];
+                    if rng.below(3) == 0 {
+                        content.push(Node::element(
+                            "bulletList",
+                            vec![Node::element("listItem", vec![paragraph(rng)])],
+                        ));
+                    }
+                    Node::element("listItem", content)
+                })
+                .collect();
+            let tag = ["bulletList", "orderedList", "taskList"][rng.below(3)];
+            let list = Node::element(tag, items).with_attr("start", rng.below(12) as f64);
+            match list {
+                Node::Element { tag, children, .. } if tag == "taskList" => Node::element(
+                    "taskList",
+                    children
+                        .into_iter()
+                        .map(|item| match item {
+                            Node::Element { children, .. } => Node::element("taskItem", children)
+                                .with_attr("checked", rng.below(2) == 0),
+                            other => other,
+                        })
+                        .collect(),
+                ),
+                Node::Element {
+                    tag,
+                    children,
+                    attrs,
+                } if tag == "bulletList" => Node::Element {
+                    tag,
+                    children,
+                    attrs: attrs.into_iter().filter(|(k, _)| k != "start").collect(),
+                },
+                list => list,
+            }
+        }
+        _ => Node::element(
+            "codeBlock",
+            vec![Node::text(TRICKY[rng.below(TRICKY.len())])],
+        ),
+    }
+}
+
+#[test]
+fn random_documents_read_back_from_their_markdown() {
+    let mut rng = Rng(0x0123_4567_89AB_CDEF);
+    let mut failures = 0;
+    for round in 0..1000 {
+        let blocks = (0..rng.below(4) + 1)
+            .map(|_| random_block(&mut rng, 0))
+            .collect();
+        let nodes = normalize(blocks);
+        let markdown = nodes_to_markdown(&nodes);
+        let back = markdown_to_nodes(&markdown);
+        if back != nodes {
+            failures += 1;
+            if failures < 40 {
+                eprintln!("round {round}:\n{markdown}\n{nodes:?}\n{back:?}\n");
+            }
+        }
+    }
+    assert_eq!(failures, 0);
 }
