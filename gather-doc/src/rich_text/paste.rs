@@ -434,6 +434,11 @@ fn trim_blocks(nodes: &mut [Node], depth: usize) {
                 *text = text.trim_end().to_owned();
             }
             children.retain(|c| !matches!(c, Node::Text { text, .. } if text.is_empty()));
+            // Browsers end a line with a `<br>` they do not show (`<p><br></p>` is an empty
+            // paragraph).
+            if children.last().and_then(Node::tag) == Some("hardBreak") {
+                children.pop();
+            }
         } else if depth < MAX_DEPTH * 2 {
             trim_blocks(children, depth + 1);
         }

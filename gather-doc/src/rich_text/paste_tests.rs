@@ -244,6 +244,8 @@ fn google_docs_wrapper_does_not_make_everything_bold() {
             Node::marked("under", &["underline"]),
         ]
     );
+    // The `<br>` between Google Docs' blocks is an empty paragraph.
+    assert_eq!(nodes[1], Node::element("paragraph", vec![]));
     let list = nodes
         .iter()
         .find(|n| n.tag() == Some("bulletList"))

@@ -50,7 +50,12 @@ pub(super) fn inline_markdown(nodes: &[Node], place: Place) -> String {
         open: Vec::new(),
         place,
     };
+    // Markdown has no hard break at the end of a paragraph: those are left out.
+    let last_text = items.iter().rposition(|i| matches!(i, Item::Text(..)));
     for (i, item) in items.iter().enumerate() {
+        if last_text.is_none_or(|last| i > last) {
+            break;
+        }
         match item {
             Item::Break if place == Place::Paragraph => {
                 let keep = shared_marks(&items, i);

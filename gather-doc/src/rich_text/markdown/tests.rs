@@ -133,6 +133,15 @@ fn raw_html_is_text_and_unsafe_links_are_dropped() {
 }
 
 #[test]
+fn a_hard_break_at_the_end_of_a_paragraph_is_left_out() {
+    let nodes = vec![Node::element(
+        "paragraph",
+        vec![Node::text("a"), Node::element("hardBreak", vec![])],
+    )];
+    assert_eq!(nodes_to_markdown(&nodes), "a\n");
+}
+
+#[test]
 fn soft_breaks_become_spaces() {
     let nodes = markdown_to_nodes("one\ntwo\n");
     assert_eq!(
