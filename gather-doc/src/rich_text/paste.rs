@@ -69,11 +69,10 @@ pub fn html_tree_to_nodes(root: &RawNode) -> Vec<Node> {
     normalize(nodes)
 }
 
+/// What the elements around a text say about it.
 #[derive(Clone, Default)]
 struct Context {
     marks: Props,
-    /// Inside `<pre>`: whitespace is kept.
-    pre: bool,
 }
 
 fn convert(raw: &RawNode, ctx: &Context, depth: usize, out: &mut Vec<Node>) {
@@ -156,11 +155,7 @@ fn convert(raw: &RawNode, ctx: &Context, depth: usize, out: &mut Vec<Node>) {
 }
 
 fn text_node(text: &str, ctx: &Context, out: &mut Vec<Node>) {
-    let text = if ctx.pre {
-        text.to_owned()
-    } else {
-        collapse_whitespace(text)
-    };
+    let text = collapse_whitespace(text);
     if !text.is_empty() {
         out.push(Node::Text {
             text,
@@ -212,7 +207,6 @@ fn with_marks(raw: &RawNode, tag: &str, ctx: &Context) -> Context {
                 ctx.marks.insert("link".into(), Any::from(attrs));
             }
         }
-        "pre" => ctx.pre = true,
         _ => {}
     }
     if let Some(style) = raw.attr("style") {

@@ -4,20 +4,23 @@
 use yrs::Any;
 
 use super::inline::{inline_markdown, Place};
-use crate::rich_text::tree::{attr_int, attr_str, Node};
+use crate::rich_text::tree::{attr_int, attr_str, Node, MAX_DEPTH};
 
 /// Writes `nodes` (the body's children, best [`crate::rich_text::normalize`]d) as CommonMark
 /// with GitHub tables, task lists and strikethrough. Underline and highlight have no Markdown
 /// and are written as plain text; empty paragraphs are left out.
 pub fn nodes_to_markdown(nodes: &[Node]) -> String {
-    let lines = blocks(nodes, false);
+    let lines = blocks(nodes, false, 0);
     let mut out = lines.join("\n");
     out.push('\n');
     out
 }
 
 /// The lines of a sequence of blocks, a blank line between them unless `tight`.
-fn blocks(nodes: &[Node], tight: bool) -> Vec<String> {
+fn blocks(nodes: &[Node], tight: bool, depth: usize) -> Vec<String> {
+    if depth > MAX_DEPTH * 2 {
+        return Vec::new();
+    }
     let mut out: Vec<String> = Vec::new();
     let mut previous: Option<&str> = None;
     let mut alternate = false;
@@ -25,7 +28,7 @@ fn blocks(nodes: &[Node], tight: bool) -> Vec<String> {
         let tag = node.tag().unwrap_or("");
         // Two lists of one kind in a row would merge: the second takes the other marker.
         alternate = is_list(tag) && previous.map(list_kind) == Some(list_kind(tag)) && !alternate;
-        let lines = block(node, alternate);
+        let lines = block(node, alternate, depth);
         if lines.is_empty() {
             continue;
         }
@@ -58,7 +61,7 @@ fn is_list(tag: &str) -> bool {
     matches!(tag, "bulletList" | "orderedList" | "taskList")
 }
 
-fn block(node: &Node, alternate: bool) -> Vec<String> {
+fn block(node: &Node, alternate: bool, depth: usize) -> Vec<String> {
     let Node::Element { tag, children, .. } = node else {
         return Vec::new();
     };
@@ -82,7 +85,7 @@ fn block(node: &Node, alternate: bool) -> Vec<String> {
             }]
         }
         "codeBlock" => code_block(node),
-        "blockquote" => blocks(children, false)
+        "blockquote" => blocks(children, false, depth + 1)
             .into_iter()
             .map(|line| {
                 if line.is_empty() {
@@ -92,7 +95,7 @@ fn block(node: &Node, alternate: bool) -> Vec<String> {
                 }
             })
             .collect(),
-        "bulletList" | "orderedList" | "taskList" => list(node, alternate),
+        "bulletList" | "orderedList" | "taskList" => list(node, alternate, depth),
         "table" => super::table::table(node),
         "horizontalRule" => vec!["---".to_owned()],
         "image" => vec![image(node)],
@@ -129,7 +132,7 @@ pub(super) fn longest_run(text: &str, c: char) -> usize {
     longest
 }
 
-fn list(node: &Node, alternate: bool) -> Vec<String> {
+fn list(node: &Node, alternate: bool, depth: usize) -> Vec<String> {
     let items = node.children();
     // Tight unless an item holds more than its paragraph and nested lists.
     let tight = items.iter().all(|item| {
@@ -139,12 +142,14 @@ fn list(node: &Node, alternate: bool) -> Vec<String> {
             .all(|c| is_list(c.tag().unwrap_or("")))
     });
     let ordered = node.tag() == Some("orderedList");
-    let start = attr_int(node.attr("start")).unwrap_or(1).max(0);
+    let start = attr_int(node.attr("start"))
+        .unwrap_or(1)
+        .clamp(0, 999_999_999);
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let marker = if ordered {
             let delimiter = if alternate { ')' } else { '.' };
-            format!("{}{delimiter} ", start + i as i64)
+            format!("{}{delimiter} ", start.saturating_add(i as i64))
         } else if alternate {
             "* ".to_owned()
         } else {
@@ -155,7 +160,7 @@ fn list(node: &Node, alternate: bool) -> Vec<String> {
             Some(Any::Bool(true)) => "[x] ",
             _ => "[ ] ",
         };
-        let mut lines = blocks(item.children(), tight);
+        let mut lines = blocks(item.children(), tight, depth + 2);
         // An item whose paragraph is empty starts with the nested content on the next line.
         let first_is_empty = item
             .children()
