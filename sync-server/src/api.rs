@@ -35,6 +35,7 @@ pub fn routes() -> Router<ServerState> {
         .route("/api/docs/{doc}/links", get(list_links).post(create_link))
         .route("/api/docs/{doc}/links/{link}", delete(revoke_link))
         .route("/api/docs/{doc}/audit", get(audit))
+        .merge(crate::export::routes())
 }
 
 /// An API failure: a status, a stable code for the app to translate, and English text.

@@ -11,6 +11,7 @@ pub mod assets;
 pub mod backup;
 mod client_addr;
 pub mod config;
+pub mod export;
 pub mod forms;
 pub mod rooms;
 pub mod store;
@@ -85,6 +86,11 @@ pub fn app(state: ServerState, config: &Config) -> Router {
             let csp = csp.clone();
             async move {
                 for (name, value) in assets::security_headers(&csp) {
+                    // A handler's own, stricter policy (an exported page) stays.
+                    if name == header::CONTENT_SECURITY_POLICY && res.headers().contains_key(&name)
+                    {
+                        continue;
+                    }
                     res.headers_mut().insert(name, value);
                 }
                 res

@@ -16,24 +16,31 @@
 //! counts the same way.
 
 mod edit;
+mod html;
 mod inline;
-mod links;
+mod markdown;
 mod marks;
 mod nodes;
 mod outline;
+mod paste;
 mod read;
+mod schema;
 mod shortcuts;
 mod structure;
 mod tables;
+mod tree;
 
 pub use edit::{
     delete_range, insert_hard_break, insert_text, join_with_previous, merge_with_previous,
     set_block_kind, set_link, split_block, toggle_mark,
 };
-pub use links::safe_href;
+pub use html::{nodes_to_html, standalone_html};
+pub use markdown::{markdown_options, markdown_to_nodes, nodes_to_markdown};
 pub use marks::{Mark, Marks};
 pub use outline::{Ancestor, Container};
+pub use paste::{html_tree_to_nodes, RawNode};
 pub use read::{read_blocks, Block, BlockKind, Inline};
+pub use schema::{is_valid, normalize, MARKS};
 pub use shortcuts::{inline_shortcut, line_shortcut, Trigger};
 pub use structure::{
     indent, insert_image, insert_rule, outdent, set_task_checked, toggle_list, toggle_quote,
@@ -41,6 +48,9 @@ pub use structure::{
 };
 pub use tables::{
     add_column, add_row, delete_column, delete_row, delete_table, insert_table, next_cell,
+};
+pub use tree::{
+    attr_int, attr_str, read_tree, safe_href, safe_image_src, write_nodes, Node, Props, MAX_DEPTH,
 };
 
 /// Name of the XmlFragment that holds the document body (y-prosemirror's default).
@@ -66,6 +76,10 @@ pub fn body(doc: &yrs::Doc) -> yrs::XmlFragmentRef {
 }
 
 #[cfg(test)]
+mod paste_tests;
+#[cfg(test)]
 mod structure_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tree_tests;
