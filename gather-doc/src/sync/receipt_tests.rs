@@ -188,3 +188,24 @@ fn an_edit_sent_before_the_servers_step_one_is_settled_by_its_own_receipt() {
     assert_eq!(receipts, vec![2]);
     assert_eq!(me.unsaved(), 0);
 }
+
+#[test]
+fn a_rebuilt_room_carries_on_counting_where_the_old_one_stopped() {
+    let (mut old, _) = Room::load([], || 0);
+    old.connect(1, Role::Editor);
+    accepted(old.receive(1, &encode_receipts_please()));
+    accepted(old.receive(1, &typed_update(&client(10), "a")));
+    assert_eq!(old.receipts_counted(1), Some(1));
+    let (mut rebuilt, _) = Room::load([], || 0);
+    rebuilt.connect(1, Role::Editor);
+    rebuilt.resume_receipts(1, old.receipts_counted(1));
+    let effects = accepted(rebuilt.receive(1, &typed_update(&client(11), "b")));
+    assert!(effects.out.contains(&Outgoing {
+        to: Audience::Sender,
+        payload: Payload::Bytes(encode_receipt(2)),
+    }));
+    // A connection that never asked stays without receipts.
+    rebuilt.connect(2, Role::Editor);
+    rebuilt.resume_receipts(2, old.receipts_counted(2));
+    assert_eq!(rebuilt.receipts_counted(2), None);
+}

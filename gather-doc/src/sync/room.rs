@@ -397,6 +397,21 @@ impl Room {
         Ok(())
     }
 
+    /// How many update messages `conn` has sent since it asked for receipts (`None`: it did
+    /// not ask). With [`Room::resume_receipts`], a room rebuilt from storage carries on counting
+    /// where the old one stopped.
+    pub fn receipts_counted(&self, conn: ConnId) -> Option<u64> {
+        self.members.get(&conn).and_then(|m| m.receipts)
+    }
+
+    /// Carries on counting `conn`'s update messages from `count` (see
+    /// [`Room::receipts_counted`]); nothing for a connection that is not a member.
+    pub fn resume_receipts(&mut self, conn: ConnId, count: Option<u64>) {
+        if let Some(member) = self.members.get_mut(&conn) {
+            member.receipts = count.filter(|_| member.role.can_write());
+        }
+    }
+
     /// Forgets a connection; returns the awareness message announcing that its users left,
     /// for everyone remaining.
     pub fn disconnect(&mut self, conn: ConnId) -> Option<Vec<u8>> {
