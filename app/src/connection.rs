@@ -1,12 +1,14 @@
 //! The browser's end of the sync protocol: a thin pump between a `WebSocket` and
 //! [`ClientSync`]. It reconnects with exponential backoff and full jitter, sends the user's own
 //! updates as they happen, and reports its status. Edits made while offline stay in the
-//! document and reach the server in the sync step 2 that answers the server's step 1.
+//! document and reach the server in the sync step 2 that answers the server's step 1. It asks
+//! the server for durable receipts and reports how many of the user's edits are not yet
+//! confirmed as stored on the server's disk.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use gather_doc::sync::{encode_update, ClientEvent, ClientSync, REMOTE_ORIGIN};
+use gather_doc::sync::{ClientEvent, ClientSync, REMOTE_ORIGIN};
 use gather_doc::{CloseCode, DocId};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -43,6 +45,8 @@ pub struct Reports {
     pub last_close: WriteSignal<Option<CloseCode>>,
     /// Set when the server refused this page's edits (a view-only link).
     pub edits_refused: WriteSignal<bool>,
+    /// How many of the user's edits the server has not yet confirmed as durable.
+    pub unsaved: WriteSignal<usize>,
 }
 
 struct Shared {
@@ -53,6 +57,7 @@ struct Shared {
     status: WriteSignal<Status>,
     last_close: WriteSignal<Option<CloseCode>>,
     edits_refused: WriteSignal<bool>,
+    unsaved: WriteSignal<usize>,
     on_remote_change: Box<dyn Fn()>,
     attempts: RefCell<u32>,
     stopped: RefCell<bool>,
@@ -70,7 +75,7 @@ impl Connection {
         reports: Reports,
         on_remote_change: impl Fn() + 'static,
     ) -> Connection {
-        let sync = ClientSync::new(doc.clone(), || js_sys::Date::now() as u64);
+        let sync = ClientSync::new(doc.clone(), || js_sys::Date::now() as u64).with_receipts();
         let shared = Rc::new(Shared {
             doc_id,
             token,
@@ -79,6 +84,7 @@ impl Connection {
             status: reports.status,
             last_close: reports.last_close,
             edits_refused: reports.edits_refused,
+            unsaved: reports.unsaved,
             on_remote_change: Box::new(on_remote_change),
             attempts: RefCell::new(0),
             stopped: RefCell::new(false),
@@ -94,7 +100,11 @@ impl Connection {
                 return;
             }
             if let Some(shared) = weak.upgrade() {
-                shared.send(&encode_update(event.update.clone()));
+                let frame = shared.sync.borrow_mut().local_edit(event.update.clone());
+                if let Some(frame) = frame {
+                    shared.send(&frame);
+                }
+                shared.report_unsaved();
             }
         })
         .expect("observe document updates");
@@ -114,6 +124,10 @@ impl Drop for Connection {
 }
 
 impl Shared {
+    fn report_unsaved(&self) {
+        self.unsaved.set(self.sync.borrow().unsaved());
+    }
+
     fn send(&self, frame: &[u8]) {
         if let Some(socket) = self.socket.borrow().as_ref() {
             if socket.ready_state() == WebSocket::OPEN {
@@ -148,7 +162,7 @@ impl Shared {
         let weak = Rc::downgrade(this);
         let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| {
             if let Some(shared) = weak.upgrade() {
-                let hello = shared.sync.borrow().hello();
+                let hello = shared.sync.borrow_mut().hello();
                 for frame in hello {
                     shared.send(&frame);
                 }
@@ -181,6 +195,9 @@ impl Shared {
                     if events.contains(&ClientEvent::EditsRefused) {
                         shared.edits_refused.set(true);
                     }
+                    if events.contains(&ClientEvent::Saved) {
+                        shared.report_unsaved();
+                    }
                     if events
                         .iter()
                         .any(|e| matches!(e, ClientEvent::Synced | ClientEvent::DocChanged))
@@ -211,6 +228,7 @@ impl Shared {
                 }
             }
             shared.socket.borrow_mut().take();
+            shared.sync.borrow_mut().disconnected();
             // A revoked link or a deleted document will never be let in again.
             if final_close {
                 shared.status.set(Status::Closed);

@@ -62,7 +62,10 @@ pub enum Key {
     HomeExplainer,
     SwitchLanguage,
     Connecting,
-    Online,
+    /// Connected, with local edits the server has not yet confirmed as durable.
+    Saving,
+    /// Connected, and every local edit is durable on the server.
+    Saved,
     Offline,
     Disconnected,
     Bold,
@@ -139,8 +142,10 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         (Lang::En, SwitchLanguage) => "中文",
         (Lang::Zh, Connecting) => "正在连接…",
         (Lang::En, Connecting) => "Connecting…",
-        (Lang::Zh, Online) => "在线",
-        (Lang::En, Online) => "Online",
+        (Lang::Zh, Saving) => "正在保存…",
+        (Lang::En, Saving) => "Saving…",
+        (Lang::Zh, Saved) => "已保存",
+        (Lang::En, Saved) => "Saved",
         (Lang::Zh, Offline) => "离线 — 修改保留在本页，重新连接后同步",
         (Lang::En, Offline) => "Offline — changes stay on this page and sync when reconnected",
         (Lang::Zh, Disconnected) => "已断开",
@@ -262,6 +267,15 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
 }
 
 /// What to tell the user when the server closed the connection with one of our codes.
+/// The badge while disconnected with `n` (at least one) local edits not yet durable.
+pub fn offline_unsaved(lang: Lang, n: usize) -> String {
+    match (lang, n) {
+        (Lang::Zh, n) => format!("离线 — {n} 处修改保留在本设备上"),
+        (Lang::En, 1) => "Offline — 1 change kept on this device".to_owned(),
+        (Lang::En, n) => format!("Offline — {n} changes kept on this device"),
+    }
+}
+
 pub fn close_message(lang: Lang, code: CloseCode) -> &'static str {
     use CloseCode::*;
     match (lang, code) {

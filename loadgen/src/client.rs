@@ -101,7 +101,7 @@ struct Received {
 }
 
 impl Replica {
-    fn hello(&self) -> Vec<Vec<u8>> {
+    fn hello(&mut self) -> Vec<Vec<u8>> {
         match self {
             Replica::Full { sync, .. } => sync.hello(),
             Replica::Light => vec![encode_step1(StateVector::default())],

@@ -363,9 +363,11 @@ impl Actor {
                         let Some(reloaded) = self.load().await else {
                             return BatchOutcome::StorageFailed;
                         };
-                        *room = reloaded;
+                        let old = std::mem::replace(room, reloaded);
                         for (conn, handle) in &self.conns {
                             room.connect(*conn, handle.role);
+                            // Receipts go on counting where they were.
+                            room.resume_receipts(*conn, old.receipts_counted(*conn));
                         }
                     }
                 }

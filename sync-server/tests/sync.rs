@@ -147,3 +147,32 @@ async fn a_bad_document_id_is_refused_and_health_answers() {
         .await
         .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_asks_hears_when_its_edits_are_durable_and_others_hear_nothing_new() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None).await;
+    let mut asking = TestClient::connect_asking_receipts(&server, "receipts", 1).await;
+    let mut plain = TestClient::connect(&server, "receipts", 2).await;
+    asking.synced().await;
+    plain.synced().await;
+    for word in ["晨检", "体温", "正常"] {
+        asking.type_text(Pos::new(0, 0), word).await;
+    }
+    assert_eq!(asking.unsaved(), 3);
+    asking.wait_until(|c| c.unsaved() == 0).await;
+    plain.wait_for_text("正常体温晨检").await;
+    // The plain client's own edits go through without receipts and nothing refuses it.
+    plain.type_text(Pos::new(0, 0), "!").await;
+    asking.wait_for_text("!正常体温晨检").await;
+    assert_eq!(plain.unsaved(), 0);
+    drop(asking);
+    drop(plain);
+    server.stop().await;
+    // What the receipts confirmed is there after a restart.
+    let server = Server::start(data.path(), None).await;
+    let mut later = TestClient::connect(&server, "receipts", 3).await;
+    later.synced().await;
+    assert_eq!(later.text(), "!正常体温晨检");
+    server.stop().await;
+}

@@ -9,6 +9,11 @@ const ENTER: &str = "\u{E007}";
 const BACKSPACE: &str = "\u{E003}";
 const CTRL: &str = "\u{E009}";
 const RELEASE: &str = "\u{E000}";
+/// The badge says every edit of the page is durable on the server (in English, the language
+/// these pages start in).
+const SAVED: &str = "const s = document.querySelector('[data-testid=status]');
+     return s.dataset.state === 'online' && s.dataset.unsaved === '0'
+         && s.textContent === 'Saved';";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_pages_edit_together_and_the_text_survives_a_server_crash() -> Result<()> {
@@ -56,6 +61,9 @@ async fn two_pages_edit_together_and_the_text_survives_a_server_crash() -> Resul
     b.caret_to_end().await?;
     b.type_keys(" 再见").await?;
     a.wait_text("Hello world!你好 再见", WAIT).await?;
+    // Once the server has confirmed that every edit is on its disk, both badges say so.
+    a.wait_js(SAVED, WAIT).await?;
+    b.wait_js(SAVED, WAIT).await?;
     let shots = workspace_root().join("screenshots");
     a.screenshot(&shots.join("editor-desktop.png")).await?;
     b.screenshot(&shots.join("editor-phone.png")).await?;
@@ -71,11 +79,21 @@ async fn two_pages_edit_together_and_the_text_survives_a_server_crash() -> Resul
     a.caret_to_end().await?;
     a.type_keys("。").await?;
     a.wait_text("Hello world!你好 再见。", WAIT).await?;
+    // The badge says the edit is kept on this device, and how many there are.
+    a.wait_js(
+        "const s = document.querySelector('[data-testid=status]');
+         return s.dataset.unsaved === '1' && s.textContent === 'Offline — 1 change kept on this device';",
+        WAIT,
+    )
+    .await?;
+    a.screenshot(&shots.join("editor-offline-unsaved.png"))
+        .await?;
 
     // Start it again on the same data: the open pages reconnect by themselves and the offline
     // edit merges; a page opened fresh sees everything.
     let server = GatherServer::start(data.path(), &addr).await?;
     a.wait_online().await?;
+    a.wait_js(SAVED, WAIT).await?;
     b.wait_text("Hello world!你好 再见。", WAIT).await?;
     let c = driver.browser("c", 390, 844).await?;
     c.goto(&server.url(&path)).await?;
@@ -140,7 +158,7 @@ async fn the_home_page_creates_a_document_in_either_language() -> Result<()> {
     let badge = page
         .js("return document.querySelector('[data-testid=status]').textContent;")
         .await?;
-    assert_eq!(badge, "在线");
+    assert_eq!(badge, "已保存");
     // Pinyin input into the empty first paragraph, then ordinary keys.
     page.caret_to_end().await?;
     page.ime_type("chen jian", "晨检").await?;

@@ -53,11 +53,13 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
     let (status, set_status) = signal(Status::Connecting);
     let (last_close, set_last_close) = signal(None::<CloseCode>);
     let (edits_refused, set_edits_refused) = signal(false);
+    let (unsaved, set_unsaved) = signal(0usize);
     let slot: ViewSlot = StoredValue::new_local(None);
     let reports = Reports {
         status: set_status,
         last_close: set_last_close,
         edits_refused: set_edits_refused,
+        unsaved: set_unsaved,
     };
     // Bumped whenever the document changes, so the form builder re-reads the form.
     let version = RwSignal::new(0u64);
@@ -159,12 +161,7 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
             });
         }
     };
-    let badge_text = move || match status.get() {
-        Status::Connecting => t(lang.get(), Key::Connecting),
-        Status::Online => t(lang.get(), Key::Online),
-        Status::Offline => t(lang.get(), Key::Offline),
-        Status::Closed => t(lang.get(), Key::Disconnected),
-    };
+    let badge_text = move || badge_text(lang.get(), status.get(), unsaved.get());
     let badge_state = move || match status.get() {
         Status::Connecting => "connecting",
         Status::Online => "online",
@@ -223,7 +220,12 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
                         {move || t(lang.get(), Key::Activity)}
                     </button>
                 </Show>
-                <span class="badge" data-testid="status" data-state=badge_state>
+                <span
+                    class="badge"
+                    data-testid="status"
+                    data-state=badge_state
+                    data-unsaved=move || unsaved.get().to_string()
+                >
                     {badge_text}
                 </span>
             </div>
@@ -367,4 +369,18 @@ fn random_client_id() -> u64 {
         let _ = crypto.get_random_values_with_u8_array(&mut bytes);
     }
     u64::from(u32::from_le_bytes(bytes))
+}
+
+/// What the badge says: whether the connection is up, and whether every local edit is durable
+/// on the server (`unsaved` is how many are not yet).
+fn badge_text(lang: Lang, status: Status, unsaved: usize) -> String {
+    let key = match (status, unsaved) {
+        (Status::Closed, _) => Key::Disconnected,
+        (Status::Online, 0) => Key::Saved,
+        (Status::Online, _) => Key::Saving,
+        (_, n) if n > 0 => return crate::i18n::offline_unsaved(lang, n),
+        (Status::Connecting, _) => Key::Connecting,
+        (Status::Offline, _) => Key::Offline,
+    };
+    t(lang, key).to_owned()
 }

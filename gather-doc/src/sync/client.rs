@@ -1,11 +1,20 @@
 //! A client's side of the protocol: what a browser tab or a test client says to the server.
 //! Used by the app (wasm32) and by the server's protocol tests (native).
+//!
+//! With receipts on ([`ClientSync::with_receipts`]), it also keeps count of the user's own edits
+//! the server has not yet confirmed as durable. Each local edit remembers which update message
+//! of the current connection carried it: its own update message, or the sync step 2 that
+//! answers the server's step 1 (which carries every edit made while offline). The server counts
+//! the same messages, so a receipt for `n` settles every edit carried by message `n` or before.
 
 use yrs::sync::{Awareness, Message, SyncMessage};
 use yrs::updates::encoder::Encode;
 use yrs::{ReadTxn, Transact};
 
-use super::frames::{decode_frame, encode_step1, encode_step2};
+use super::frames::{
+    decode_frame, decode_receipt, encode_receipts_please, encode_step1, encode_step2,
+    encode_update, is_empty_update, MSG_RECEIPT,
+};
 use super::ProtocolError;
 
 /// Transaction origin of updates that came from the server, so a local-update observer can tell
@@ -23,11 +32,23 @@ pub enum ClientEvent {
     AwarenessChanged,
     /// The server refused this client's edits: its link is read-only.
     EditsRefused,
+    /// The server confirmed that more of our edits are durable (see [`ClientSync::unsaved`]).
+    Saved,
 }
 
 /// The client half of a y-websocket session around one document.
 pub struct ClientSync {
     awareness: Awareness,
+    /// Whether this client asks for durable receipts and keeps count of unsaved edits.
+    receipts: bool,
+    /// Whether a connection is open (between [`ClientSync::hello`] and
+    /// [`ClientSync::disconnected`]).
+    open: bool,
+    /// Update messages sent on the current connection.
+    sent: u64,
+    /// The local edits not yet confirmed durable, each with the number of the update message
+    /// of the current connection that carried it (`None`: not sent on this connection yet).
+    unsaved: Vec<Option<u64>>,
 }
 
 impl ClientSync {
@@ -35,7 +56,24 @@ impl ClientSync {
     pub fn new(doc: yrs::Doc, clock: impl Fn() -> u64 + Send + Sync + 'static) -> ClientSync {
         ClientSync {
             awareness: Awareness::with_clock(doc, clock),
+            receipts: false,
+            open: false,
+            sent: 0,
+            unsaved: Vec::new(),
         }
+    }
+
+    /// Asks the server for durable receipts on every connection and keeps count of unsaved
+    /// edits. Only for Gather's server: other y-websocket servers do not know the message.
+    pub fn with_receipts(mut self) -> ClientSync {
+        self.receipts = true;
+        self
+    }
+
+    /// How many local edits (see [`ClientSync::local_edit`]) the server has not yet confirmed
+    /// as durable. Always 0 without receipts.
+    pub fn unsaved(&self) -> usize {
+        self.unsaved.len()
     }
 
     pub fn doc(&self) -> &yrs::Doc {
@@ -50,10 +88,18 @@ impl ClientSync {
         &mut self.awareness
     }
 
-    /// What to send when the connection opens: our sync step 1, and our presence if set.
-    pub fn hello(&self) -> Vec<Vec<u8>> {
+    /// What to send when a connection opens: the receipts request (with receipts on), our
+    /// sync step 1, and our presence if set. Starts counting this connection's messages.
+    pub fn hello(&mut self) -> Vec<Vec<u8>> {
+        self.open = true;
+        self.sent = 0;
+        self.unsaved.iter_mut().for_each(|carrier| *carrier = None);
+        let mut frames = Vec::with_capacity(3);
+        if self.receipts {
+            frames.push(encode_receipts_please());
+        }
         let sv = self.awareness.doc().transact().state_vector();
-        let mut frames = vec![encode_step1(sv)];
+        frames.push(encode_step1(sv));
         if let Some(presence) = self.presence_frame() {
             frames.push(presence);
         }
@@ -67,6 +113,28 @@ impl ClientSync {
         Some(Message::Awareness(update).encode_v1())
     }
 
+    /// The connection closed: edits from now on wait for the next one's sync step 2.
+    pub fn disconnected(&mut self) {
+        self.open = false;
+    }
+
+    /// Records one local edit (a v1 update the user's transaction produced) and returns the
+    /// frame to send while a connection is open; offline, the edit waits for the sync step 2
+    /// of the next connection.
+    pub fn local_edit(&mut self, update: Vec<u8>) -> Option<Vec<u8>> {
+        if is_empty_update(&update) {
+            return None;
+        }
+        let carrier = self.open.then(|| {
+            self.sent += 1;
+            self.sent
+        });
+        if self.receipts {
+            self.unsaved.push(carrier);
+        }
+        self.open.then(|| encode_update(update))
+    }
+
     /// Handles one frame from the server; returns the frames to send back and what changed.
     pub fn receive(
         &mut self,
@@ -78,6 +146,11 @@ impl ClientSync {
             match message {
                 Message::Sync(SyncMessage::SyncStep1(sv)) => {
                     replies.push(encode_step2(self.awareness.doc(), &sv));
+                    // The step 2 carries every edit not sent on this connection yet.
+                    self.sent += 1;
+                    for carrier in &mut self.unsaved {
+                        carrier.get_or_insert(self.sent);
+                    }
                 }
                 Message::Sync(SyncMessage::SyncStep2(update)) => {
                     self.apply(&update)?;
@@ -94,6 +167,15 @@ impl ClientSync {
                 }
                 Message::AwarenessQuery => replies.extend(self.presence_frame()),
                 Message::Auth(Some(_)) => events.push(ClientEvent::EditsRefused),
+                Message::Custom(MSG_RECEIPT, payload) => {
+                    let durable = decode_receipt(&payload)?;
+                    let before = self.unsaved.len();
+                    self.unsaved
+                        .retain(|carrier| carrier.is_none_or(|message| message > durable));
+                    if self.unsaved.len() < before {
+                        events.push(ClientEvent::Saved);
+                    }
+                }
                 Message::Auth(None) | Message::Custom(..) => {}
             }
         }

@@ -1,7 +1,19 @@
-//! Encoding and decoding single y-websocket frames with yrs's types.
+//! Encoding and decoding single y-websocket frames with yrs's types, and the two message types
+//! of our own beside y-websocket's (sync 0, awareness 1, auth 2, awareness query 3):
+//!
+//! - [`MSG_RECEIPTS_PLEASE`] (100), client to server: "tell me when my updates are durable".
+//!   Its buffer is empty (anything in it is ignored). A client sends it once, before anything
+//!   else, on each connection; a server sends receipts only to a connection that asked, so
+//!   plain Yjs clients never see a message type they do not know.
+//! - [`MSG_RECEIPT`] (101), server to client: its buffer holds one lib0 varint, the number of
+//!   sync messages carrying an update (step 2 or update, empty ones included) that the server
+//!   has received from this connection since its request and that are now durable (stored, or
+//!   needing no storing). The count only grows; it starts again on each connection.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use yrs::encoding::read::Cursor;
+use yrs::encoding::read::Read;
+use yrs::encoding::write::Write;
 use yrs::sync::{Awareness, Message, MessageReader, SyncMessage};
 use yrs::updates::decoder::DecoderV1;
 use yrs::updates::encoder::Encode;
@@ -25,6 +37,28 @@ pub fn decode_frame(frame: &[u8]) -> Result<Vec<Message>, yrs::encoding::read::E
         return Err(yrs::encoding::read::Error::EndOfBuffer(1));
     }
     Ok(messages)
+}
+
+/// Message type of a client's request for durable receipts (see the module's documentation).
+pub const MSG_RECEIPTS_PLEASE: u8 = 100;
+/// Message type of the server's durable receipt (see the module's documentation).
+pub const MSG_RECEIPT: u8 = 101;
+
+/// A client's request for durable receipts.
+pub fn encode_receipts_please() -> Vec<u8> {
+    Message::Custom(MSG_RECEIPTS_PLEASE, Vec::new()).encode_v1()
+}
+
+/// A receipt: the first `count` update messages of the connection are durable.
+pub fn encode_receipt(count: u64) -> Vec<u8> {
+    let mut payload = Vec::with_capacity(10);
+    payload.write_var(count);
+    Message::Custom(MSG_RECEIPT, payload).encode_v1()
+}
+
+/// The count in a receipt's buffer (which [`super::guard`] checked holds one varint).
+pub(crate) fn decode_receipt(payload: &[u8]) -> Result<u64, yrs::encoding::read::Error> {
+    Cursor::new(payload).read_var()
 }
 
 /// The sync step 1 a peer sends first: its state vector.

@@ -14,7 +14,11 @@
 use yrs::encoding::read::Error;
 use yrs::{ClientID, ID};
 
+use super::frames::MSG_RECEIPT;
 use super::MAX_MESSAGES_PER_FRAME;
+
+/// [`MSG_RECEIPT`] as the varint the walk reads.
+const RECEIPT: u64 = MSG_RECEIPT as u64;
 
 /// Deepest nesting of `Any` arrays and maps in an update. yrs decodes `Any` recursively, two
 /// bytes a level, so a deeper value could overflow the stack (an abort, not a panic).
@@ -373,7 +377,18 @@ pub fn check_frame(frame: &[u8]) -> Result<(), Error> {
             }
             // Awareness query.
             3 => {}
-            // Any other type carries one buffer.
+            // A receipt: one buffer holding exactly one varint.
+            RECEIPT => {
+                let mut p = Bytes {
+                    buf: r.buf()?,
+                    at: 0,
+                };
+                p.var()?;
+                if p.left() > 0 {
+                    return Err(Error::UnexpectedValue);
+                }
+            }
+            // Any other type (our receipts request, 100, among them) carries one buffer.
             _ => {
                 r.buf()?;
             }

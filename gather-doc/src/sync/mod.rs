@@ -1,5 +1,5 @@
-//! The y-websocket protocol (y-protocols' sync and awareness messages) as sans-IO state
-//! machines. Encoding and decoding are yrs's own `yrs::sync` types; this module decides what
+//! The y-websocket protocol (y-protocols' sync and awareness messages), plus our durable
+//! receipts (see [`frames`]' two message types of our own), as sans-IO state machines. Encoding and decoding are yrs's own `yrs::sync` types; this module decides what
 //! each side says in reply, what must be stored, and who hears what.
 //!
 //! Bytes go in, bytes come out: no sockets, no clocks (time is injected into awareness), so the
@@ -12,7 +12,10 @@ mod nesting;
 mod room;
 
 pub use client::{ClientEvent, ClientSync, REMOTE_ORIGIN};
-pub use frames::{decode_frame, encode_awareness, encode_step1, encode_update, is_empty_update};
+pub use frames::{
+    decode_frame, encode_awareness, encode_receipt, encode_receipts_please, encode_step1,
+    encode_update, is_empty_update, MSG_RECEIPT, MSG_RECEIPTS_PLEASE,
+};
 pub use nesting::MAX_NESTING;
 pub use room::{
     Audience, ConnId, Effects, Outgoing, Payload, ProtocolError, Room, MAX_MESSAGES_PER_FRAME,
@@ -20,5 +23,7 @@ pub use room::{
 
 #[cfg(test)]
 mod nesting_tests;
+#[cfg(test)]
+mod receipt_tests;
 #[cfg(test)]
 mod tests;

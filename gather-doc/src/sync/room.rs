@@ -3,7 +3,9 @@
 //! and frames to send to the sender, the others, or everyone.
 //!
 //! The caller must store [`Effects::store`] durably *before* sending [`Effects::out`]; that is
-//! what makes "nothing another client has seen can be lost" true.
+//! what makes "nothing another client has seen can be lost" true. It is also what makes a
+//! durable receipt ([`super::MSG_RECEIPT`], in `out` for the sender of a frame that carried
+//! updates, when it asked for receipts) true: the receipt leaves after the commit.
 
 use std::collections::{HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -13,7 +15,10 @@ use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
 use yrs::{ClientID, ReadTxn, StateVector, Transact, Update};
 
-use super::frames::{decode_frame, encode_awareness, encode_step1, encode_step2, is_empty_update};
+use super::frames::{
+    decode_frame, encode_awareness, encode_receipt, encode_step1, encode_step2, is_empty_update,
+    MSG_RECEIPTS_PLEASE,
+};
 use super::nesting::Depths;
 use crate::{CloseCode, Role};
 
@@ -70,7 +75,7 @@ pub const MAX_MESSAGES_PER_FRAME: usize = 8;
 
 /// Refuses what no client needs to send before anything is applied: more than a few messages
 /// in one frame, more than one sync step 1 (each costs a full-document reply), or a message
-/// type the server does not accept.
+/// type the server does not accept (of our own types, only the receipts request).
 fn check(messages: Vec<Message>) -> Result<Vec<Message>, ProtocolError> {
     if messages.len() > MAX_MESSAGES_PER_FRAME {
         return Err(ProtocolError::TooManyMessages(messages.len()));
@@ -82,8 +87,9 @@ fn check(messages: Vec<Message>) -> Result<Vec<Message>, ProtocolError> {
     if step1s > 1 {
         return Err(ProtocolError::TooManyMessages(step1s));
     }
-    if let Some(Message::Custom(tag, _)) =
-        messages.iter().find(|m| matches!(m, Message::Custom(..)))
+    if let Some(Message::Custom(tag, _)) = messages
+        .iter()
+        .find(|m| matches!(m, Message::Custom(tag, _) if *tag != MSG_RECEIPTS_PLEASE))
     {
         return Err(ProtocolError::Unsupported(*tag));
     }
@@ -154,6 +160,9 @@ pub struct Room {
 struct Member {
     role: Role,
     controlled: HashSet<ClientID>,
+    /// Update messages received since the connection asked for receipts; `None` until it
+    /// asks (and always for a role that may not write: nothing of it is ever stored).
+    receipts: Option<u64>,
 }
 
 impl Room {
@@ -235,6 +244,7 @@ impl Room {
             Member {
                 role,
                 controlled: HashSet::new(),
+                receipts: None,
             },
         );
         if !role.can_read() {
@@ -281,7 +291,18 @@ impl Room {
             return Err(ProtocolError::Forbidden);
         }
         let mut refused = false;
+        let mut receipt = None;
         for message in messages {
+            if matches!(
+                message,
+                Message::Sync(SyncMessage::SyncStep2(_) | SyncMessage::Update(_))
+            ) {
+                let member = self.members.get_mut(&conn);
+                if let Some(count) = member.and_then(|m| m.receipts.as_mut()) {
+                    *count += 1;
+                    receipt = Some(*count);
+                }
+            }
             match message {
                 Message::Sync(SyncMessage::SyncStep1(sv)) => effects.out.push(Outgoing {
                     to: Audience::Sender,
@@ -350,6 +371,13 @@ impl Room {
                 }
                 // y-websocket clients never send auth; permission is the server's business.
                 Message::Auth(_) => {}
+                Message::Custom(MSG_RECEIPTS_PLEASE, _) => {
+                    if let Some(member) = self.members.get_mut(&conn) {
+                        if member.role.can_write() {
+                            member.receipts.get_or_insert(0);
+                        }
+                    }
+                }
                 Message::Custom(tag, _) => return Err(ProtocolError::Unsupported(tag)),
             }
         }
@@ -359,7 +387,29 @@ impl Room {
                 payload: Payload::Bytes(Message::Auth(Some(READ_ONLY_REASON.into())).encode_v1()),
             });
         }
+        // Sent, like everything in `out`, only once this frame's updates are durable.
+        if let Some(count) = receipt {
+            effects.out.push(Outgoing {
+                to: Audience::Sender,
+                payload: Payload::Bytes(encode_receipt(count)),
+            });
+        }
         Ok(())
+    }
+
+    /// How many update messages `conn` has sent since it asked for receipts (`None`: it did
+    /// not ask). With [`Room::resume_receipts`], a room rebuilt from storage carries on counting
+    /// where the old one stopped.
+    pub fn receipts_counted(&self, conn: ConnId) -> Option<u64> {
+        self.members.get(&conn).and_then(|m| m.receipts)
+    }
+
+    /// Carries on counting `conn`'s update messages from `count` (see
+    /// [`Room::receipts_counted`]); nothing for a connection that is not a member.
+    pub fn resume_receipts(&mut self, conn: ConnId, count: Option<u64>) {
+        if let Some(member) = self.members.get_mut(&conn) {
+            member.receipts = count.filter(|_| member.role.can_write());
+        }
     }
 
     /// Forgets a connection; returns the awareness message announcing that its users left,

@@ -8,11 +8,11 @@ use super::*;
 use crate::rich_text::{self, Marks, Pos};
 use crate::{CloseCode, Role};
 
-fn client(id: u64) -> ClientSync {
+pub(super) fn client(id: u64) -> ClientSync {
     ClientSync::new(crate::new_doc(id), || 0)
 }
 
-fn typed_update(client: &ClientSync, text: &str) -> Vec<u8> {
+pub(super) fn typed_update(client: &ClientSync, text: &str) -> Vec<u8> {
     let doc = client.doc();
     let body = rich_text::body(doc);
     let before = doc.transact().state_vector();
@@ -24,12 +24,12 @@ fn typed_update(client: &ClientSync, text: &str) -> Vec<u8> {
     encode_update(update)
 }
 
-fn accepted(effects: Effects) -> Effects {
+pub(super) fn accepted(effects: Effects) -> Effects {
     assert!(effects.error.is_none(), "refused: {:?}", effects.error);
     effects
 }
 
-fn text_of(doc: &yrs::Doc) -> String {
+pub(super) fn text_of(doc: &yrs::Doc) -> String {
     let body = rich_text::body(doc);
     let txn = doc.transact();
     rich_text::read_blocks(&txn, &body)

@@ -76,9 +76,29 @@ impl TestClient {
         token: &str,
         client_id: u64,
     ) -> TestClient {
+        TestClient::connect_as(
+            server,
+            doc,
+            token,
+            ClientSync::new(gather_doc::new_doc(client_id), || 0),
+        )
+        .await
+    }
+
+    /// Connects with the admin token as a client that asks for durable receipts.
+    pub async fn connect_asking_receipts(server: &Server, doc: &str, client_id: u64) -> TestClient {
+        let sync = ClientSync::new(gather_doc::new_doc(client_id), || 0).with_receipts();
+        TestClient::connect_as(server, doc, ADMIN_TOKEN, sync).await
+    }
+
+    async fn connect_as(
+        server: &Server,
+        doc: &str,
+        token: &str,
+        mut sync: ClientSync,
+    ) -> TestClient {
         let url = format!("ws://{}/sync/{doc}?token={token}", server.addr);
         let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-        let sync = ClientSync::new(gather_doc::new_doc(client_id), || 0);
         for frame in sync.hello() {
             // A refused connection may already be closing; the close frame tells why.
             let _ = ws.send(Message::Binary(frame.into())).await;
@@ -124,6 +144,11 @@ impl TestClient {
         self.wait_until(|c| c.text() == text).await;
     }
 
+    /// How many of this client's edits the server has not confirmed as durable.
+    pub fn unsaved(&self) -> usize {
+        self.sync.unsaved()
+    }
+
     /// The text of the first paragraph.
     pub fn text(&self) -> String {
         let doc = self.sync.doc();
@@ -165,8 +190,14 @@ impl TestClient {
             rich_text::insert_text(&mut txn, &body, pos, text, Marks::default());
         }
         let update = doc.transact().encode_state_as_update_v1(&before);
-        let frame = gather_doc::sync::encode_update(update);
-        self.ws.send(Message::Binary(frame.into())).await.unwrap();
+        self.send_edit(update).await;
+    }
+
+    /// Hands a local update to the protocol (which counts it) and sends it.
+    async fn send_edit(&mut self, update: Vec<u8>) {
+        if let Some(frame) = self.sync.local_edit(update) {
+            self.ws.send(Message::Binary(frame.into())).await.unwrap();
+        }
     }
 
     /// Makes a local change with `change` and sends it as one update.
@@ -176,8 +207,7 @@ impl TestClient {
         let before = doc.transact().state_vector();
         change(doc);
         let update = doc.transact().encode_state_as_update_v1(&before);
-        let frame = gather_doc::sync::encode_update(update);
-        self.ws.send(Message::Binary(frame.into())).await.unwrap();
+        self.send_edit(update).await;
     }
 
     pub async fn set_presence(&mut self, json: &str) {
