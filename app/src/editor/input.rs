@@ -8,8 +8,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CompositionEvent, Element, InputEvent, KeyboardEvent, StaticRange};
 
-use super::dom;
 use super::view::{EditorView, Selection};
+use super::{dom, paste};
 
 /// The editor's state, reachable from Leptos views and DOM callbacks alike.
 pub type ViewSlot = StoredValue<Option<EditorView>, LocalStorage>;
@@ -20,6 +20,7 @@ pub fn install(
     slot: ViewSlot,
     on_selection: impl Fn() + 'static,
     on_link: impl Fn() + 'static,
+    on_find: impl Fn() + 'static,
 ) {
     listen(root, "beforeinput", move |event| {
         let Ok(event) = event.dyn_into::<InputEvent>() else {
@@ -77,6 +78,10 @@ pub fn install(
         event.prevent_default();
         if matches!(command, Command::Link) {
             on_link();
+            return;
+        }
+        if matches!(command, Command::Find) {
+            on_find();
             return;
         }
         slot.update_value(|view| {
@@ -156,11 +161,21 @@ fn before_input(view: &mut EditorView, event: &InputEvent) {
         "insertParagraph" => view.split(sel),
         "insertLineBreak" => view.line_break(sel),
         "insertFromPaste" | "insertFromDrop" | "insertFromYank" => {
-            if let Some(text) = event
-                .data_transfer()
-                .and_then(|d| d.get_data("text/plain").ok())
+            let Some(data) = event.data_transfer() else {
+                return;
+            };
+            let html = data.get_data("text/html").unwrap_or_default();
+            if let Some(nodes) = (!html.is_empty())
+                .then(|| paste::html_to_nodes(&html))
+                .flatten()
             {
-                view.insert_text(sel, &text);
+                view.insert_nodes(sel, nodes);
+                return;
+            }
+            let text = data.get_data("text/plain").unwrap_or_default();
+            match paste::markdown_text(&text) {
+                Some(nodes) => view.insert_nodes(sel, nodes),
+                None => view.insert_text(sel, &text),
             }
         }
         "deleteContentBackward" => view.delete(sel, false),
@@ -204,6 +219,7 @@ pub enum Command {
     List(ListKind),
     Quote,
     Link,
+    Find,
     Undo,
     Redo,
 }
@@ -229,6 +245,7 @@ fn shortcut(event: &KeyboardEvent) -> Option<Command> {
             "u" => Command::Mark(Mark::Underline),
             "e" => Command::Mark(Mark::Code),
             "k" => Command::Link,
+            "f" => Command::Find,
             "z" => Command::Undo,
             "y" => Command::Redo,
             _ => return None,
@@ -263,6 +280,6 @@ pub fn run(view: &mut EditorView, sel: Selection, command: Command) {
         Command::Quote => view.toggle_quote(sel),
         Command::Undo => view.undo(),
         Command::Redo => view.redo(),
-        Command::Link => {}
+        Command::Link | Command::Find => {}
     }
 }

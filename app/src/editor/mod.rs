@@ -3,7 +3,10 @@
 //! editing state in [`view`]; the operations themselves are `gather_doc::rich_text`'s.
 
 mod dom;
+mod find;
 mod input;
+mod menu;
+mod paste;
 mod text;
 mod view;
 
@@ -16,6 +19,7 @@ use leptos::prelude::*;
 
 use crate::i18n::{t, Key, Lang};
 use input::Command;
+use menu::EditorMenu;
 use text::Key as T;
 use view::TableOp;
 
@@ -44,7 +48,13 @@ pub fn Editor(
     state: ViewSlot,
     /// Whether the user may edit (false for a view-only link); the server enforces it too.
     editable: Signal<bool>,
+    /// The document's title (file names of exports).
+    #[prop(optional, into)]
+    title: Option<Signal<String>>,
 ) -> impl IntoView {
+    let title = title.unwrap_or_else(|| Signal::derive(String::new));
+    let words = RwSignal::new(0usize);
+    let find_open = RwSignal::new(false);
     let slot = state;
     let root = NodeRef::<Div>::new();
     let caret = RwSignal::new(Caret::default());
@@ -79,7 +89,25 @@ pub fn Editor(
         let Some(doc) = doc.try_update_value(Option::take).flatten() else {
             return;
         };
-        slot.set_value(Some(EditorView::new(el.clone().into(), doc)));
+        let mut view = EditorView::new(el.clone().into(), doc);
+        // The word count follows the document, at most every 300 ms.
+        let pending = std::rc::Rc::new(std::cell::Cell::new(false));
+        view.on_render = Some(Box::new(move |_| {
+            if pending.replace(true) {
+                return;
+            }
+            let pending = pending.clone();
+            set_timeout(
+                move || {
+                    pending.set(false);
+                    let n = slot.with_value(|v| v.as_ref().map(|v| menu::word_count(v.blocks())));
+                    words.set(n.unwrap_or(0));
+                },
+                std::time::Duration::from_millis(300),
+            );
+        }));
+        words.set(menu::word_count(view.blocks()));
+        slot.set_value(Some(view));
         input::install(
             &el,
             slot,
@@ -111,6 +139,7 @@ pub fn Editor(
                 });
             },
             open_link,
+            move || find_open.set(true),
         );
     });
 
@@ -250,7 +279,12 @@ pub fn Editor(
                 title=tt(T::Link)
                 on:mousedown=|ev| ev.prevent_default()
                 on:click=move |_| open_link()
-            >"🔗"</button>
+            >
+                <svg class="icon" viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
+                    <path d="M10 13a5 5 0 0 0 7.54.54l3-3a5 5 0 0 0-7.07-7.07l-1.72 1.71"></path>
+                    <path d="M14 11a5 5 0 0 0-7.54-.54l-3 3a5 5 0 0 0 7.07 7.07l1.71-1.71"></path>
+                </svg>
+            </button>
             <span class="sep" aria-hidden="true"></span>
             {tool("bullet-list", "•", tt(T::BulletList), is_list(ListKind::Bullet), Command::List(ListKind::Bullet))}
             {tool("ordered-list", "1.", tt(T::OrderedList), is_list(ListKind::Ordered), Command::List(ListKind::Ordered))}
@@ -285,6 +319,15 @@ pub fn Editor(
             {table_button("delete-col", T::DeleteColumn, TableOp::DeleteColumn)}
             {table_button("delete-table", T::DeleteTable, TableOp::DeleteTable)}
         </div>
+        <EditorMenu
+            editor=slot
+            lang=lang
+            words=words
+            title=title
+            editable=editable
+            find_open=find_open
+            last_selection=last_selection
+        />
         <form
             class="link-form"
             data-testid="link-form"

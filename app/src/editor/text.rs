@@ -33,6 +33,19 @@ pub enum Key {
     UnsafeLink,
     SelectTextFirst,
     TableTools,
+    DocumentTools,
+    Find,
+    NoMatches,
+    Previous,
+    Next,
+    ReplaceWith,
+    Replace,
+    ReplaceAll,
+    ImportMarkdown,
+    ImportFailed,
+    ExportMarkdown,
+    ExportHtml,
+    Print,
 }
 
 pub fn t(lang: Lang, key: Key) -> &'static str {
@@ -94,5 +107,33 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         (Lang::En, SelectTextFirst) => "Select the text to link first.",
         (Lang::Zh, TableTools) => "表格",
         (Lang::En, TableTools) => "Table",
+        (Lang::Zh, DocumentTools) => "文档工具",
+        (Lang::En, DocumentTools) => "Document tools",
+        (Lang::Zh, Find) => "查找",
+        (Lang::En, Find) => "Find",
+        (Lang::Zh, NoMatches) => "无结果",
+        (Lang::En, NoMatches) => "No matches",
+        (Lang::Zh, Previous) => "上一个",
+        (Lang::En, Previous) => "Previous",
+        (Lang::Zh, Next) => "下一个",
+        (Lang::En, Next) => "Next",
+        (Lang::Zh, ReplaceWith) => "替换为",
+        (Lang::En, ReplaceWith) => "Replace with",
+        (Lang::Zh, Replace) => "替换",
+        (Lang::En, Replace) => "Replace",
+        (Lang::Zh, ReplaceAll) => "全部替换",
+        (Lang::En, ReplaceAll) => "Replace all",
+        (Lang::Zh, ImportMarkdown) => "导入 Markdown",
+        (Lang::En, ImportMarkdown) => "Import Markdown",
+        (Lang::Zh, ImportFailed) => "无法读取这个文件。请选择 Markdown（.md）文本文件。",
+        (Lang::En, ImportFailed) => {
+            "That file could not be read. Choose a Markdown (.md) text file."
+        }
+        (Lang::Zh, ExportMarkdown) => "导出 Markdown",
+        (Lang::En, ExportMarkdown) => "Export Markdown",
+        (Lang::Zh, ExportHtml) => "导出网页",
+        (Lang::En, ExportHtml) => "Export web page",
+        (Lang::Zh, Print) => "打印",
+        (Lang::En, Print) => "Print",
     }
 }

@@ -58,6 +58,9 @@ pub enum TableOp {
     DeleteTable,
 }
 
+/// Called with what is shown after every render.
+pub type OnRender = Box<dyn Fn(&[Block])>;
+
 pub struct EditorView {
     pub root: Element,
     doc: yrs::Doc,
@@ -72,6 +75,8 @@ pub struct EditorView {
     pub render_pending: bool,
     /// The document as last seen during a composition, to move its start through remote edits.
     composition_seen: Vec<Block>,
+    /// Told what is shown after every render (for the word count).
+    pub on_render: Option<OnRender>,
 }
 
 impl EditorView {
@@ -98,6 +103,7 @@ impl EditorView {
             composing: None,
             render_pending: false,
             composition_seen: Vec::new(),
+            on_render: None,
         };
         view.render(None);
         view
@@ -116,6 +122,9 @@ impl EditorView {
     fn render(&mut self, force: Option<u32>) {
         let blocks = self.read();
         dom::render(&self.root, &self.rendered, &blocks, force);
+        if let Some(on_render) = &self.on_render {
+            on_render(&blocks);
+        }
         // An empty document shows the placeholder (CSS on `data-empty`).
         let empty = blocks.len() == 1 && blocks[0].is_empty();
         let _ = self.root.toggle_attribute_with_force("data-empty", empty);
@@ -211,6 +220,10 @@ impl EditorView {
             }
             caret
         });
+        if text.chars().count() > 1 {
+            // A paste is its own undo step.
+            self.undo.reset();
+        }
         // Text typed after `**bold**` is not bold.
         if let Some((at, mark)) = ended_mark {
             let marks = self.marks_for_typing(at).with(mark, false);
@@ -218,13 +231,86 @@ impl EditorView {
         }
     }
 
+    /// What is rendered now, block by block.
+    pub fn blocks(&self) -> &[Block] {
+        &self.rendered
+    }
+
+    /// The whole document as schema nodes (for exports).
+    pub fn nodes(&self) -> Vec<gather_doc::rich_text::Node> {
+        let txn = self.doc.transact();
+        rich_text::read_tree(&txn, &self.body)
+    }
+
+    /// A caret at the end of the document.
+    pub fn end(&self) -> Selection {
+        let last = self.rendered.len().saturating_sub(1);
+        let len = self.rendered.last().map_or(0, Block::len);
+        Selection::caret(Pos::new(last as u32, len))
+    }
+
+    /// Scrolls the selection into view (find).
+    pub fn reveal_selection(&self) {
+        let node = web_sys::window()
+            .and_then(|w| w.get_selection().ok().flatten())
+            .and_then(|s| s.focus_node());
+        let el = node.and_then(|n| match n.dyn_ref::<Element>() {
+            Some(e) => Some(e.clone()),
+            None => n.parent_element(),
+        });
+        if let Some(el) = el {
+            let options = web_sys::ScrollIntoViewOptions::new();
+            options.set_block(web_sys::ScrollLogicalPosition::Center);
+            el.scroll_into_view_with_scroll_into_view_options(&options);
+        }
+    }
+
+    /// Replaces each of `ranges` (in document order) with `text`, in one undo step.
+    pub fn replace(&mut self, ranges: &[Selection], text: &str) {
+        if ranges.is_empty() {
+            return;
+        }
+        self.undo.reset();
+        let marks: Vec<Marks> = ranges
+            .iter()
+            .map(|r| self.marks_for_typing(Pos::new(r.start().block, r.start().offset + 1)))
+            .collect();
+        let first = ranges[0];
+        self.edit(|txn, body| {
+            let mut caret = first.start();
+            // Back to front, so earlier positions stay valid.
+            for (range, marks) in ranges.iter().zip(marks).rev() {
+                let at = rich_text::delete_range(txn, body, range.start(), range.end());
+                caret = if text.is_empty() {
+                    at
+                } else {
+                    rich_text::insert_text(txn, body, at, text, marks)
+                };
+            }
+            caret
+        });
+        self.undo.reset();
+    }
+
+    /// Pasted or imported content, over the selection.
+    pub fn insert_nodes(&mut self, sel: Selection, nodes: Vec<gather_doc::rich_text::Node>) {
+        self.stored_marks = None;
+        self.edit(|txn, body| {
+            let at = rich_text::delete_range(txn, body, sel.start(), sel.end());
+            rich_text::insert_nodes(txn, body, at, nodes)
+        });
+    }
+
     /// Enter (a code fence or `---` typed alone on a line becomes a code block or a rule).
     pub fn split(&mut self, sel: Selection) {
+        // A new line starts a new undo step, as in word processors.
+        self.undo.reset();
         self.edit(|txn, body| {
             let at = rich_text::delete_range(txn, body, sel.start(), sel.end());
             rich_text::line_shortcut(txn, body, at, Trigger::Enter)
                 .unwrap_or_else(|| rich_text::split_block(txn, body, at))
         });
+        self.undo.reset();
     }
 
     /// Shift+Enter: a line break inside the paragraph.
@@ -288,10 +374,13 @@ impl EditorView {
         sel: Selection,
         f: impl FnOnce(&mut TransactionMut, &XmlFragmentRef),
     ) {
+        // Formatting and structure are undone on their own, not with the typing around them.
+        self.undo.reset();
         {
             let mut txn = self.doc.transact_mut_with(LOCAL_ORIGIN);
             f(&mut txn, &self.body);
         }
+        self.undo.reset();
         self.render(None);
         self.set_selection(sel);
     }

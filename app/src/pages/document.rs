@@ -285,7 +285,7 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
                     </Show>
                     // Its own box, so the sticky toolbar stays with the editor.
                     <div class="editor-box">
-                        <Editor doc=doc.clone() lang=lang state=slot editable=editable />
+                        <Editor doc=doc.clone() lang=lang state=slot editable=editable title=file_title />
                     </div>
                     <Show when=move || is_form.get() && can_write()>
                         <FormBuilder editor=form_editor.get_value() lang=lang />

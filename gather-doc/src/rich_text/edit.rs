@@ -123,6 +123,14 @@ pub fn split_block(txn: &mut TransactionMut, body: &XmlFragmentRef, pos: Pos) ->
         return pos;
     };
     if matches!(entry.kind, BlockKind::CodeBlock { .. }) {
+        // A third Enter at the end of code (after two empty lines) leaves it, as in Tiptap.
+        let len = block_len(txn, &entry.el);
+        let text = super::read::read_block(txn, &entry.el).text();
+        if pos.offset >= len && text.ends_with("\n\n") {
+            delete_inline(txn, &entry.el, len - 2, len);
+            insert_block(txn, &entry.parent, entry.index + 1, &BlockKind::Paragraph);
+            return Pos::new(index + 1, 0);
+        }
         return insert_text(txn, body, pos, "\n", Marks::default());
     }
     let el = entry.el.clone();
@@ -138,7 +146,7 @@ pub fn split_block(txn: &mut TransactionMut, body: &XmlFragmentRef, pos: Pos) ->
         let Some(at) = list.index_of(txn, &item.el) else {
             return pos;
         };
-        let new_item = list.insert_element(txn, at + 1, &item.el.tag());
+        let new_item = list.insert_element(txn, at + 1, item.el.tag());
         if matches!(item.container, Container::TaskItem { .. }) {
             new_item.insert_attribute(txn, "checked", Any::Bool(false));
         }
@@ -153,6 +161,16 @@ pub fn split_block(txn: &mut TransactionMut, body: &XmlFragmentRef, pos: Pos) ->
             &Parent::Element(new_item),
         );
         return Pos::new(index + 1, 0);
+    }
+    if len == 0
+        && entry.kind == BlockKind::Paragraph
+        && matches!(
+            entry.ancestors.last().map(|a| &a.container),
+            Some(Container::Blockquote)
+        )
+    {
+        // Enter on an empty line in a quote leaves the quote.
+        return super::structure::lift_out_of_quote(txn, body, index);
     }
     let tail = take_inlines(txn, &el, offset);
     delete_inline(txn, &el, offset, len);

@@ -18,6 +18,7 @@
 mod edit;
 mod html;
 mod inline;
+mod insert;
 mod markdown;
 mod marks;
 mod nodes;
@@ -35,6 +36,7 @@ pub use edit::{
     set_block_kind, set_link, split_block, toggle_mark,
 };
 pub use html::{nodes_to_html, standalone_html};
+pub use insert::insert_nodes;
 pub use markdown::{markdown_options, markdown_to_nodes, nodes_to_markdown};
 pub use marks::{Mark, Marks};
 pub use outline::{Ancestor, Container};

@@ -142,7 +142,7 @@ pub fn indent(txn: &mut TransactionMut, body: &XmlFragmentRef, block: u32) -> bo
         _ => {
             let prev_parent = Parent::Element(prev.clone());
             let end = prev.len(txn);
-            write(txn, &prev_parent, end, &Snap::new(&list.el.tag()))
+            write(txn, &prev_parent, end, &Snap::new(list.el.tag()))
         }
     };
     let target = Parent::Element(target);
@@ -187,7 +187,7 @@ pub fn outdent(txn: &mut TransactionMut, body: &XmlFragmentRef, block: u32) -> P
         Some(outer) => {
             // One level up: after the outer item, with the later items as its sub-list.
             if !trailing.is_empty() {
-                let mut nested = Snap::new(&list.el.tag());
+                let mut nested = Snap::new(list.el.tag());
                 nested.children = trailing.into_iter().map(SnapChild::Element).collect();
                 snap = snap.child(nested);
             }
@@ -220,7 +220,7 @@ pub fn outdent(txn: &mut TransactionMut, body: &XmlFragmentRef, block: u32) -> P
                 }
             }
             if !trailing.is_empty() {
-                let mut rest = Snap::new(&list.el.tag());
+                let mut rest = Snap::new(list.el.tag());
                 rest.attrs = snapshot(txn, &list.el).attrs;
                 rest.children = trailing.into_iter().map(SnapChild::Element).collect();
                 write(txn, &list.parent, at_out, &rest);
@@ -270,6 +270,44 @@ pub(crate) fn lift_first_of_quote(
         }
     }
     Pos::new(index, 0)
+}
+
+/// Enter on an empty line in a quote: the line moves out, after the quote, splitting it if
+/// lines follow.
+pub(crate) fn lift_out_of_quote(
+    txn: &mut TransactionMut,
+    body: &XmlFragmentRef,
+    block: u32,
+) -> Pos {
+    let Some((index, entry)) = entry_at(txn, body, block) else {
+        return Pos::default();
+    };
+    let caret = Pos::new(index, 0);
+    let Some(quote) = entry.ancestors.last() else {
+        return caret;
+    };
+    if entry.index == 0 {
+        return lift_first_of_quote(txn, body, index);
+    }
+    let Some(at) = quote.parent.index_of(txn, &quote.el) else {
+        return caret;
+    };
+    let count = quote.el.len(txn);
+    let line = snapshot(txn, &entry.el);
+    let rest: Vec<SnapChild> = (entry.index + 1..count)
+        .filter_map(|i| match quote.el.get(txn, i) {
+            Some(XmlOut::Element(e)) => Some(SnapChild::Element(snapshot(txn, &e))),
+            _ => None,
+        })
+        .collect();
+    write(txn, &quote.parent, at + 1, &line);
+    if !rest.is_empty() {
+        let mut after = Snap::new("blockquote");
+        after.children = rest;
+        write(txn, &quote.parent, at + 2, &after);
+    }
+    quote.el.remove_range(txn, entry.index, count - entry.index);
+    caret
 }
 
 /// The quote button: blocks `from..=to` go into a quote, or out of the quote the first is in.

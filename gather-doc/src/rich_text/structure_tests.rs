@@ -18,7 +18,7 @@ fn xml(doc: &yrs::Doc) -> String {
                     .collect();
                 attrs.sort();
                 out.push('<');
-                out.push_str(&e.tag());
+                out.push_str(e.tag());
                 for (k, v) in attrs {
                     out.push_str(&format!(" {k}=\"{v}\""));
                 }
@@ -248,16 +248,32 @@ fn quotes_code_and_rules_from_shortcuts() {
     );
     edit(&doc, |txn, b| merge_with_previous(txn, b, pos.block));
     assert_eq!(xml(&doc), "<paragraph>引用</paragraph>");
+    // Enter on an empty line in a quote leaves it.
+    let doc = new_doc(1);
+    let pos = typed(&doc, Pos::new(0, 0), "> 一");
+    let pos = enter(&doc, enter(&doc, pos));
+    typed(&doc, pos, "二");
+    assert_eq!(
+        xml(&doc),
+        "<blockquote><paragraph>一</paragraph></blockquote><paragraph>二</paragraph>"
+    );
 
     let doc = new_doc(1);
     let pos = typed(&doc, Pos::new(0, 0), "```rust");
     let pos = enter(&doc, pos);
     let pos = typed(&doc, pos, "fn **main** {}");
     let pos = enter(&doc, pos);
-    typed(&doc, pos, "x");
+    let pos = typed(&doc, pos, "x");
     assert_eq!(
         xml(&doc),
         "<codeBlock language=\"rust\">fn **main** {}\nx</codeBlock>"
+    );
+    // Three Enters at the end leave the code block.
+    let pos = enter(&doc, enter(&doc, enter(&doc, pos)));
+    typed(&doc, pos, "after");
+    assert_eq!(
+        xml(&doc),
+        "<codeBlock language=\"rust\">fn **main** {}\nx</codeBlock><paragraph>after</paragraph>"
     );
 
     let doc = new_doc(1);
@@ -531,4 +547,65 @@ fn random_structure_edits_stay_valid_and_converge() {
             assert_eq!(xml(a), xml(c), "seed {seed}");
         }
     }
+}
+
+#[test]
+fn pasted_html_goes_in_at_the_caret_inline_or_as_blocks() {
+    let el = |tag: &str, children: Vec<RawNode>| RawNode::element(tag, &[], children);
+    let doc = new_doc(1);
+    typed(&doc, Pos::new(0, 0), "ab");
+    // A bold word pasted inside a paragraph stays in it, with its mark.
+    let inline = el("body", vec![el("b", vec![RawNode::text("粗")])]);
+    let caret = edit(&doc, |txn, b| {
+        insert_nodes(txn, b, Pos::new(0, 1), html_tree_to_nodes(&inline))
+    });
+    assert_eq!(caret, Pos::new(0, 2));
+    assert_eq!(xml(&doc), "<paragraph>a<bold>粗</bold>b</paragraph>");
+    // A heading and a list pasted in the middle split the paragraph around them.
+    let blocks = el(
+        "body",
+        vec![
+            el("h2", vec![RawNode::text("物资")]),
+            el(
+                "ul",
+                vec![
+                    el("li", vec![RawNode::text("口罩")]),
+                    el("li", vec![RawNode::text("手套")]),
+                ],
+            ),
+            el("script", vec![RawNode::text("alert(1)")]),
+        ],
+    );
+    let caret = edit(&doc, |txn, b| {
+        insert_nodes(txn, b, Pos::new(0, 2), html_tree_to_nodes(&blocks))
+    });
+    assert_eq!(
+        xml(&doc),
+        "<paragraph>a<bold>粗</bold></paragraph><heading level=\"2\">物资</heading><bulletList>\
+         <listItem><paragraph>口罩</paragraph></listItem><listItem><paragraph>手套</paragraph>\
+         </listItem></bulletList><paragraph>b</paragraph>"
+    );
+    assert_eq!(caret, Pos::new(3, 2));
+}
+
+#[test]
+fn markdown_pasted_into_an_empty_line_replaces_it_and_into_code_stays_text() {
+    let doc = new_doc(1);
+    let pos = typed(&doc, Pos::new(0, 0), "x");
+    let pos = enter(&doc, pos);
+    edit(&doc, |txn, b| {
+        insert_nodes(txn, b, pos, markdown_to_nodes("# 晨检\n\n- [ ] 体温\n"))
+    });
+    assert_eq!(
+        xml(&doc),
+        "<paragraph>x</paragraph><heading level=\"1\">晨检</heading><taskList>\
+         <taskItem checked=\"false\"><paragraph>体温</paragraph></taskItem></taskList>"
+    );
+    let doc = new_doc(1);
+    let pos = typed(&doc, Pos::new(0, 0), "```");
+    let pos = enter(&doc, pos);
+    edit(&doc, |txn, b| {
+        insert_nodes(txn, b, pos, markdown_to_nodes("**a**\n\nb"))
+    });
+    assert_eq!(xml(&doc), "<codeBlock>a\nb</codeBlock>");
 }

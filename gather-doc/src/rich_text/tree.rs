@@ -283,6 +283,26 @@ pub fn write_nodes(txn: &mut TransactionMut, body: &XmlFragmentRef, index: u32, 
     }
 }
 
+/// Writes one element node as a child of `parent` at `index` (clamped).
+pub(crate) fn write_element(
+    txn: &mut TransactionMut,
+    parent: &super::outline::Parent,
+    index: u32,
+    node: &Node,
+) -> Option<XmlElementRef> {
+    let Node::Element {
+        tag,
+        attrs,
+        children,
+    } = node
+    else {
+        return None;
+    };
+    let el = parent.insert_element(txn, index, tag);
+    fill_element(txn, &el, attrs, children, 1);
+    Some(el)
+}
+
 fn fill_element(
     txn: &mut TransactionMut,
     el: &XmlElementRef,
