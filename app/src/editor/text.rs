@@ -33,6 +33,13 @@ pub enum Key {
     UnsafeLink,
     SelectTextFirst,
     TableTools,
+    InsertPicture,
+    PictureUploading,
+    PictureNotSent,
+    PictureUnreadable,
+    PictureTooBig,
+    PictureTooMany,
+    PictureRefused,
 }
 
 pub fn t(lang: Lang, key: Key) -> &'static str {
@@ -94,5 +101,23 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         (Lang::En, SelectTextFirst) => "Select the text to link first.",
         (Lang::Zh, TableTools) => "表格",
         (Lang::En, TableTools) => "Table",
+        (Lang::Zh, InsertPicture) => "插入图片",
+        (Lang::En, InsertPicture) => "Insert picture",
+        (Lang::Zh, PictureUploading) => "正在上传图片…",
+        (Lang::En, PictureUploading) => "Uploading the picture…",
+        (Lang::Zh, PictureNotSent) => "图片没有上传成功，请检查网络后重试。",
+        (Lang::En, PictureNotSent) => {
+            "The picture was not uploaded. Check the connection and try again."
+        }
+        (Lang::Zh, PictureUnreadable) => "无法读取这张图片。请选择 JPEG、PNG、WebP 或 GIF 图片。",
+        (Lang::En, PictureUnreadable) => {
+            "This picture cannot be read. Choose a JPEG, PNG, WebP or GIF picture."
+        }
+        (Lang::Zh, PictureTooBig) => "图片太大，无法上传。",
+        (Lang::En, PictureTooBig) => "The picture is too large to upload.",
+        (Lang::Zh, PictureTooMany) => "这份文档的图片已达上限，无法再添加。",
+        (Lang::En, PictureTooMany) => "This document holds as many pictures as it can.",
+        (Lang::Zh, PictureRefused) => "此链接不能在文档中添加图片。",
+        (Lang::En, PictureRefused) => "This link may not add pictures to the document.",
     }
 }

@@ -72,6 +72,8 @@ pub struct EditorView {
     pub render_pending: bool,
     /// The document as last seen during a composition, to move its start through remote edits.
     composition_seen: Vec<Block>,
+    /// Uploads pictures pasted or dropped and inserts them (see `images`).
+    pub on_files: Option<super::images::OnFiles>,
 }
 
 impl EditorView {
@@ -98,6 +100,7 @@ impl EditorView {
             composing: None,
             render_pending: false,
             composition_seen: Vec::new(),
+            on_files: None,
         };
         view.render(None);
         view
