@@ -13,6 +13,7 @@ mod editor;
 mod i18n;
 mod library;
 mod pages;
+mod picture;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -330,9 +330,11 @@ async fn delete_doc(
     }
     let store = state.rooms.store().clone();
     let forms = state.forms.clone();
+    let images = state.images.clone();
     let deleted = doc.clone();
     blocking(move || {
         store.delete(&deleted)?;
+        images.db().delete_doc(&deleted)?;
         Ok(forms.delete_doc(&deleted)?)
     })
     .await?;

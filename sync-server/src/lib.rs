@@ -11,8 +11,10 @@ pub mod assets;
 pub mod backup;
 mod client_addr;
 pub mod config;
+pub mod doc_images;
 pub mod export;
 pub mod forms;
+mod pictures;
 pub mod rooms;
 pub mod store;
 mod ws;
@@ -43,6 +45,8 @@ pub struct ServerState {
     pub rooms: Rooms,
     pub access: Access,
     pub forms: forms::Forms,
+    /// Pictures in documents.
+    pub images: doc_images::DocImages,
     pub shell: AppShell,
     pub max_message_bytes: usize,
     /// Take the client's address from `X-Forwarded-For` (behind a trusted reverse proxy).
@@ -56,12 +60,14 @@ impl ServerState {
         store: Arc<dyn Store>,
         access: Access,
         forms: forms::Forms,
+        images: doc_images::DocImages,
         shutdown: watch::Receiver<bool>,
     ) -> Self {
         ServerState {
             rooms: Rooms::new(store, config.max_doc_bytes),
             access,
             forms,
+            images,
             shell: AppShell::load(&config.assets),
             max_message_bytes: config.max_message_bytes,
             trust_forwarded_for: config.trust_forwarded_for,
@@ -81,6 +87,7 @@ pub fn app(state: ServerState, config: &Config) -> Router {
         .route("/sync/{doc_id}", get(sync_socket))
         .merge(api::routes())
         .merge(forms::routes())
+        .merge(doc_images::routes())
         .fallback_service(static_files(&config.assets))
         .layer(axum::middleware::map_response(move |mut res: Response| {
             let csp = csp.clone();
@@ -239,8 +246,9 @@ pub async fn serve_on(
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.data)?);
     let access = Access::open(&config.data, &config.key_path(), config.admin_token.clone())?;
     let forms = forms::Forms::open(&config.data)?.with_regions(&config.assets);
+    let images = doc_images::DocImages::open(&config.data, doc_images::ImageLimits::default())?;
     let (stop_tx, stop_rx) = watch::channel(false);
-    let state = ServerState::new(&config, store, access, forms, stop_rx);
+    let state = ServerState::new(&config, store, access, forms, images, stop_rx);
     let rooms = state.rooms.clone();
     // Responses past their form's retention are deleted now and every few minutes.
     {

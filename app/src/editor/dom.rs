@@ -184,7 +184,9 @@ fn block_element(document: &Document, block: &Block) -> Element {
             let _ = figure.set_attribute("data-b", "");
             if safe_image_src(src) {
                 let img = create("img");
-                let _ = img.set_attribute("src", src);
+                // The document's own pictures need the link's token: `images` shows them.
+                let own = src.starts_with("/api/docs/");
+                let _ = img.set_attribute(if own { "data-src" } else { "src" }, src);
                 let _ = img.set_attribute("alt", alt);
                 let _ = figure.append_child(&img);
             }

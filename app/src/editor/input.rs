@@ -161,6 +161,10 @@ fn before_input(view: &mut EditorView, event: &InputEvent) {
         "insertParagraph" => view.split(sel),
         "insertLineBreak" => view.line_break(sel),
         "insertFromPaste" | "insertFromDrop" | "insertFromYank" => {
+            let at = target_range(view, event).unwrap_or(sel);
+            if super::images::take_files(view, at, event.data_transfer()) {
+                return;
+            }
             let Some(data) = event.data_transfer() else {
                 return;
             };

@@ -4,12 +4,14 @@
 
 mod dom;
 mod find;
+mod images;
 mod input;
 mod menu;
 mod paste;
 mod text;
 mod view;
 
+pub use images::ImagePlace;
 pub use input::ViewSlot;
 pub use view::EditorView;
 
@@ -51,6 +53,8 @@ pub fn Editor(
     /// The document's title (file names of exports).
     #[prop(optional, into)]
     title: Option<Signal<String>>,
+    /// Where the document's pictures are uploaded and fetched (its id and the link's token).
+    pictures: ImagePlace,
 ) -> impl IntoView {
     let title = title.unwrap_or_else(|| Signal::derive(String::new));
     let words = RwSignal::new(0usize);
@@ -64,6 +68,35 @@ pub fn Editor(
     let link_value = RwSignal::new(String::new());
     let link_error = RwSignal::new(None::<T>);
     let link_input = NodeRef::<Input>::new();
+    let uploading = RwSignal::new(0u32);
+    let picture_error = RwSignal::new(None::<T>);
+    let pictures = StoredValue::new_local(std::rc::Rc::new(pictures));
+    // Uploads pictures one by one as chosen, and inserts each at the caret once it arrived.
+    let insert_files: images::OnFiles = std::rc::Rc::new(move |files, sel| {
+        picture_error.set(None);
+        for file in files {
+            let place = pictures.get_value();
+            uploading.update(|n| *n += 1);
+            leptos::task::spawn_local(async move {
+                let sent = images::upload(&file, &place).await;
+                uploading.update(|n| *n = n.saturating_sub(1));
+                match sent {
+                    Ok(src) => {
+                        let alt = images::alt_of(&file.name());
+                        slot.update_value(|view| {
+                            let Some(view) = view else { return };
+                            let at = view.selection().unwrap_or(sel).focus;
+                            view.edit(|txn, body| {
+                                gather_doc::rich_text::insert_image(txn, body, at, &src, &alt)
+                            });
+                        });
+                    }
+                    Err(key) => picture_error.set(Some(key)),
+                }
+            });
+        }
+    });
+    let insert_files = StoredValue::new_local(insert_files);
 
     let open_link = move || {
         let Some(sel) = last_selection.get_value() else {
@@ -107,7 +140,10 @@ pub fn Editor(
             );
         }));
         words.set(menu::word_count(view.blocks()));
+        view.on_files = Some(insert_files.get_value());
         slot.set_value(Some(view));
+        images::watch(&el, pictures.get_value());
+        images::install(&el, slot);
         input::install(
             &el,
             slot,
@@ -238,6 +274,26 @@ pub fn Editor(
             >{glyph}</button>
         }
     };
+    let pick_pictures = move |ev: web_sys::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
+        else {
+            return;
+        };
+        let files: Vec<web_sys::File> = input
+            .files()
+            .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
+            .unwrap_or_default();
+        // Choosing the same file again must fire `change` again.
+        input.set_value("");
+        let sel = last_selection
+            .get_value()
+            .unwrap_or(view::Selection::caret(Default::default()));
+        if !files.is_empty() {
+            insert_files.with_value(|insert| insert(files, sel));
+        }
+    };
     let tt = move |key: T| Signal::derive(move || text::t(lang.get(), key));
     let ti = move |key: Key| Signal::derive(move || t(lang.get(), key));
     let is_list = move |kind: ListKind| Signal::derive(move || caret.get().list == Some(kind));
@@ -306,6 +362,21 @@ pub fn Editor(
                 on:mousedown=|ev| ev.prevent_default()
                 on:click=move |_| act(Box::new(|view, sel| view.insert_table(sel)))
             >"▦"</button>
+            <label
+                class="tool picture-pick"
+                title=tt(T::InsertPicture)
+                on:mousedown=|ev| ev.prevent_default()
+            >
+                <span aria-hidden="true">"🖼"</span>
+                <input
+                    type="file"
+                    accept="image/*"
+                    multiple
+                    data-testid="image-file"
+                    aria-label=tt(T::InsertPicture)
+                    on:change=pick_pictures
+                />
+            </label>
             <span class="sep" aria-hidden="true"></span>
             {tool("undo", "↶", tt(T::Undo), Signal::derive(|| false), Command::Undo)}
             {tool("redo", "↷", tt(T::Redo), Signal::derive(|| false), Command::Redo)}
@@ -328,6 +399,12 @@ pub fn Editor(
             find_open=find_open
             last_selection=last_selection
         />
+        <p class="picture-status" role="status" data-testid="image-uploading" hidden=move || uploading.get() == 0>
+            {move || text::t(lang.get(), T::PictureUploading)}
+        </p>
+        <p class="picture-status error" role="alert" data-testid="image-error" hidden=move || picture_error.get().is_none()>
+            {move || picture_error.get().map(|k| text::t(lang.get(), k))}
+        </p>
         <form
             class="link-form"
             data-testid="link-form"

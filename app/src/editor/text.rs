@@ -46,6 +46,13 @@ pub enum Key {
     ExportMarkdown,
     ExportHtml,
     Print,
+    InsertPicture,
+    PictureUploading,
+    PictureNotSent,
+    PictureUnreadable,
+    PictureTooBig,
+    PictureTooMany,
+    PictureRefused,
 }
 
 pub fn t(lang: Lang, key: Key) -> &'static str {
@@ -135,5 +142,23 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         (Lang::En, ExportHtml) => "Export web page",
         (Lang::Zh, Print) => "打印",
         (Lang::En, Print) => "Print",
+        (Lang::Zh, InsertPicture) => "插入图片",
+        (Lang::En, InsertPicture) => "Insert picture",
+        (Lang::Zh, PictureUploading) => "正在上传图片…",
+        (Lang::En, PictureUploading) => "Uploading the picture…",
+        (Lang::Zh, PictureNotSent) => "图片没有上传成功，请检查网络后重试。",
+        (Lang::En, PictureNotSent) => {
+            "The picture was not uploaded. Check the connection and try again."
+        }
+        (Lang::Zh, PictureUnreadable) => "无法读取这张图片。请选择 JPEG、PNG、WebP 或 GIF 图片。",
+        (Lang::En, PictureUnreadable) => {
+            "This picture cannot be read. Choose a JPEG, PNG, WebP or GIF picture."
+        }
+        (Lang::Zh, PictureTooBig) => "图片太大，无法上传。",
+        (Lang::En, PictureTooBig) => "The picture is too large to upload.",
+        (Lang::Zh, PictureTooMany) => "这份文档的图片已达上限，无法再添加。",
+        (Lang::En, PictureTooMany) => "This document holds as many pictures as it can.",
+        (Lang::Zh, PictureRefused) => "此链接不能在文档中添加图片。",
+        (Lang::En, PictureRefused) => "This link may not add pictures to the document.",
     }
 }

@@ -77,6 +77,8 @@ pub struct EditorView {
     composition_seen: Vec<Block>,
     /// Told what is shown after every render (for the word count).
     pub on_render: Option<OnRender>,
+    /// Uploads pictures pasted or dropped and inserts them (see `images`).
+    pub on_files: Option<super::images::OnFiles>,
 }
 
 impl EditorView {
@@ -104,6 +106,7 @@ impl EditorView {
             render_pending: false,
             composition_seen: Vec::new(),
             on_render: None,
+            on_files: None,
         };
         view.render(None);
         view

@@ -18,7 +18,7 @@ use super::supplies::TotalsPanel;
 use super::token_from_fragment;
 use crate::api;
 use crate::connection::{Connection, Reports, Status};
-use crate::editor::{Editor, ViewSlot};
+use crate::editor::{Editor, ImagePlace, ViewSlot};
 use crate::i18n::{api_error, close_message, role_name, t, Key, Lang};
 use crate::library::{self, Entry};
 
@@ -55,6 +55,10 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
     let (edits_refused, set_edits_refused) = signal(false);
     let (unsaved, set_unsaved) = signal(0usize);
     let slot: ViewSlot = StoredValue::new_local(None);
+    let pictures = StoredValue::new(ImagePlace {
+        doc: id.as_str().to_owned(),
+        token: token.clone(),
+    });
     let reports = Reports {
         status: set_status,
         last_close: set_last_close,
@@ -285,7 +289,7 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
                     </Show>
                     // Its own box, so the sticky toolbar stays with the editor.
                     <div class="editor-box">
-                        <Editor doc=doc.clone() lang=lang state=slot editable=editable title=file_title />
+                        <Editor doc=doc.clone() lang=lang state=slot editable=editable title=file_title pictures=pictures.get_value() />
                     </div>
                     <Show when=move || is_form.get() && can_write()>
                         <FormBuilder editor=form_editor.get_value() lang=lang />

@@ -24,7 +24,8 @@ use gather_doc::form::FormDef;
 use gather_doc::sync::Room;
 use gather_doc::DocId;
 
-pub use photos::{sniff, MAX_PHOTO_BYTES};
+pub use crate::pictures::sniff;
+pub use photos::MAX_PHOTO_BYTES;
 pub use responses::{Filter, Replaces, Respondent, ResponseDb, StoredResponse, Submitted};
 pub use retention::{sweep, SWEEP_EVERY};
 

@@ -10,7 +10,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -24,6 +24,7 @@ use super::routes::load_form;
 use crate::access::now_ms;
 use crate::api::{authorize, blocking, not_found, ApiError};
 use crate::client_addr::ClientAddr;
+use crate::pictures::{new_id, not_an_image, picture_response, sniff};
 use crate::store::StoreError;
 use crate::ServerState;
 
@@ -56,29 +57,6 @@ pub fn routes() -> Router<ServerState> {
             post(upload).layer(DefaultBodyLimit::max(MAX_PHOTO_BYTES)),
         )
         .route("/api/forms/{doc}/photos/{id}", get(download))
-}
-
-/// The image type of `bytes` from its signature, if it is one Gather keeps.
-pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
-    match bytes {
-        [0xFF, 0xD8, 0xFF, ..] => Some("image/jpeg"),
-        [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => Some("image/png"),
-        [b'G', b'I', b'F', b'8', b'7' | b'9', b'a', ..] => Some("image/gif"),
-        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some("image/webp"),
-        _ => None,
-    }
-}
-
-fn new_photo_id() -> Result<String, ApiError> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|_| {
-        ApiError(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            "no randomness for a photo id".into(),
-        )
-    })?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// The photo ids among `answers`, with the question each answers.
@@ -225,13 +203,9 @@ async fn upload(
     }
     let Some(content_type) = sniff(&bytes) else {
         tracing::info!(doc = %doc, addr = %addr, len = bytes.len(), "refused a photo that is no image");
-        return Err(ApiError(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "not_an_image",
-            "only JPEG, PNG, WebP and GIF pictures are accepted".into(),
-        ));
+        return Err(not_an_image());
     };
-    let id = new_photo_id()?;
+    let id = new_id()?;
     let forms = state.forms.clone();
     let (stored_doc, stored_id) = (doc.clone(), id.clone());
     let added = blocking(move || {
@@ -266,30 +240,5 @@ async fn download(
         .await?
         .ok_or_else(|| not_found("no such photo"))?;
     let (content_type, bytes) = found;
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    let content_type = HeaderValue::from_str(&content_type)
-        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    headers.insert(header::CONTENT_TYPE, content_type);
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, max-age=86400"),
-    );
-    Ok(response)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::sniff;
-
-    #[test]
-    fn pictures_are_known_by_their_first_bytes() {
-        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0]), Some("image/jpeg"));
-        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
-        assert_eq!(sniff(b"GIF89a...."), Some("image/gif"));
-        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
-        assert_eq!(sniff(b"<svg onload=alert(1)>"), None);
-        assert_eq!(sniff(b"<html>"), None);
-        assert_eq!(sniff(b""), None);
-    }
+    Ok(picture_response(&content_type, bytes))
 }
