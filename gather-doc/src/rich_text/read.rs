@@ -9,22 +9,18 @@ use super::marks::Marks;
 use super::outline::{number, outline, Ancestor};
 
 /// What kind of block this is.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub enum BlockKind {
+    #[default]
     Paragraph,
     /// A heading with its level, 1–6.
     Heading(u8),
     /// Preformatted code; its text holds newlines, never marks or hard breaks.
-    CodeBlock {
-        language: Option<String>,
-    },
+    CodeBlock { language: Option<String> },
     /// A horizontal rule (an atom: no text).
     Rule,
     /// A picture (an atom). Only `http(s)` and the server's own paths are ever shown.
-    Image {
-        src: String,
-        alt: String,
-    },
+    Image { src: String, alt: String },
     /// A block this editor shows (as its plain text) but does not edit; the tag is kept.
     Unsupported(String),
 }
@@ -115,12 +111,6 @@ pub struct Block {
     pub path: Vec<Ancestor>,
     /// Its index among its siblings.
     pub index: u32,
-}
-
-impl Default for BlockKind {
-    fn default() -> Self {
-        BlockKind::Paragraph
-    }
 }
 
 impl Block {
