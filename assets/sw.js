@@ -15,9 +15,11 @@ const CACHE = 'gather-app-v1';
 const APP_SHELL = '/__gather/shell/app';
 const FILL_SHELL = '/__gather/shell/fill';
 
+// The whole app is kept at install; the fill page's build when a fill page is next opened
+// through the worker (precaching both at install left the app's copy unusable in testing).
 self.addEventListener('install', (event) => {
   event.waitUntil(
-    Promise.all([keepShell('/', APP_SHELL), keepShell('/fill/index.html', FILL_SHELL)])
+    keepShell('/', APP_SHELL)
       .catch(() => {})
       .then(() => self.skipWaiting()),
   );

@@ -167,3 +167,82 @@ async fn a_document_opened_once_is_edited_offline_across_reloads_and_merges_late
     server.stop().await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_opened_once_is_filled_offline_and_sent_when_the_server_is_back() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let server = GatherServer::start(data.path(), "127.0.0.1:0").await?;
+    let driver = Driver::start().await?;
+    let form = server.create_form("health-checkin", "en").await?;
+    let (_, link) = server
+        .http(
+            "POST",
+            &format!("/api/docs/{}/links", form.id),
+            Some(&form.owner_token),
+            &json!({ "role": "respondent", "label": "Class 3" }),
+        )
+        .await?;
+    let fill_url = server.url(link["url"].as_str().unwrap());
+
+    // Opened once online: the service worker keeps the fill page's build, the page the form.
+    let phone = driver.browser("phone", 500, 1000).await?;
+    phone.goto(&server.url("/")).await?;
+    phone
+        .js("localStorage.setItem('gather-lang', 'en'); return true;")
+        .await?;
+    phone.goto(&fill_url).await?;
+    phone.find_testid("fill-form").await?;
+    phone
+        .wait_js(
+            "return !!navigator.serviceWorker && !!navigator.serviceWorker.controller;",
+            WAIT,
+        )
+        .await?;
+
+    // A second visit goes through the service worker, which keeps the fill page's build.
+    phone.client.refresh().await?;
+    phone.find_testid("fill-form").await?;
+
+    // The server goes down; the page opens again from the device and is filled in.
+    let addr = server.addr.clone();
+    server.stop().await?;
+    phone.client.refresh().await?;
+    phone.find_testid("fill-form").await?;
+    phone.type_into("name", "Li Lei").await?;
+    phone.type_into("student_id", "20200101").await?;
+    phone.type_into("class", "Class 3").await?;
+    phone.type_into("temperature", "36.6").await?;
+    phone.tick("symptoms", "none").await?;
+    phone
+        .wait_js(
+            "const b = document.querySelector('[data-testid=q-district] .region-toggle'); \
+             if (!b) return false; b.click(); return true;",
+            WAIT,
+        )
+        .await?;
+    phone.type_into("district.province", "湖北省").await?;
+    phone.tick("contact", "no").await?;
+    phone.find_testid("fill-submit").await?.click().await?;
+    phone.find_testid("fill-waiting").await?;
+
+    // The server is back: the response goes by itself, once.
+    let server = GatherServer::start(data.path(), &addr).await?;
+    phone
+        .wait_js(
+            "return !!document.querySelector('[data-testid=fill-done]');",
+            Duration::from_secs(60),
+        )
+        .await?;
+    let (_, list) = server
+        .http(
+            "GET",
+            &format!("/api/forms/{}/responses", form.id),
+            Some(&form.owner_token),
+            &Value::Null,
+        )
+        .await?;
+    assert_eq!(list["total"], 1, "sent exactly once: {list}");
+    phone.close().await?;
+    server.stop().await?;
+    Ok(())
+}
