@@ -66,16 +66,20 @@ struct Shared {
 }
 
 impl Connection {
-    /// Opens the connection with a link's `token`. `on_remote_change` runs after remote edits
-    /// were applied.
+    /// Opens the connection with a link's `token`. `kept` is how many edits already in `doc`
+    /// an earlier page kept on this device unsaved (see `local_store`). `on_remote_change` runs
+    /// after remote edits were applied.
     pub fn open(
         doc_id: DocId,
         token: String,
         doc: yrs::Doc,
         reports: Reports,
+        kept: usize,
         on_remote_change: impl Fn() + 'static,
     ) -> Connection {
-        let sync = ClientSync::new(doc.clone(), || js_sys::Date::now() as u64).with_receipts();
+        let mut sync = ClientSync::new(doc.clone(), || js_sys::Date::now() as u64).with_receipts();
+        sync.kept_from_before(kept);
+        reports.unsaved.set(sync.unsaved());
         let shared = Rc::new(Shared {
             doc_id,
             token,

@@ -12,11 +12,14 @@ mod connection;
 mod editor;
 mod i18n;
 mod library;
+mod local_store;
 mod pages;
 mod picture;
+mod service_worker;
 
 fn main() {
     console_error_panic_hook::set_once();
+    service_worker::register();
     #[cfg(not(feature = "fill-only"))]
     leptos::mount::mount_to_body(pages::App);
     #[cfg(feature = "fill-only")]

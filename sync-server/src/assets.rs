@@ -1,6 +1,7 @@
 //! Serving the built app: `index.html` for `/` and `/d/{doc_id}`, `fill/index.html` (the fill
-//! page's own, smaller build) for `/f/{doc_id}`, static files from the assets folder, and the
-//! security headers every response carries. The Content-Security-Policy allows scripts only
+//! page's own, smaller build) for `/f/{doc_id}`, the service worker `sw.js` (never cached, so a
+//! new one is found at once), static files from the assets folder, and the security headers
+//! every response carries. The Content-Security-Policy allows scripts only
 //! from this origin plus the hashes of the inline scripts in both pages (trunk's loaders),
 //! computed when the server starts.
 
@@ -16,6 +17,8 @@ pub struct AppShell {
     pub index_html: Option<axum::body::Bytes>,
     /// The fill page's build; without it `/f/{doc_id}` gets the whole app.
     pub fill_html: Option<axum::body::Bytes>,
+    /// The service worker, which keeps the app's files for offline use (`assets/sw.js`).
+    pub service_worker: Option<axum::body::Bytes>,
     pub csp: HeaderValue,
 }
 
@@ -33,16 +36,18 @@ impl AppShell {
             .flat_map(|html| inline_script_hashes(&String::from_utf8_lossy(html)))
             .collect();
         let csp = content_security_policy(&hashes);
+        let service_worker = std::fs::read(assets.join("sw.js")).ok();
         AppShell {
             index_html: index_html.map(Into::into),
             fill_html: fill_html.map(Into::into),
+            service_worker: service_worker.map(Into::into),
             csp: HeaderValue::from_str(&csp).expect("CSP is ASCII"),
         }
     }
 }
 
-/// The policy: same-origin everything, WebAssembly compilation, no plugins, no framing, no
-/// inline script except the hashed loader.
+/// The policy: same-origin everything (the service worker too), WebAssembly compilation, no
+/// plugins, no framing, no inline script except the hashed loader.
 pub fn content_security_policy(script_hashes: &[String]) -> String {
     let mut script_src = String::from("'self' 'wasm-unsafe-eval'");
     for hash in script_hashes {
@@ -50,7 +55,7 @@ pub fn content_security_policy(script_hashes: &[String]) -> String {
     }
     format!(
         "default-src 'self'; script-src {script_src}; style-src 'self'; img-src 'self' data: blob:; \
-         connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; \
+         connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; \
          form-action 'self'"
     )
 }

@@ -83,6 +83,7 @@ pub fn app(state: ServerState, config: &Config) -> Router {
         .route("/", get(index))
         .route("/d/{doc_id}", get(index_for_doc))
         .route("/f/{doc_id}", get(fill_page))
+        .route("/sw.js", get(service_worker))
         .route("/healthz", get(|| async { "ok" }))
         .route("/sync/{doc_id}", get(sync_socket))
         .merge(api::routes())
@@ -116,6 +117,30 @@ fn static_files(assets: &std::path::Path) -> axum::routing::MethodRouter {
         axum::http::HeaderValue::from_static("public, max-age=31536000, immutable"),
     );
     axum::routing::get_service(cached)
+}
+
+/// The service worker: revalidated on every visit (a new app brings a new one), allowed to
+/// control the whole origin.
+async fn service_worker(State(state): State<ServerState>) -> Response {
+    match state.shell.service_worker.clone() {
+        Some(script) => (
+            [
+                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-cache"),
+                (
+                    header::HeaderName::from_static("service-worker-allowed"),
+                    "/",
+                ),
+            ],
+            script,
+        )
+            .into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            "No service worker: build the app first.",
+        )
+            .into_response(),
+    }
 }
 
 async fn index(State(state): State<ServerState>) -> Response {

@@ -50,5 +50,30 @@ async fn the_fill_page_gets_its_own_build_and_both_loaders_may_run() {
     assert!(home.contains("whole app"), "{home}");
     let bad = http_get(server.addr, "/f/no%20such").await;
     assert!(bad.starts_with("HTTP/1.1 404"), "{bad}");
+    // Workers may come from this origin only.
+    assert!(csp.contains("worker-src 'self'"), "{csp}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_service_worker_is_served_fresh_for_the_whole_origin() {
+    let data = tempfile::tempdir().unwrap();
+    let assets = tempfile::tempdir().unwrap();
+    std::fs::write(assets.path().join("index.html"), "<html></html>").unwrap();
+    let config = Config::for_tests(data.path().to_path_buf(), assets.path().to_path_buf());
+    let server = Server::start_with(config).await;
+    let missing = http_get(server.addr, "/sw.js").await;
+    assert!(missing.starts_with("HTTP/1.1 404"), "{missing}");
+    server.stop().await;
+
+    std::fs::write(assets.path().join("sw.js"), "// the worker").unwrap();
+    let config = Config::for_tests(data.path().to_path_buf(), assets.path().to_path_buf());
+    let server = Server::start_with(config).await;
+    let sw = http_get(server.addr, "/sw.js").await.to_lowercase();
+    assert!(sw.starts_with("http/1.1 200"), "{sw}");
+    assert!(sw.contains("content-type: text/javascript"), "{sw}");
+    assert!(sw.contains("cache-control: no-cache"), "{sw}");
+    assert!(sw.contains("service-worker-allowed: /"), "{sw}");
+    assert!(sw.contains("// the worker"), "{sw}");
     server.stop().await;
 }

@@ -21,6 +21,7 @@ use crate::connection::{Connection, Reports, Status};
 use crate::editor::{Editor, ImagePlace, ViewSlot};
 use crate::i18n::{api_error, close_message, role_name, t, Key, Lang};
 use crate::library::{self, Entry};
+use crate::local_store::{self, LocalCopy};
 
 /// Marks a document the owner has just created, so its page says to keep the owner link.
 pub const CREATED_KEY: &str = "gather-created";
@@ -67,14 +68,63 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
     };
     // Bumped whenever the document changes, so the form builder re-reads the form.
     let version = RwSignal::new(0u64);
-    let connection = Connection::open(id.clone(), token.clone(), doc.clone(), reports, move || {
+    let refresh = move || {
         slot.update_value(|view| {
             if let Some(view) = view {
                 view.remote_changed();
             }
         });
         version.update(|v| *v += 1);
+    };
+    // The link is dead (revoked, document deleted): the copy this browser kept goes too.
+    let gone = Memo::new(move |_| {
+        last_close.get().is_some_and(CloseCode::ends_session)
+            || api_failure
+                .get()
+                .is_some_and(|code| code == "link_invalid" || code == "not_found")
     });
+    // The connection and the kept copy live as long as the page. Both start once the copy this
+    // browser kept (if any) is in the document: it shows at once, offline too, and the sync
+    // then exchanges only differences.
+    let live = StoredValue::new_local(None::<(Connection, LocalCopy)>);
+    {
+        let (id, token, doc) = (id.clone(), token.clone(), doc.clone());
+        spawn_local(async move {
+            let kept = local_store::load(&id).await;
+            if live.is_disposed() || gone.get_untracked() {
+                return;
+            }
+            let (loaded, kept_unsaved) = match kept {
+                Some(kept) if local_store::apply(&doc, &kept.state) => {
+                    refresh();
+                    (Some(kept.state), kept.unsaved)
+                }
+                _ => (None, 0),
+            };
+            let copy = LocalCopy::start(id.clone(), doc.clone(), loaded, kept_unsaved);
+            let connection = Connection::open(id, token, doc, reports, kept_unsaved, refresh);
+            live.set_value(Some((connection, copy)));
+        });
+    }
+    Effect::new(move |_| {
+        let n = unsaved.get();
+        live.with_value(|live| {
+            if let Some((_, copy)) = live {
+                copy.set_unsaved(n);
+            }
+        });
+    });
+    {
+        let id = id.clone();
+        Effect::new(move |_| {
+            if gone.get() {
+                live.with_value(|live| match live {
+                    Some((_, copy)) => copy.discard(),
+                    None => local_store::forget(id.as_str()),
+                });
+            }
+        });
+    }
     let form_editor = FormEditor::new(doc.clone(), version);
     let is_form = {
         let doc = doc.clone();
@@ -98,8 +148,6 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
         })
     };
     let tab = RwSignal::new(Tab::Edit);
-    // The connection lives as long as the page.
-    let _keep = StoredValue::new_local(connection);
 
     // Learn the link's role and the title, and remember the document in this browser.
     {

@@ -194,6 +194,7 @@ fn DocRow(
             match api::call("DELETE", &path, Some(&entry.token), None).await {
                 Ok(_) => {
                     library::forget(&entry.id);
+                    crate::local_store::forget(&entry.id);
                     refresh();
                 }
                 Err(e) => failure.set(Some(e.code)),
@@ -202,6 +203,7 @@ fn DocRow(
     };
     let forget = move |_| {
         library::forget(&forget_id);
+        crate::local_store::forget(&forget_id);
         refresh();
     };
     view! {

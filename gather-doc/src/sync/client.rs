@@ -76,6 +76,16 @@ impl ClientSync {
         self.unsaved.len()
     }
 
+    /// Counts `n` edits from an earlier page as unsaved: they were kept on the device (already
+    /// in the document when it was opened) before the server confirmed them. Call it before the
+    /// first [`ClientSync::hello`]: the next sync step 2 carries them, and its receipt settles
+    /// them. Does nothing without receipts.
+    pub fn kept_from_before(&mut self, n: usize) {
+        if self.receipts {
+            self.unsaved.extend(std::iter::repeat_n(None, n));
+        }
+    }
+
     pub fn doc(&self) -> &yrs::Doc {
         self.awareness.doc()
     }

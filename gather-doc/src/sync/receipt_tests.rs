@@ -166,6 +166,37 @@ fn a_client_counts_its_unsaved_edits_across_connections() {
 }
 
 #[test]
+fn edits_kept_on_the_device_by_an_earlier_page_are_counted_until_the_step_two_is_durable() {
+    let (mut room, _) = Room::load([], || 0);
+    // An earlier page typed offline and closed; its document was kept on the device.
+    let mut earlier = client(10).with_receipts();
+    assert_eq!(edit(&mut earlier, "a"), None);
+    assert_eq!(edit(&mut earlier, "b"), None);
+    let kept = yrs::ReadTxn::encode_state_as_update_v1(
+        &yrs::Transact::transact(earlier.doc()),
+        &yrs::StateVector::default(),
+    );
+    // The new page loads it before connecting and counts what the earlier one had not saved.
+    let mut me = client(11).with_receipts();
+    {
+        let update = <yrs::Update as yrs::updates::decoder::Decode>::decode_v1(&kept).unwrap();
+        yrs::Transact::transact_mut(me.doc())
+            .apply_update(update)
+            .unwrap();
+    }
+    me.kept_from_before(earlier.unsaved());
+    assert_eq!(me.unsaved(), 2);
+    let receipts = join(&mut room, 1, Role::Editor, &mut me);
+    assert_eq!(receipts, vec![1]);
+    assert_eq!(me.unsaved(), 0);
+    assert_eq!(text_of(room.doc()), "ba");
+    // Without receipts there is nothing to count.
+    let mut plain = client(12);
+    plain.kept_from_before(3);
+    assert_eq!(plain.unsaved(), 0);
+}
+
+#[test]
 fn an_edit_sent_before_the_servers_step_one_is_settled_by_its_own_receipt() {
     let (mut room, _) = Room::load([], || 0);
     let mut me = client(10).with_receipts();

@@ -93,10 +93,24 @@ pub fn FillPage(id: DocId, lang: Signal<Lang>) -> impl IntoView {
         let (id, token) = (id.clone(), token.clone());
         move || {
             let path = format!("/api/forms/{id}");
-            let token = token.clone();
+            let (id, token) = (id.clone(), token.clone());
             load.set(Load::Loading);
             spawn_local(async move {
-                let outcome = match api::call("GET", &path, Some(&token), None).await {
+                let reply = match api::call("GET", &path, Some(&token), None).await {
+                    Ok(reply) => {
+                        keep_form(&id, &token, &reply);
+                        Ok(reply)
+                    }
+                    // Offline: the form as this device last loaded it with this link.
+                    Err(e) if e.code == "network" => kept_form(&id, &token).ok_or(e),
+                    Err(e) => {
+                        if matches!(e.code.as_str(), "link_invalid" | "not_found" | "not_a_form") {
+                            forget_form(&id);
+                        }
+                        Err(e)
+                    }
+                };
+                let outcome = match reply {
                     Ok(reply) => match serde_json::from_value::<FormDef>(reply.clone()) {
                         Ok(form) => {
                             accepting.set(reply["accepting"].as_bool().unwrap_or(true));
@@ -156,6 +170,34 @@ pub fn FillPage(id: DocId, lang: Signal<Lang>) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// Where the form as last loaded is kept, so a form opened once can be filled offline.
+fn form_key(id: &DocId) -> String {
+    format!("gather-form-{id}")
+}
+
+/// Keeps the server's answer for the form (definition, and for a personal link who it is for)
+/// with the link it came with.
+fn keep_form(id: &DocId, token: &str, reply: &serde_json::Value) {
+    let kept = serde_json::json!({ "token": token, "reply": reply });
+    if let Some(storage) = window().local_storage().ok().flatten() {
+        let _ = storage.set_item(&form_key(id), &kept.to_string());
+    }
+}
+
+/// The kept answer for the form, if it came with the same link.
+fn kept_form(id: &DocId, token: &str) -> Option<serde_json::Value> {
+    let storage = window().local_storage().ok().flatten()?;
+    let kept: serde_json::Value =
+        serde_json::from_str(&storage.get_item(&form_key(id)).ok().flatten()?).ok()?;
+    (kept["token"].as_str() == Some(token)).then(|| kept["reply"].clone())
+}
+
+fn forget_form(id: &DocId) {
+    if let Some(storage) = window().local_storage().ok().flatten() {
+        let _ = storage.remove_item(&form_key(id));
+    }
 }
 
 /// The form's title in the respondent's language.
