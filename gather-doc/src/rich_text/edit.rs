@@ -138,7 +138,7 @@ pub fn split_block(txn: &mut TransactionMut, body: &XmlFragmentRef, pos: Pos) ->
         let Some(at) = list.index_of(txn, &item.el) else {
             return pos;
         };
-        let new_item = list.insert_element(txn, at + 1, &item.el.tag());
+        let new_item = list.insert_element(txn, at + 1, item.el.tag());
         if matches!(item.container, Container::TaskItem { .. }) {
             new_item.insert_attribute(txn, "checked", Any::Bool(false));
         }

@@ -9,8 +9,9 @@ use super::marks::Marks;
 use super::outline::{number, outline, Ancestor};
 
 /// What kind of block this is.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub enum BlockKind {
+    #[default]
     Paragraph,
     /// A heading with its level, 1–6.
     Heading(u8),
@@ -115,12 +116,6 @@ pub struct Block {
     pub path: Vec<Ancestor>,
     /// Its index among its siblings.
     pub index: u32,
-}
-
-impl Default for BlockKind {
-    fn default() -> Self {
-        BlockKind::Paragraph
-    }
 }
 
 impl Block {

@@ -142,7 +142,7 @@ pub fn indent(txn: &mut TransactionMut, body: &XmlFragmentRef, block: u32) -> bo
         _ => {
             let prev_parent = Parent::Element(prev.clone());
             let end = prev.len(txn);
-            write(txn, &prev_parent, end, &Snap::new(&list.el.tag()))
+            write(txn, &prev_parent, end, &Snap::new(list.el.tag()))
         }
     };
     let target = Parent::Element(target);
@@ -187,7 +187,7 @@ pub fn outdent(txn: &mut TransactionMut, body: &XmlFragmentRef, block: u32) -> P
         Some(outer) => {
             // One level up: after the outer item, with the later items as its sub-list.
             if !trailing.is_empty() {
-                let mut nested = Snap::new(&list.el.tag());
+                let mut nested = Snap::new(list.el.tag());
                 nested.children = trailing.into_iter().map(SnapChild::Element).collect();
                 snap = snap.child(nested);
             }
@@ -220,7 +220,7 @@ pub fn outdent(txn: &mut TransactionMut, body: &XmlFragmentRef, block: u32) -> P
                 }
             }
             if !trailing.is_empty() {
-                let mut rest = Snap::new(&list.el.tag());
+                let mut rest = Snap::new(list.el.tag());
                 rest.attrs = snapshot(txn, &list.el).attrs;
                 rest.children = trailing.into_iter().map(SnapChild::Element).collect();
                 write(txn, &list.parent, at_out, &rest);

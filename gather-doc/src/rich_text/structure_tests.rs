@@ -18,7 +18,7 @@ fn xml(doc: &yrs::Doc) -> String {
                     .collect();
                 attrs.sort();
                 out.push('<');
-                out.push_str(&e.tag());
+                out.push_str(e.tag());
                 for (k, v) in attrs {
                     out.push_str(&format!(" {k}=\"{v}\""));
                 }
