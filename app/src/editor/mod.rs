@@ -4,6 +4,7 @@
 
 mod dom;
 mod input;
+pub mod presence;
 mod text;
 mod view;
 

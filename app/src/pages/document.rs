@@ -2,6 +2,8 @@
 //! Share and Activity dialogs, and the editor (read-only for viewers). The token stays in the
 //! URL fragment, which browsers never send to the server or in a `Referer`.
 
+use std::rc::Rc;
+
 use gather_doc::form::FormRoots;
 use gather_doc::{CloseCode, DocId, Role};
 use leptos::prelude::*;
@@ -10,6 +12,7 @@ use serde_json::json;
 use yrs::Transact;
 
 use super::builder::{text, FormBuilder, FormEditor, Text};
+use super::presence::{Presence, PresenceBar};
 use super::responses::ResponsesPanel;
 use super::roster::day::DayPanel;
 use super::roster::RosterPanel;
@@ -18,6 +21,7 @@ use super::supplies::TotalsPanel;
 use super::token_from_fragment;
 use crate::api;
 use crate::connection::{Connection, Reports, Status};
+use crate::editor::presence::PresenceLayer;
 use crate::editor::{Editor, ViewSlot};
 use crate::i18n::{api_error, close_message, role_name, t, Key, Lang};
 use crate::library::{self, Entry};
@@ -71,6 +75,8 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
         });
         version.update(|v| *v += 1);
     });
+    let connection = Rc::new(connection);
+    let presence = Presence::new(connection.clone());
     let form_editor = FormEditor::new(doc.clone(), version);
     let is_form = {
         let doc = doc.clone();
@@ -182,6 +188,7 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
     });
     let form_editor = StoredValue::new(form_editor);
     let share_id = id.clone();
+    let own_cursor = move |c| presence.set_cursor(c);
     let share_token = token.clone();
     view! {
         <section class="document">
@@ -220,6 +227,7 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
                         {move || t(lang.get(), Key::Activity)}
                     </button>
                 </Show>
+                <PresenceBar presence=presence lang=lang />
                 <span
                     class="badge"
                     data-testid="status"
@@ -286,6 +294,12 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
                     // Its own box, so the sticky toolbar stays with the editor.
                     <div class="editor-box">
                         <Editor doc=doc.clone() lang=lang state=slot editable=editable />
+                        <PresenceLayer
+                            editor=slot
+                            peers=super::presence::shown(presence, lang)
+                            rendered=version.into()
+                            on_cursor=own_cursor
+                        />
                     </div>
                     <Show when=move || is_form.get() && can_write()>
                         <FormBuilder editor=form_editor.get_value() lang=lang />

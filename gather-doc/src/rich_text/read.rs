@@ -16,16 +16,11 @@ pub enum BlockKind {
     /// A heading with its level, 1–6.
     Heading(u8),
     /// Preformatted code; its text holds newlines, never marks or hard breaks.
-    CodeBlock {
-        language: Option<String>,
-    },
+    CodeBlock { language: Option<String> },
     /// A horizontal rule (an atom: no text).
     Rule,
     /// A picture (an atom). Only `http(s)` and the server's own paths are ever shown.
-    Image {
-        src: String,
-        alt: String,
-    },
+    Image { src: String, alt: String },
     /// A block this editor shows (as its plain text) but does not edit; the tag is kept.
     Unsupported(String),
 }

@@ -106,3 +106,25 @@ fn a_connection_may_not_speak_for_another_or_announce_many() {
         MAX_PRESENCE_CLIENTS
     );
 }
+
+#[test]
+fn a_client_forgets_the_others_when_its_connection_closes() {
+    let (mut room, _) = Room::load([], || 0);
+    room.connect(1, Role::Editor);
+    let mut a = client(10);
+    let frame = presence(20, r#"{"user":{"name":"b"}}"#);
+    a.receive(&frame).unwrap();
+    assert_eq!(a.others_presence().len(), 1);
+    for frame in a.hello() {
+        accepted(room.receive(1, &frame));
+    }
+    assert!(a.set_presence(r#"{"user":{"name":"a"}}"#).is_some());
+    a.disconnected();
+    assert!(a.others_presence().is_empty());
+    assert!(
+        a.set_presence(r#"{"user":{"name":"a2"}}"#).is_none(),
+        "offline"
+    );
+    // Our own state stays, and goes out with the next hello.
+    assert_eq!(a.hello().len(), 2);
+}
