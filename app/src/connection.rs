@@ -59,6 +59,8 @@ struct Shared {
     edits_refused: WriteSignal<bool>,
     unsaved: WriteSignal<usize>,
     on_remote_change: Box<dyn Fn()>,
+    /// Runs when someone's presence changed (see [`Connection::on_presence`]).
+    on_presence: RefCell<Option<Box<dyn Fn()>>>,
     attempts: RefCell<u32>,
     stopped: RefCell<bool>,
     /// The socket's callbacks, kept alive as long as the socket.
@@ -90,6 +92,7 @@ impl Connection {
             edits_refused: reports.edits_refused,
             unsaved: reports.unsaved,
             on_remote_change: Box::new(on_remote_change),
+            on_presence: RefCell::new(None),
             attempts: RefCell::new(0),
             stopped: RefCell::new(false),
             callbacks: RefCell::new(Vec::new()),
@@ -117,6 +120,27 @@ impl Connection {
     }
 }
 
+impl Connection {
+    /// Sets our presence state (JSON, see `gather_doc::presence`) and sends it if online; it
+    /// also goes out with every reconnection.
+    pub fn set_presence(&self, json: &str) {
+        let frame = self.shared.sync.borrow_mut().set_presence(json);
+        if let Some(frame) = frame {
+            self.shared.send(&frame);
+        }
+    }
+
+    /// The others' presence: client id and JSON state.
+    pub fn others_presence(&self) -> Vec<(u64, std::sync::Arc<str>)> {
+        self.shared.sync.borrow().others_presence()
+    }
+
+    /// Runs `f` whenever someone's presence changes, or is forgotten on a disconnection.
+    pub fn on_presence(&self, f: impl Fn() + 'static) {
+        *self.shared.on_presence.borrow_mut() = Some(Box::new(f));
+    }
+}
+
 impl Drop for Connection {
     fn drop(&mut self) {
         *self.shared.stopped.borrow_mut() = true;
@@ -128,6 +152,12 @@ impl Drop for Connection {
 }
 
 impl Shared {
+    fn presence_changed(&self) {
+        if let Some(f) = self.on_presence.borrow().as_ref() {
+            f();
+        }
+    }
+
     fn report_unsaved(&self) {
         self.unsaved.set(self.sync.borrow().unsaved());
     }
@@ -208,6 +238,9 @@ impl Shared {
                     {
                         (shared.on_remote_change)();
                     }
+                    if events.contains(&ClientEvent::AwarenessChanged) {
+                        shared.presence_changed();
+                    }
                 }
                 Err(error) => {
                     web_sys::console::warn_1(&format!("sync: {error}").into());
@@ -233,6 +266,7 @@ impl Shared {
             }
             shared.socket.borrow_mut().take();
             shared.sync.borrow_mut().disconnected();
+            shared.presence_changed();
             // A revoked link or a deleted document will never be let in again.
             if final_close {
                 shared.status.set(Status::Closed);

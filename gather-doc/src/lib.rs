@@ -8,12 +8,14 @@
 //! - [`role`]: what a share link lets its holder do.
 //! - [`sync`]: the y-websocket protocol as sans-IO state machines, one for the server's side of
 //!   a document ([`sync::Room`]) and one for a client ([`sync::ClientSync`]).
+//! - [`presence`]: the awareness state of one collaborator (name, colour, caret).
 //! - [`rich_text`]: the rich-text model stored in the `default` XmlFragment with Tiptap /
 //!   ProseMirror names, and the editing operations on it.
 
 pub mod close_code;
 pub mod doc_id;
 pub mod form;
+pub mod presence;
 pub mod rich_text;
 pub mod role;
 pub mod sync;

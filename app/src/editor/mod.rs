@@ -8,6 +8,7 @@ mod images;
 mod input;
 mod menu;
 mod paste;
+pub mod presence;
 mod text;
 mod view;
 

@@ -2,6 +2,8 @@
 //! Share and Activity dialogs, and the editor (read-only for viewers). The token stays in the
 //! URL fragment, which browsers never send to the server or in a `Referer`.
 
+use std::rc::Rc;
+
 use gather_doc::form::FormRoots;
 use gather_doc::{CloseCode, DocId, Role};
 use leptos::prelude::*;
@@ -10,6 +12,7 @@ use serde_json::json;
 use yrs::Transact;
 
 use super::builder::{text, FormBuilder, FormEditor, Text};
+use super::presence::{Presence, PresenceBar};
 use super::responses::ResponsesPanel;
 use super::roster::day::DayPanel;
 use super::roster::RosterPanel;
@@ -18,6 +21,7 @@ use super::supplies::TotalsPanel;
 use super::token_from_fragment;
 use crate::api;
 use crate::connection::{Connection, Reports, Status};
+use crate::editor::presence::PresenceLayer;
 use crate::editor::{Editor, ImagePlace, ViewSlot};
 use crate::i18n::{api_error, close_message, role_name, t, Key, Lang};
 use crate::library::{self, Entry};
@@ -86,7 +90,8 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
     // The connection and the kept copy live as long as the page. Both start once the copy this
     // browser kept (if any) is in the document: it shows at once, offline too, and the sync
     // then exchanges only differences.
-    let live = StoredValue::new_local(None::<(Connection, LocalCopy)>);
+    let live = StoredValue::new_local(None::<(Rc<Connection>, LocalCopy)>);
+    let presence = Presence::new(doc.client_id().get());
     {
         let (id, token, doc) = (id.clone(), token.clone(), doc.clone());
         spawn_local(async move {
@@ -102,7 +107,15 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
                 _ => (None, 0),
             };
             let copy = LocalCopy::start(id.clone(), doc.clone(), loaded, kept_unsaved);
-            let connection = Connection::open(id, token, doc, reports, kept_unsaved, refresh);
+            let connection = Rc::new(Connection::open(
+                id,
+                token,
+                doc,
+                reports,
+                kept_unsaved,
+                refresh,
+            ));
+            presence.attach(connection.clone());
             live.set_value(Some((connection, copy)));
         });
     }
@@ -234,6 +247,7 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
     });
     let form_editor = StoredValue::new(form_editor);
     let share_id = id.clone();
+    let own_cursor = move |c| presence.set_cursor(c);
     let share_token = token.clone();
     view! {
         <section class="document">
@@ -272,6 +286,7 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
                         {move || t(lang.get(), Key::Activity)}
                     </button>
                 </Show>
+                <PresenceBar presence=presence lang=lang />
                 <span
                     class="badge"
                     data-testid="status"
@@ -338,6 +353,12 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
                     // Its own box, so the sticky toolbar stays with the editor.
                     <div class="editor-box">
                         <Editor doc=doc.clone() lang=lang state=slot editable=editable title=file_title pictures=pictures.get_value() />
+                        <PresenceLayer
+                            editor=slot
+                            peers=super::presence::shown(presence, lang)
+                            rendered=version.into()
+                            on_cursor=own_cursor
+                        />
                     </div>
                     <Show when=move || is_form.get() && can_write()>
                         <FormBuilder editor=form_editor.get_value() lang=lang />

@@ -5,6 +5,7 @@ mod builder;
 mod document;
 mod fill;
 mod home;
+mod presence;
 mod responses;
 mod roster;
 mod share;

@@ -123,9 +123,41 @@ impl ClientSync {
         Some(Message::Awareness(update).encode_v1())
     }
 
-    /// The connection closed: edits from now on wait for the next one's sync step 2.
+    /// The connection closed: edits from now on wait for the next one's sync step 2, and the
+    /// others' presence is forgotten (the next connection's greeting says who is still here;
+    /// nobody would tell us about those who left meanwhile).
     pub fn disconnected(&mut self) {
         self.open = false;
+        let me = self.awareness.client_id();
+        let others: Vec<_> = self
+            .awareness
+            .iter()
+            .filter(|(id, state)| *id != me && state.data.is_some())
+            .map(|(id, _)| id)
+            .collect();
+        for id in others {
+            self.awareness.remove_state(id);
+        }
+    }
+
+    /// Sets our presence (a JSON state, see [`crate::presence`]) and returns the frame to send
+    /// while a connection is open.
+    pub fn set_presence(&mut self, json: &str) -> Option<Vec<u8>> {
+        self.awareness.set_local_state_raw(json);
+        self.open.then(|| self.presence_frame()).flatten()
+    }
+
+    /// The others' presence states: client id and JSON.
+    pub fn others_presence(&self) -> Vec<(u64, std::sync::Arc<str>)> {
+        let me = self.awareness.client_id();
+        let mut others: Vec<_> = self
+            .awareness
+            .iter()
+            .filter(|(id, _)| *id != me)
+            .filter_map(|(id, state)| Some((id.get(), state.data?)))
+            .collect();
+        others.sort_by_key(|(id, _)| *id);
+        others
     }
 
     /// Records one local edit (a v1 update the user's transaction produced) and returns the

@@ -19,10 +19,13 @@ pub use frames::{
 pub use nesting::MAX_NESTING;
 pub use room::{
     Audience, ConnId, Effects, Outgoing, Payload, ProtocolError, Room, MAX_MESSAGES_PER_FRAME,
+    MAX_PRESENCE_BYTES, MAX_PRESENCE_CLIENTS,
 };
 
 #[cfg(test)]
 mod nesting_tests;
+#[cfg(test)]
+mod presence_tests;
 #[cfg(test)]
 mod receipt_tests;
 #[cfg(test)]

@@ -73,6 +73,12 @@ pub const READ_ONLY_REASON: &str = "read-only link: edits are not accepted";
 /// Most messages one frame may carry (y-websocket sends one).
 pub const MAX_MESSAGES_PER_FRAME: usize = 8;
 
+/// The largest presence state (its JSON) a connection may announce; larger ones are dropped.
+pub const MAX_PRESENCE_BYTES: usize = 4096;
+
+/// How many awareness client ids one connection may announce (a browser tab has one).
+pub const MAX_PRESENCE_CLIENTS: usize = 4;
+
 /// Refuses what no client needs to send before anything is applied: more than a few messages
 /// in one frame, more than one sync step 1 (each costs a full-document reply), or a message
 /// type the server does not accept (of our own types, only the receipts request).
@@ -337,19 +343,13 @@ impl Room {
                         effects.store.push(update);
                     }
                 }
-                Message::Awareness(update) => {
-                    let Some(member) = self.members.get_mut(&conn) else {
+                Message::Awareness(mut update) => {
+                    let before = update.clients.len();
+                    self.admit_presence(conn, &mut update);
+                    if update.clients.is_empty() {
                         continue;
-                    };
-                    let ids = &mut member.controlled;
-                    for (client, entry) in &update.clients {
-                        if &*entry.json == "null" {
-                            ids.remove(client);
-                        } else {
-                            ids.insert(*client);
-                        }
                     }
-                    let payload = if single {
+                    let payload = if single && update.clients.len() == before {
                         Payload::IncomingFrame
                     } else {
                         Payload::Bytes(Message::Awareness(update.clone()).encode_v1())
@@ -410,6 +410,38 @@ impl Room {
         if let Some(member) = self.members.get_mut(&conn) {
             member.receipts = count.filter(|_| member.role.can_write());
         }
+    }
+
+    /// Keeps in `update` only what `conn` may announce, and records the client ids it now
+    /// speaks for: states of at most [`MAX_PRESENCE_BYTES`], for client ids no other connection
+    /// has announced, and at most [`MAX_PRESENCE_CLIENTS`] ids per connection. The rest is
+    /// neither kept nor relayed, so nobody can flood the others or speak for someone else.
+    fn admit_presence(&mut self, conn: ConnId, update: &mut yrs::sync::AwarenessUpdate) {
+        let taken: HashSet<ClientID> = self
+            .members
+            .iter()
+            .filter(|(other, _)| **other != conn)
+            .flat_map(|(_, m)| m.controlled.iter().copied())
+            .collect();
+        let Some(member) = self.members.get_mut(&conn) else {
+            update.clients.clear();
+            return;
+        };
+        let ids = &mut member.controlled;
+        update.clients.retain(|client, entry| {
+            if entry.json.len() > MAX_PRESENCE_BYTES || taken.contains(client) {
+                return false;
+            }
+            if &*entry.json == "null" {
+                ids.remove(client);
+                return true;
+            }
+            if ids.contains(client) || ids.len() < MAX_PRESENCE_CLIENTS {
+                ids.insert(*client);
+                return true;
+            }
+            false
+        });
     }
 
     /// Forgets a connection; returns the awareness message announcing that its users left,

@@ -312,7 +312,10 @@ fn a_viewer_reads_and_is_present_but_its_edits_are_refused_and_never_stored() {
     assert_eq!(events, vec![ClientEvent::EditsRefused]);
     assert_eq!(text_of(room.doc()), "名单");
     // Presence still flows.
-    let presence = Message::Awareness(viewer.awareness().update().unwrap()).encode_v1();
+    viewer
+        .awareness_mut()
+        .set_local_state_raw(r#"{"user":{"name":"viewer"}}"#);
+    let presence = viewer.presence_frame().unwrap();
     let effects = accepted(room.receive(2, &presence));
     assert_eq!(effects.out[0].to, Audience::Everyone);
 }

@@ -1,0 +1,130 @@
+//! Presence through `Room`: relayed to everyone, told to joiners, removed when a connection
+//! leaves, viewers included, and kept small and honest (no oversized states, no speaking for
+//! another connection's client id, a few ids per connection at most).
+
+use yrs::block::ClientID;
+use yrs::sync::{Awareness, Message};
+use yrs::updates::encoder::Encode;
+
+use super::tests::{accepted, client};
+use super::*;
+use crate::Role;
+
+fn presence(id: u64, json: &str) -> Vec<u8> {
+    let mut awareness = Awareness::with_clock(crate::new_doc(id), || 0);
+    awareness.set_local_state_raw(json);
+    let update = awareness.update_with_clients([ClientID::new(id)]).unwrap();
+    Message::Awareness(update).encode_v1()
+}
+
+fn relayed_clients(effects: &Effects, frame: &[u8]) -> Vec<u64> {
+    let Some(out) = effects.out.first() else {
+        return Vec::new();
+    };
+    assert_eq!(out.to, Audience::Everyone);
+    let bytes = match &out.payload {
+        Payload::IncomingFrame => frame.to_vec(),
+        Payload::Bytes(bytes) => bytes.clone(),
+    };
+    let Message::Awareness(update) = &decode_frame(&bytes).unwrap()[0] else {
+        panic!("expected awareness")
+    };
+    let mut ids: Vec<u64> = update.clients.keys().map(|c| c.get()).collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn a_viewer_is_present_and_leaves_with_a_removal_for_the_others() {
+    let (mut room, _) = Room::load([], || 0);
+    room.connect(1, Role::Editor);
+    room.connect(2, Role::Viewer);
+    let frame = presence(20, r#"{"user":{"name":"访客"},"cursor":null}"#);
+    let effects = accepted(room.receive(2, &frame));
+    assert_eq!(relayed_clients(&effects, &frame), vec![20]);
+    // A joiner is told, and its client shows the viewer.
+    let greeting = room.connect(3, Role::Editor);
+    let mut joiner = client(30);
+    for frame in &greeting {
+        joiner.receive(frame).unwrap();
+    }
+    let known = joiner.awareness().iter().filter(|(_, s)| s.data.is_some());
+    assert_eq!(known.count(), 1);
+    // When the viewer leaves, everyone remaining hears the removal and forgets it.
+    let bye = room.disconnect(2).expect("removal");
+    let (_, events) = joiner.receive(&bye).unwrap();
+    assert_eq!(events, vec![ClientEvent::AwarenessChanged]);
+    let known = joiner.awareness().iter().filter(|(_, s)| s.data.is_some());
+    assert_eq!(known.count(), 0);
+    assert!(room.disconnect(2).is_none(), "only once");
+}
+
+#[test]
+fn oversized_states_are_neither_kept_nor_relayed() {
+    let (mut room, _) = Room::load([], || 0);
+    room.connect(1, Role::Editor);
+    let name = "x".repeat(MAX_PRESENCE_BYTES);
+    let frame = presence(10, &format!(r#"{{"user":{{"name":"{name}"}}}}"#));
+    let effects = accepted(room.receive(1, &frame));
+    assert!(effects.out.is_empty());
+    assert_eq!(room.connect(2, Role::Editor).len(), 1, "no states to tell");
+    assert!(room.disconnect(1).is_none());
+}
+
+#[test]
+fn a_connection_may_not_speak_for_another_or_announce_many() {
+    let (mut room, _) = Room::load([], || 0);
+    room.connect(1, Role::Editor);
+    room.connect(2, Role::Editor);
+    accepted(room.receive(1, &presence(10, r#"{"user":{"name":"a"}}"#)));
+    // Connection 2 tries to rename connection 1's client, then to remove it.
+    let mut spoof = Awareness::with_clock(crate::new_doc(10), || 0);
+    spoof.set_local_state_raw(r#"{"user":{"name":"evil"}}"#);
+    spoof.set_local_state_raw(r#"{"user":{"name":"evil"}}"#);
+    let update = spoof.update_with_clients([ClientID::new(10)]).unwrap();
+    let effects = accepted(room.receive(2, &Message::Awareness(update).encode_v1()));
+    assert!(effects.out.is_empty());
+    assert!(room.disconnect(2).is_none());
+    // One connection announcing many client ids keeps only the first few.
+    room.connect(3, Role::Editor);
+    let mut many = yrs::sync::AwarenessUpdate {
+        clients: Default::default(),
+    };
+    for id in 100..110u64 {
+        many.clients.insert(
+            ClientID::new(id),
+            yrs::sync::awareness::AwarenessUpdateEntry {
+                clock: 1,
+                json: r#"{"user":{"name":"m"}}"#.into(),
+            },
+        );
+    }
+    let frame = Message::Awareness(many).encode_v1();
+    let effects = accepted(room.receive(3, &frame));
+    assert_eq!(
+        relayed_clients(&effects, &frame).len(),
+        MAX_PRESENCE_CLIENTS
+    );
+}
+
+#[test]
+fn a_client_forgets_the_others_when_its_connection_closes() {
+    let (mut room, _) = Room::load([], || 0);
+    room.connect(1, Role::Editor);
+    let mut a = client(10);
+    let frame = presence(20, r#"{"user":{"name":"b"}}"#);
+    a.receive(&frame).unwrap();
+    assert_eq!(a.others_presence().len(), 1);
+    for frame in a.hello() {
+        accepted(room.receive(1, &frame));
+    }
+    assert!(a.set_presence(r#"{"user":{"name":"a"}}"#).is_some());
+    a.disconnected();
+    assert!(a.others_presence().is_empty());
+    assert!(
+        a.set_presence(r#"{"user":{"name":"a2"}}"#).is_none(),
+        "offline"
+    );
+    // Our own state stays, and goes out with the next hello.
+    assert_eq!(a.hello().len(), 2);
+}
