@@ -529,6 +529,7 @@ mod tests {
         Inline::Text {
             text: s.into(),
             marks,
+            link: None,
         }
     }
 
@@ -538,6 +539,7 @@ mod tests {
             Block {
                 kind: BlockKind::Heading(2),
                 inlines: vec![text("晨检", Marks::default())],
+                ..Block::default()
             },
             Block {
                 kind: BlockKind::Paragraph,
@@ -547,11 +549,39 @@ mod tests {
                     Inline::HardBreak,
                     text("<b>not html</b>", Marks::default()),
                 ],
+                index: 1,
+                ..Block::default()
             },
             Block {
-                kind: BlockKind::Paragraph,
-                inlines: vec![],
+                index: 2,
+                ..Block::default()
             },
+        ]
+    }
+
+    /// A bulleted list of two items after a paragraph.
+    fn nested() -> Vec<Block> {
+        let item = |i: u32, s: &str| Block {
+            inlines: vec![text(s, Marks::default())],
+            path: vec![
+                gather_doc::rich_text::Ancestor {
+                    container: Container::BulletList,
+                    index: 1,
+                },
+                gather_doc::rich_text::Ancestor {
+                    container: Container::ListItem,
+                    index: i,
+                },
+            ],
+            ..Block::default()
+        };
+        vec![
+            Block {
+                inlines: vec![text("物资", Marks::default())],
+                ..Block::default()
+            },
+            item(0, "口罩"),
+            item(1, "手套"),
         ]
     }
 
@@ -567,9 +597,32 @@ mod tests {
         let root = root();
         render(&root, &[], &sample(), None);
         let html = root.inner_html();
-        assert!(html.starts_with("<h2>晨检</h2><p>体温 <strong>37.3😷</strong><br data-hard=\"\">"));
+        assert!(html.starts_with(
+            "<h2 data-b=\"\">晨检</h2><p data-b=\"\">体温 <strong>37.3😷</strong><br data-hard=\"\">"
+        ), "{html}");
         assert!(html.contains("&lt;b&gt;not html&lt;/b&gt;"), "{html}");
-        assert!(html.ends_with("<p><br></p>"), "{html}");
+        assert!(html.ends_with("<p data-b=\"\"><br></p>"), "{html}");
+    }
+
+    #[wasm_bindgen_test]
+    fn lists_nest_and_positions_map_through_them() {
+        let root = root();
+        let blocks = nested();
+        render(&root, &[], &blocks, None);
+        assert_eq!(
+            root.inner_html(),
+            "<p data-b=\"\">物资</p><ul><li><p data-b=\"\">口罩</p></li><li><p data-b=\"\">手套</p></li></ul>"
+        );
+        for (b, block) in blocks.iter().enumerate() {
+            for offset in 0..=block.len() {
+                let pos = Pos::new(b as u32, offset);
+                let (node, at) = pos_to_dom(&root, pos).unwrap();
+                assert_eq!(dom_to_pos(&root, &node, at), Some(pos), "{pos:?}");
+            }
+        }
+        // A point on the list element itself maps to the item's block.
+        let list = root.query_selector("ul").unwrap().unwrap();
+        assert_eq!(dom_to_pos(&root, list.as_ref(), 1), Some(Pos::new(2, 0)));
     }
 
     #[wasm_bindgen_test]
