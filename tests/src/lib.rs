@@ -484,3 +484,23 @@ impl WebDriverCompatibleCommand for Cdp {
         (http::Method::POST, Some(self.body.clone()))
     }
 }
+
+/// The first file with extension `ext` downloaded into `dir` (blocking: call it from
+/// `spawn_blocking`), waiting up to [`WAIT`] for it.
+pub fn wait_for_download(dir: &Path, ext: &str) -> Result<String> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.extension().is_some_and(|e| e == ext) {
+                    return Ok(std::fs::read_to_string(path)?);
+                }
+            }
+        }
+        if Instant::now() > deadline {
+            bail!("no .{ext} file was downloaded");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

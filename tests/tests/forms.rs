@@ -3,9 +3,7 @@
 //! in the owner's responses table, and the owner's CSV export holds the row. Screenshots of the
 //! fill page, the confirmation and the responses table in both languages.
 
-use std::time::{Duration, Instant};
-
-use anyhow::{bail, Result};
+use anyhow::Result;
 use e2e::{workspace_root, Browser, Driver, GatherServer, WAIT};
 use fantoccini::Locator;
 
@@ -39,25 +37,6 @@ async fn pick(browser: &Browser, name: &str, label: &str) -> Result<()> {
          return s.selectedIndex >= 0 && s.options[s.selectedIndex].text.trim() === '{label}';"
     );
     browser.wait_js(&chosen, WAIT).await
-}
-
-/// Waits for a finished download in `dir` and returns its text.
-fn wait_for_download(dir: &std::path::Path) -> Result<String> {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        if let Ok(entries) = std::fs::read_dir(dir) {
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.extension().is_some_and(|e| e == "csv") {
-                    return Ok(std::fs::read_to_string(path)?);
-                }
-            }
-        }
-        if Instant::now() > deadline {
-            bail!("no CSV was downloaded");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -179,7 +158,8 @@ async fn a_student_fills_the_checkin_on_a_phone_and_the_owner_sees_and_exports_i
     let downloads = data.path().join("downloads");
     owner.allow_downloads(&downloads).await?;
     owner.find_testid("export-csv").await?.click().await?;
-    let csv = tokio::task::spawn_blocking(move || wait_for_download(&downloads)).await??;
+    let csv =
+        tokio::task::spawn_blocking(move || e2e::wait_for_download(&downloads, "csv")).await??;
     assert!(csv.starts_with('\u{feff}'), "no BOM");
     let row = csv
         .lines()

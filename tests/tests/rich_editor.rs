@@ -432,25 +432,6 @@ async fn undo_takes_back_only_my_own_changes_while_someone_else_types() -> Resul
     Ok(())
 }
 
-/// The first file with extension `ext` downloaded into `dir`, once complete.
-fn wait_for_download(dir: &std::path::Path, ext: &str) -> Result<String> {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        if let Ok(entries) = std::fs::read_dir(dir) {
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.extension().is_some_and(|e| e == ext) {
-                    return Ok(std::fs::read_to_string(path)?);
-                }
-            }
-        }
-        if Instant::now() > deadline {
-            bail!("no .{ext} file was downloaded");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn find_and_replace_word_count_and_markdown_import_and_export() -> Result<()> {
     let data = tempfile::tempdir()?;
@@ -528,7 +509,7 @@ async fn find_and_replace_word_count_and_markdown_import_and_export() -> Result<
     a.allow_downloads(&downloads).await?;
     a.find_testid("export-md").await?.click().await?;
     let exported =
-        tokio::task::spawn_blocking(move || wait_for_download(&downloads, "md")).await??;
+        tokio::task::spawn_blocking(move || e2e::wait_for_download(&downloads, "md")).await??;
     for needle in [
         "N95 masks N95 gloves",
         "# 到货",
