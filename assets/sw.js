@@ -62,9 +62,12 @@ function shellFor(path) {
   return null;
 }
 
-/** Trunk's output: `name-<16 hex digits>.ext`. */
+/**
+ * Trunk's output: `name-<hash>.ext`, the hash a 64-bit number in hex without leading zeros
+ * (so 16 digits, or fewer one build in sixteen).
+ */
 function isHashed(path) {
-  return /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/.test(path);
+  return /-[0-9a-f]{10,16}(_bg)?\.(js|wasm|css)$/.test(path);
 }
 
 /** wasm-bindgen's JS modules, `snippets/<crate>-<hash>/…`, next to a build's main module. */

@@ -56,8 +56,62 @@ export async function save(id, merge) {
   return done(transaction, true);
 }
 
-/** Deletes the kept copy of `id`. */
+/**
+ * Keeps `update` (what this page changed since its last completed save) in localStorage under
+ * `gather-pending:{id}:{tab}`, synchronously: a page being closed gets no more callbacks, and
+ * an IndexedDB write started then may never finish. The next page to open the document merges
+ * it in. False when localStorage refuses (full, disabled).
+ */
+export function savePending(id, tab, update, unsaved) {
+  try {
+    let binary = '';
+    for (let i = 0; i < update.length; i += 0x8000) {
+      binary += String.fromCharCode.apply(null, update.subarray(i, i + 0x8000));
+    }
+    const value = JSON.stringify({ unsaved, state: btoa(binary) });
+    localStorage.setItem(`gather-pending:${id}:${tab}`, value);
+    return true;
+  } catch (error) {
+    return false;
+  }
+}
+
+/** The pending updates pages left for `id`: `[{ key, state: Uint8Array, unsaved }]`. */
+export function loadPending(id) {
+  const found = [];
+  try {
+    const prefix = `gather-pending:${id}:`;
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      if (!key || !key.startsWith(prefix)) continue;
+      try {
+        const { unsaved, state } = JSON.parse(localStorage.getItem(key));
+        const binary = atob(state);
+        const bytes = new Uint8Array(binary.length);
+        for (let j = 0; j < binary.length; j++) bytes[j] = binary.charCodeAt(j);
+        found.push({ key, state: bytes, unsaved });
+      } catch (error) {
+        found.push({ key, state: new Uint8Array(), unsaved: 0 });
+      }
+    }
+  } catch (error) {
+    // No localStorage: nothing pending.
+  }
+  return found;
+}
+
+/** Forgets pending updates that a completed save now holds. */
+export function removePending(keys) {
+  try {
+    for (const key of keys) localStorage.removeItem(key);
+  } catch (error) {
+    // Nothing to do.
+  }
+}
+
+/** Deletes the kept copy of `id`, and what pages left pending for it. */
 export async function remove(id) {
+  removePending(loadPending(id).map((p) => p.key));
   const db = await open();
   const transaction = db.transaction(STORE, 'readwrite');
   transaction.objectStore(STORE).delete(id);

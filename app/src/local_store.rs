@@ -28,6 +28,12 @@ extern "C" {
         id: &str,
         merge: &Closure<dyn FnMut(JsValue) -> JsValue>,
     ) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = savePending)]
+    fn js_save_pending(id: &str, tab: &str, update: &[u8], unsaved: f64) -> bool;
+    #[wasm_bindgen(js_name = loadPending)]
+    fn js_load_pending(id: &str) -> js_sys::Array;
+    #[wasm_bindgen(js_name = removePending)]
+    fn js_remove_pending(keys: Vec<String>);
     #[wasm_bindgen(catch, js_name = remove)]
     async fn js_remove(id: &str) -> Result<JsValue, JsValue>;
 }
@@ -45,12 +51,63 @@ pub struct Kept {
     pub state: Vec<u8>,
     /// Edits in it the server had not confirmed as durable.
     pub unsaved: usize,
+    /// What pages left pending as they closed (v1 updates), and where.
+    pending: Vec<Vec<u8>>,
+    pending_keys: Vec<String>,
 }
 
-/// The kept copy of `id`, if this browser has one (and IndexedDB works).
+impl Kept {
+    /// Puts the kept copy into `doc`. False if it could not be read (the copy is then ignored).
+    pub fn apply_to(&self, doc: &yrs::Doc) -> bool {
+        if !self.state.is_empty() && !apply(doc, &self.state) {
+            return false;
+        }
+        for update in &self.pending {
+            apply(doc, update);
+        }
+        true
+    }
+}
+
+/// The kept copy of `id`, if this browser has one (and IndexedDB works), with whatever pages
+/// left pending as they closed.
 pub async fn load(id: &DocId) -> Option<Kept> {
-    let record = js_load(id.as_str()).await.ok()?;
-    parse(&record)
+    let record = match js_load(id.as_str()).await {
+        Ok(record) => record,
+        Err(error) => {
+            web_sys::console::warn_2(&"reading the kept document failed".into(), &error);
+            JsValue::UNDEFINED
+        }
+    };
+    let main = parse(&record);
+    if main.is_none() && !record.is_undefined() {
+        web_sys::console::warn_2(&"the kept document is not readable".into(), &record);
+    }
+    let mut pending = Vec::new();
+    let mut pending_keys = Vec::new();
+    let mut pending_unsaved = 0;
+    for item in js_load_pending(id.as_str()).iter() {
+        if let Some(key) = js_sys::Reflect::get(&item, &"key".into())
+            .ok()
+            .and_then(|k| k.as_string())
+        {
+            pending_keys.push(key);
+        }
+        if let Some(kept) = parse(&item) {
+            pending_unsaved = pending_unsaved.max(kept.unsaved);
+            pending.push(kept.state);
+        }
+    }
+    if main.is_none() && pending.is_empty() {
+        return None;
+    }
+    let (state, unsaved) = main.map_or((Vec::new(), 0), |m| (m.state, m.unsaved));
+    Some(Kept {
+        state,
+        unsaved: unsaved.max(pending_unsaved),
+        pending,
+        pending_keys,
+    })
 }
 
 fn parse(record: &JsValue) -> Option<Kept> {
@@ -69,6 +126,8 @@ fn parse(record: &JsValue) -> Option<Kept> {
     Some(Kept {
         state,
         unsaved: unsaved.max(0.0) as usize,
+        pending: Vec::new(),
+        pending_keys: Vec::new(),
     })
 }
 
@@ -81,13 +140,20 @@ fn record(state: &[u8], unsaved: usize) -> JsValue {
     record.into()
 }
 
-/// Puts a kept state into `doc`. False if it could not be read (the copy is then ignored).
-pub fn apply(doc: &yrs::Doc, state: &[u8]) -> bool {
+/// Puts a kept state into `doc`. False if it could not be read.
+fn apply(doc: &yrs::Doc, state: &[u8]) -> bool {
     let Ok(update) = Update::decode_v1(state) else {
+        web_sys::console::warn_1(&"the kept document does not decode".into());
         return false;
     };
     let mut txn = doc.transact_mut_with(LOAD_ORIGIN);
-    txn.apply_update(update).is_ok()
+    match txn.apply_update(update) {
+        Ok(()) => true,
+        Err(error) => {
+            web_sys::console::warn_1(&format!("the kept document does not apply: {error}").into());
+            false
+        }
+    }
 }
 
 /// Deletes the kept copy of `id` (a deleted document, a revoked link, a document the person
@@ -120,21 +186,43 @@ struct Inner {
     on_timer: RefCell<Option<Closure<dyn FnMut()>>>,
     /// `pagehide` on the window and `visibilitychange` on the document.
     on_hide: RefCell<Option<Closure<dyn FnMut()>>>,
+    /// The state vector of what the last completed save holds.
+    committed: RefCell<StateVector>,
+    /// Pending updates (see [`Inner::save_now`]) to forget once a save completes.
+    pending_keys: RefCell<Vec<String>>,
+    /// This page, in its pending updates' keys.
+    tab: String,
+    /// Counts this page's pending writes: a save that started before the latest one must not
+    /// forget it.
+    pending_writes: Cell<u32>,
 }
 
 impl LocalCopy {
-    /// Starts keeping `doc`, whose kept state (if any) was `loaded`.
-    pub fn start(id: DocId, doc: yrs::Doc, loaded: Option<Vec<u8>>, unsaved: usize) -> LocalCopy {
+    /// Starts keeping `doc`, into which `kept` (if any) was loaded.
+    pub fn start(id: DocId, doc: yrs::Doc, kept: Option<Kept>) -> LocalCopy {
+        let tab = doc.client_id().to_string();
+        let (written, unsaved, mut pending_keys) = match kept {
+            Some(kept) => (kept.state, kept.unsaved, kept.pending_keys),
+            None => (Vec::new(), 0, Vec::new()),
+        };
+        let committed = Update::decode_v1(&written)
+            .map(|u| u.state_vector())
+            .unwrap_or_default();
+        pending_keys.push(format!("gather-pending:{id}:{tab}"));
         let inner = Rc::new(Inner {
             id,
             doc: doc.clone(),
             unsaved: Cell::new(unsaved),
-            written: RefCell::new(loaded.unwrap_or_default()),
+            written: RefCell::new(written),
             timer: Cell::new(None),
             stopped: Cell::new(false),
             discarded: Cell::new(false),
             on_timer: RefCell::new(None),
             on_hide: RefCell::new(None),
+            committed: RefCell::new(committed),
+            pending_keys: RefCell::new(pending_keys),
+            tab,
+            pending_writes: Cell::new(0),
         });
         let weak = Rc::downgrade(&inner);
         *inner.on_timer.borrow_mut() = Some(Closure::new(move || {
@@ -146,7 +234,7 @@ impl LocalCopy {
         let weak = Rc::downgrade(&inner);
         let on_hide = Closure::<dyn FnMut()>::new(move || {
             if let Some(inner) = weak.upgrade() {
-                inner.save();
+                inner.save_now();
             }
         });
         if let Some(window) = web_sys::window() {
@@ -226,6 +314,27 @@ impl Inner {
         }
     }
 
+    /// The page is being hidden or closed: it may get no more callbacks, and an IndexedDB
+    /// write started now may never finish. So what changed since the last completed save is
+    /// kept synchronously (localStorage) for the next page to merge in, then saved as usual.
+    fn save_now(self: &Rc<Self>) {
+        if self.stopped.get() || self.discarded.get() {
+            return;
+        }
+        let update = self
+            .doc
+            .transact()
+            .encode_state_as_update_v1(&self.committed.borrow());
+        // An update with nothing in it encodes as two zero counts.
+        if update.len() > 2 {
+            let id = self.id.to_string();
+            if js_save_pending(&id, &self.tab, &update, self.unsaved.get() as f64) {
+                self.pending_writes.set(self.pending_writes.get() + 1);
+            }
+        }
+        self.save();
+    }
+
     /// Writes the document now, merged with whatever another tab of the same document wrote.
     fn save(self: &Rc<Self>) {
         if self.stopped.get() {
@@ -234,10 +343,13 @@ impl Inner {
         if let (Some(window), Some(handle)) = (web_sys::window(), self.timer.take()) {
             window.clear_timeout_with_handle(handle);
         }
-        let ours = self
-            .doc
-            .transact()
-            .encode_state_as_update_v1(&StateVector::default());
+        let (ours, vector) = {
+            let txn = self.doc.transact();
+            (
+                txn.encode_state_as_update_v1(&StateVector::default()),
+                txn.state_vector(),
+            )
+        };
         let unsaved = self.unsaved.get();
         // Strong: the last save, when the page goes, must still run after `LocalCopy` is gone.
         let inner = Rc::clone(self);
@@ -256,9 +368,26 @@ impl Inner {
             value
         });
         let id = self.id.to_string();
+        let inner = Rc::clone(self);
+        let pending_writes = self.pending_writes.get();
         spawn_local(async move {
-            if let Err(error) = js_save(&id, &merge).await {
-                web_sys::console::warn_2(&"keeping the document failed".into(), &error);
+            match js_save(&id, &merge).await {
+                Ok(_) => {
+                    // Everything up to `vector` is in IndexedDB now: what pages left pending
+                    // (merged at load) and this page's own pending update are no longer needed.
+                    *inner.committed.borrow_mut() = vector;
+                    if !inner.discarded.get() && inner.pending_writes.get() == pending_writes {
+                        js_remove_pending(inner.pending_keys.borrow().clone());
+                        inner.pending_keys.borrow_mut().truncate(0);
+                        inner
+                            .pending_keys
+                            .borrow_mut()
+                            .push(format!("gather-pending:{id}:{}", inner.tab));
+                    }
+                }
+                Err(error) => {
+                    web_sys::console::warn_2(&"keeping the document failed".into(), &error);
+                }
             }
             drop(merge);
         });

@@ -89,6 +89,11 @@ pub fn app(state: ServerState, config: &Config) -> Router {
         .merge(api::routes())
         .merge(forms::routes())
         .merge(doc_images::routes())
+        .nest_service("/snippets", revalidated(&config.assets.join("snippets")))
+        .nest_service(
+            "/fill/snippets",
+            revalidated(&config.assets.join("fill/snippets")),
+        )
         .fallback_service(static_files(&config.assets))
         .layer(axum::middleware::map_response(move |mut res: Response| {
             let csp = csp.clone();
@@ -115,6 +120,18 @@ fn static_files(assets: &std::path::Path) -> axum::routing::MethodRouter {
         files,
         header::CACHE_CONTROL,
         axum::http::HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    axum::routing::get_service(cached)
+}
+
+/// wasm-bindgen's JS modules (`snippets/<crate>-<hash>/…`): their folder's name does not change
+/// with their content, so the browser must ask again each time (a conditional request).
+fn revalidated(dir: &std::path::Path) -> axum::routing::MethodRouter {
+    let files = tower_http::compression::Compression::new(ServeDir::new(dir));
+    let cached = tower_http::set_header::SetResponseHeader::overriding(
+        files,
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-cache"),
     );
     axum::routing::get_service(cached)
 }

@@ -352,7 +352,11 @@ impl Browser {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                bail!("editor shows {now:?}, expected {text:?}");
+                let page = self
+                    .js("return location.href + ' | ' + document.body.innerText.slice(0, 300);")
+                    .await
+                    .unwrap_or_default();
+                bail!("editor shows {now:?}, expected {text:?}; the page: {page}");
             }
             tokio::time::sleep(Duration::from_millis(15)).await;
         }

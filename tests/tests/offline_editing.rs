@@ -12,35 +12,89 @@ use serde_json::{json, Value};
 const SAVED: &str = "const s = document.querySelector('[data-testid=status]');
      return !!s && s.dataset.state === 'online' && s.dataset.unsaved === '0';";
 
-/// The copy this browser keeps of document `id`: its count of unsaved edits, or `None`.
-async fn kept_unsaved(browser: &Browser, id: &str) -> Result<Option<u64>> {
-    let script = "const [id, done] = arguments;
+/// The copy this browser keeps of document `id`: its count of unsaved edits and whether its
+/// state holds `text` (UTF-8 inside the yrs update), or `None`.
+async fn kept(browser: &Browser, id: &str, text: &str) -> Result<Option<(u64, bool)>> {
+    let script = "const [id, text, done] = arguments;
         const open = indexedDB.open('gather');
         open.onerror = () => done(null);
         open.onsuccess = () => {
             const db = open.result;
             if (!db.objectStoreNames.contains('docs')) return done(null);
             const get = db.transaction('docs').objectStore('docs').get(id);
-            get.onsuccess = () => done(get.result ? get.result.unsaved : null);
+            get.onsuccess = () => done(get.result
+                ? [get.result.unsaved, new TextDecoder().decode(get.result.state).includes(text)]
+                : null);
             get.onerror = () => done(null);
         };";
     let value = browser
         .client
-        .execute_async(script, vec![json!(id)])
+        .execute_async(script, vec![json!(id), json!(text)])
         .await?;
-    Ok(value.as_u64())
+    Ok(value
+        .as_array()
+        .and_then(|v| Some((v.first()?.as_u64()?, v.get(1)?.as_bool()?))))
 }
 
-/// Waits until the kept copy of `id` counts `unsaved` edits.
-async fn wait_kept(browser: &Browser, id: &str, unsaved: u64) -> Result<()> {
+/// Waits until the kept copy of `id` holds `text` and counts `unsaved` edits. (Text typed on
+/// different visits sits in separate items of the update: look for one visit's typing.)
+async fn wait_kept(browser: &Browser, id: &str, unsaved: u64, text: &str) -> Result<()> {
     let deadline = Instant::now() + WAIT;
     loop {
-        let kept = kept_unsaved(browser, id).await?;
-        if kept == Some(unsaved) {
+        let now = kept(browser, id, text).await?;
+        if now == Some((unsaved, true)) {
             return Ok(());
         }
         if Instant::now() > deadline {
-            bail!("the kept copy counts {kept:?} unsaved edits, expected {unsaved}");
+            bail!("the kept copy is {now:?} (unsaved edits, holds {text:?}), expected {unsaved}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until the service worker is active and keeps a wasm build, then reloads the page
+/// (online) so the worker controls it. A page whose load began before the worker activated
+/// can stay uncontrolled for its whole life; a person's next visit is the one that counts.
+async fn kept_by_service_worker(browser: &Browser) -> Result<()> {
+    browser
+        .client
+        .execute_async(
+            "const done = arguments[0]; navigator.serviceWorker.ready.then(() => done(true));",
+            vec![],
+        )
+        .await?;
+    browser.client.refresh().await?;
+    browser
+        .wait_js("return !!navigator.serviceWorker.controller;", WAIT)
+        .await?;
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let kept = browser
+            .client
+            .execute_async(
+                "const done = arguments[0];
+                 caches.open('gather-app-v1')
+                     .then((c) => c.keys())
+                     .then((keys) => done(keys.some((r) => r.url.endsWith('.wasm'))))
+                     .catch(() => done(false));",
+                vec![],
+            )
+            .await?;
+        if kept == Value::Bool(true) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            let keys = browser
+                .client
+                .execute_async(
+                    "const done = arguments[0];
+                     caches.keys().then((names) => Promise.all(names.map((n) => caches.open(n)
+                         .then((c) => c.keys()).then((ks) => n + ': ' + ks.map((r) => r.url).join(' ')))))
+                         .then(done, (e) => done(String(e)));",
+                    vec![],
+                )
+                .await?;
+            bail!("the service worker kept no wasm build; it keeps {keys}");
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -75,13 +129,10 @@ async fn a_document_opened_once_is_edited_offline_across_reloads_and_merges_late
     a.type_keys("在线写的").await?;
     a.wait_text("在线写的", WAIT).await?;
     a.wait_js(SAVED, WAIT).await?;
-    // The service worker controls the page (it kept the app), and the document is kept.
-    a.wait_js(
-        "return !!navigator.serviceWorker && !!navigator.serviceWorker.controller;",
-        WAIT,
-    )
-    .await?;
-    wait_kept(&a, &doc.id, 0).await?;
+    // The document is kept; a second visit is served by the service worker, which kept the app.
+    wait_kept(&a, &doc.id, 0, "在线写的").await?;
+    kept_by_service_worker(&a).await?;
+    a.wait_text("在线写的", WAIT).await?;
 
     // The server goes down; the page reloads from the device.
     let addr = server.addr.clone();
@@ -105,7 +156,7 @@ async fn a_document_opened_once_is_edited_offline_across_reloads_and_merges_late
         WAIT,
     )
     .await?;
-    wait_kept(&a, &doc.id, 3).await?;
+    wait_kept(&a, &doc.id, 3, "abc").await?;
 
     // Reloading again (the tab closed and opened): the offline edits are still there, counted.
     a.client.refresh().await?;
@@ -122,23 +173,36 @@ async fn a_document_opened_once_is_edited_offline_across_reloads_and_merges_late
     let (state, unsaved, text) = badge(&a).await?;
     println!("badge after the offline reload: {state} {unsaved} {text}");
 
+    // Closing the tab right after typing (well before the copy's next save): the page writes
+    // what it has as it goes, and the next page merges it in.
+    a.caret_to_end().await?;
+    a.type_keys("d").await?;
+    a.client.refresh().await?;
+    a.wait_text("在线写的abcd", WAIT).await?;
+    a.wait_js(
+        "const s = document.querySelector('[data-testid=status]');
+         return !!s && s.dataset.state === 'offline' && s.dataset.unsaved === '4';",
+        WAIT,
+    )
+    .await?;
+
     // The server is back on the same data and address: the page reconnects by itself and its
     // offline edits reach the server.
     let server = GatherServer::start(data.path(), &addr).await?;
     a.wait_js(SAVED, Duration::from_secs(45)).await?;
-    wait_kept(&a, &doc.id, 0).await?;
+    wait_kept(&a, &doc.id, 0, "abc").await?;
     let b = driver.browser("b", 1024, 768).await?;
     b.goto(&url).await?;
     b.wait_online().await?;
-    b.wait_text("在线写的abc", WAIT).await?;
+    b.wait_text("在线写的abcd", WAIT).await?;
 
     // Both keep editing together and converge.
     b.caret_to_end().await?;
     b.type_keys("!").await?;
-    a.wait_text("在线写的abc!", WAIT).await?;
+    a.wait_text("在线写的abcd!", WAIT).await?;
     a.caret_to_end().await?;
     a.type_keys("?").await?;
-    b.wait_text("在线写的abc!?", WAIT).await?;
+    b.wait_text("在线写的abcd!?", WAIT).await?;
     a.wait_js(SAVED, WAIT).await?;
     b.wait_js(SAVED, WAIT).await?;
     assert_eq!(a.editor_text().await?, b.editor_text().await?);
@@ -154,7 +218,7 @@ async fn a_document_opened_once_is_edited_offline_across_reloads_and_merges_late
         .await?;
     assert!((200..300).contains(&status), "delete answered {status}");
     let deadline = Instant::now() + WAIT;
-    while kept_unsaved(&a, &doc.id).await?.is_some() {
+    while kept(&a, &doc.id, "").await?.is_some() {
         if Instant::now() > deadline {
             bail!("the deleted document is still kept in browser a");
         }
@@ -192,15 +256,8 @@ async fn a_form_opened_once_is_filled_offline_and_sent_when_the_server_is_back()
         .await?;
     phone.goto(&fill_url).await?;
     phone.find_testid("fill-form").await?;
-    phone
-        .wait_js(
-            "return !!navigator.serviceWorker && !!navigator.serviceWorker.controller;",
-            WAIT,
-        )
-        .await?;
-
     // A second visit goes through the service worker, which keeps the fill page's build.
-    phone.client.refresh().await?;
+    kept_by_service_worker(&phone).await?;
     phone.find_testid("fill-form").await?;
 
     // The server goes down; the page opens again from the device and is filled in.

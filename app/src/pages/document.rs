@@ -99,14 +99,12 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
             if live.is_disposed() || gone.get_untracked() {
                 return;
             }
-            let (loaded, kept_unsaved) = match kept {
-                Some(kept) if local_store::apply(&doc, &kept.state) => {
-                    refresh();
-                    (Some(kept.state), kept.unsaved)
-                }
-                _ => (None, 0),
-            };
-            let copy = LocalCopy::start(id.clone(), doc.clone(), loaded, kept_unsaved);
+            let kept = kept.filter(|kept| kept.apply_to(&doc));
+            if kept.is_some() {
+                refresh();
+            }
+            let kept_unsaved = kept.as_ref().map_or(0, |kept| kept.unsaved);
+            let copy = LocalCopy::start(id.clone(), doc.clone(), kept);
             let connection = Rc::new(Connection::open(
                 id,
                 token,

@@ -59,6 +59,20 @@ pub fn delete_range(txn: &mut TransactionMut, body: &XmlFragmentRef, a: Pos, b: 
     if start == end {
         return start;
     }
+    // Within one block (typing, Backspace inside a word): find only that block.
+    if start.block == end.block {
+        if let Some((index, entry)) = entry_at(txn, body, start.block) {
+            if index == start.block {
+                let one = std::slice::from_ref(&entry);
+                let from = clamp(txn, one, Pos::new(0, start.offset)).offset;
+                let to = clamp(txn, one, Pos::new(0, end.offset)).offset;
+                if entry.kind.is_editable() && from < to {
+                    delete_inline(txn, &entry.el, from, to);
+                }
+                return Pos::new(index, from);
+            }
+        }
+    }
     let entries = outline(txn, body);
     if entries.is_empty() {
         return start;

@@ -205,17 +205,40 @@ impl Entry {
 /// are shown whole). Bare text outside a block is skipped (no schema allows it there).
 pub(crate) fn outline(txn: &impl ReadTxn, body: &XmlFragmentRef) -> Vec<Entry> {
     let mut out = Vec::new();
-    let mut ancestors = Vec::new();
-    walk(txn, Parent::Body(body.clone()), &mut ancestors, &mut out);
+    visit(txn, body, &mut |el, parent, index, ancestors| {
+        out.push(Entry {
+            kind: BlockKind::of(txn, el),
+            el: el.clone(),
+            parent: parent.clone(),
+            index,
+            ancestors: ancestors.to_vec(),
+        });
+        true
+    });
     out
 }
 
-fn walk(txn: &impl ReadTxn, parent: Parent, ancestors: &mut Vec<Anc>, out: &mut Vec<Entry>) {
-    let count = parent.len(txn);
-    for index in 0..count {
-        let Some(XmlOut::Element(el)) = parent.get(txn, index) else {
+/// A block as [`visit`] shows it: its element, parent, index there and containers.
+type Visitor<'v> = dyn FnMut(&XmlElementRef, &Parent, u32, &[Anc]) -> bool + 'v;
+
+/// Calls `f` for every block in document order until it returns false. Walks each parent's
+/// children in one pass (looking a child up by index walks the list from its start, which made
+/// reading the outline quadratic in the number of blocks).
+fn visit(txn: &impl ReadTxn, body: &XmlFragmentRef, f: &mut Visitor<'_>) {
+    let mut ancestors = Vec::new();
+    walk(txn, Parent::Body(body.clone()), &mut ancestors, f);
+}
+
+fn walk(txn: &impl ReadTxn, parent: Parent, ancestors: &mut Vec<Anc>, f: &mut Visitor<'_>) -> bool {
+    let children = match &parent {
+        Parent::Body(b) => b.children(txn),
+        Parent::Element(e) => e.children(txn),
+    };
+    for (index, child) in children.enumerate() {
+        let XmlOut::Element(el) = child else {
             continue;
         };
+        let index = index as u32;
         match Container::of(txn, &el) {
             Some(container) => {
                 ancestors.push(Anc {
@@ -224,30 +247,52 @@ fn walk(txn: &impl ReadTxn, parent: Parent, ancestors: &mut Vec<Anc>, out: &mut 
                     parent: parent.clone(),
                     index,
                 });
-                walk(txn, Parent::Element(el), ancestors, out);
+                let go_on = walk(txn, Parent::Element(el), ancestors, f);
                 ancestors.pop();
+                if !go_on {
+                    return false;
+                }
             }
-            None => out.push(Entry {
-                kind: BlockKind::of(txn, &el),
-                el,
-                parent: parent.clone(),
-                index,
-                ancestors: ancestors.clone(),
-            }),
+            None => {
+                if !f(&el, &parent, index, ancestors) {
+                    return false;
+                }
+            }
         }
     }
+    true
 }
 
-/// The entry for block `block`, clamped to the last one.
+/// The entry for block `block`, clamped to the last one. Stops walking once it is found.
 pub(crate) fn entry_at(
     txn: &impl ReadTxn,
     body: &XmlFragmentRef,
     block: u32,
 ) -> Option<(u32, Entry)> {
-    let mut entries = outline(txn, body);
-    if entries.is_empty() {
-        return None;
+    let mut seen = 0u32;
+    let mut found = None;
+    let find = |target: u32, seen: &mut u32, found: &mut Option<Entry>| {
+        visit(txn, body, &mut |el, parent, index, ancestors| {
+            if *seen == target {
+                *found = Some(Entry {
+                    kind: BlockKind::of(txn, el),
+                    el: el.clone(),
+                    parent: parent.clone(),
+                    index,
+                    ancestors: ancestors.to_vec(),
+                });
+                return false;
+            }
+            *seen += 1;
+            true
+        });
+    };
+    find(block, &mut seen, &mut found);
+    if found.is_none() {
+        // Past the end: `seen` counted every block; take the last one.
+        let last = seen.checked_sub(1)?;
+        seen = 0;
+        find(last, &mut seen, &mut found);
     }
-    let index = (block as usize).min(entries.len() - 1);
-    Some((index as u32, entries.swap_remove(index)))
+    found.map(|entry| (seen, entry))
 }

@@ -1,0 +1,567 @@
+//! The editor's speed in headless Chromium (issue 4): how long a 100-page document takes to
+//! open and render, and how long a keystroke takes to reach the screen.
+//!
+//! 1. A 100-page document (about 50,000 words: headings, paragraphs with marks and links,
+//!    bulleted, numbered and task lists, quotes, code blocks, tables; mostly English, one
+//!    paragraph in five Chinese) is generated as Markdown and imported through the editor's
+//!    own "Import Markdown" button, then saved by the server.
+//! 2. **Open**: fresh browsers (nothing cached) open it; then the same browsers open it again
+//!    (app files cached, the document kept in IndexedDB). Measured in the page, from the
+//!    navigation's start to the moment the document's last block is in the DOM, and to the
+//!    next frame after that.
+//! 3. **Keystrokes**: typing in a paragraph in the middle of the document (letters, spaces,
+//!    Enter, Backspace), one key at a time. Each key's latency is from the key event's
+//!    timestamp to the frame after the editor handled it (`requestAnimationFrame`, then a
+//!    message: the frame has been painted by then). The browser's own Event Timing API
+//!    counts the keys that took 16 ms or more, as a check.
+//!
+//! Run by `bench/editor.sh`, which builds the app and the server in release mode first.
+//! Usage: `editor_bench [--words N] [--opens N] [--keys N] [--out FILE]`.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use e2e::{Browser, Driver, GatherServer};
+use serde_json::{json, Value};
+
+/// The last block's text: the document has opened when it is on screen.
+const END: &str = "The end of the handbook. 完";
+
+/// Runs in every page before the app (through DevTools, so the page's CSP does not apply):
+/// notes when the document's last block is in the DOM, and the frame after.
+const OPEN_PROBE: &str = r#"
+(() => {
+  const bench = (window.__bench = { opened: null, painted: null });
+  const observer = new MutationObserver(() => {
+    const editor = document.querySelector('[data-testid=editor]');
+    const last = editor && editor.lastElementChild;
+    if (bench.opened !== null || !last || !last.textContent.includes(END)) return;
+    bench.opened = performance.now();
+    observer.disconnect();
+    requestAnimationFrame(() => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => { bench.painted = performance.now(); };
+      channel.port2.postMessage(0);
+    });
+  });
+  observer.observe(document, { childList: true, subtree: true, characterData: true });
+})();
+"#;
+
+/// Installed before typing: each keydown's latency to the frame after it, and the browser's
+/// Event Timing entries of 16 ms or more.
+const KEY_PROBE: &str = r#"
+  const bench = window.__bench;
+  bench.keys = [];
+  bench.slow = [];
+  document.addEventListener('keydown', (event) => {
+    const start = event.timeStamp;
+    requestAnimationFrame(() => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => bench.keys.push(performance.now() - start);
+      channel.port2.postMessage(0);
+    });
+  }, true);
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if (e.name === 'keydown') bench.slow.push(e.duration);
+    }
+  }).observe({ type: 'event', durationThreshold: 16 });
+  return true;
+"#;
+
+struct Options {
+    words: usize,
+    opens: usize,
+    keys: usize,
+    out: Option<PathBuf>,
+}
+
+fn options() -> Result<Options> {
+    let mut options = Options {
+        words: 50_000,
+        opens: 3,
+        keys: 300,
+        out: None,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().context("a value after the option");
+        match arg.as_str() {
+            "--words" => options.words = value()?.parse()?,
+            "--opens" => options.opens = value()?.parse()?,
+            "--keys" => options.keys = value()?.parse()?,
+            "--out" => options.out = Some(value()?.into()),
+            _ => bail!("unknown option {arg}; usage: editor_bench [--words N] [--opens N] [--keys N] [--out FILE]"),
+        }
+    }
+    Ok(options)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> Result<()> {
+    let options = options()?;
+    let data = tempfile::tempdir()?;
+    let server = GatherServer::start(data.path(), "127.0.0.1:0").await?;
+    let driver = Driver::start().await?;
+    let result = run(&options, &server, &driver, data.path()).await;
+    server.stop().await?;
+    let report = result?;
+    print!("{report}");
+    if let Some(out) = &options.out {
+        if let Some(dir) = out.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(out, &report)?;
+    }
+    Ok(())
+}
+
+async fn run(
+    options: &Options,
+    server: &GatherServer,
+    driver: &Driver,
+    data: &std::path::Path,
+) -> Result<String> {
+    let markdown = handbook(options.words);
+    let md = data.join("handbook.md");
+    std::fs::write(&md, &markdown.text)?;
+    let doc = server.create_doc("Handbook").await?;
+    let url = server.url(&doc.path);
+
+    // The author imports the handbook and waits until the server has it on disk.
+    let author = driver.browser("author", 1280, 900).await?;
+    author.goto(&url).await?;
+    author.wait_online().await?;
+    author.caret_to_end().await?;
+    let started = Instant::now();
+    author
+        .find_testid("import-md")
+        .await?
+        .send_keys(&md.display().to_string())
+        .await?;
+    author
+        .wait_js(
+            &format!(
+                "const e = document.querySelector('[data-testid=editor]');
+                 return !!e && !!e.lastElementChild && e.lastElementChild.textContent.includes({});",
+                json!(END)
+            ),
+            Duration::from_secs(120),
+        )
+        .await?;
+    let imported = started.elapsed();
+    author
+        .wait_js(
+            "const s = document.querySelector('[data-testid=status]');
+             return s.dataset.state === 'online' && s.dataset.unsaved === '0';",
+            Duration::from_secs(120),
+        )
+        .await?;
+    let shape = author
+        .js("const e = document.querySelector('[data-testid=editor]');
+             return [e.querySelectorAll('[data-b]').length, e.children.length,
+                     document.querySelector('[data-testid=word-count]').textContent];")
+        .await?;
+    author.close().await?;
+
+    // Opening: fresh browsers, then each again with its caches and kept copy.
+    let mut cold = Vec::new();
+    let mut warm = Vec::new();
+    let mut reader = None;
+    for i in 0..options.opens {
+        let browser = driver.browser(&format!("reader-{i}"), 1280, 900).await?;
+        browser
+            .cdp(
+                "Page.addScriptToEvaluateOnNewDocument",
+                json!({ "source": OPEN_PROBE.replace("END", &json!(END).to_string()) }),
+            )
+            .await?;
+        cold.push(open(&browser, &url).await?);
+        // Let the kept copy be written before the second visit.
+        browser
+            .wait_js(
+                "const s = document.querySelector('[data-testid=status]');
+                 return s.dataset.state === 'online';",
+                Duration::from_secs(30),
+            )
+            .await?;
+        wait_kept(&browser, &doc.id).await?;
+        warm.push(open(&browser, &url).await?);
+        match reader {
+            None => reader = Some(browser),
+            Some(_) => browser.close().await?,
+        }
+    }
+    let reader = reader.context("--opens must be at least 1")?;
+    reader.wait_online().await?;
+
+    // Typing in the middle of the document.
+    let typed = keystrokes(options.keys);
+    let latencies = type_and_measure(&reader, &typed).await?;
+    let slow: Vec<f64> = serde_json::from_value(reader.js("return window.__bench.slow;").await?)?;
+    reader.close().await?;
+
+    let mut report = String::new();
+    let now = chrono_like_now();
+    writeln!(report, "### Editor in headless Chromium: {now}\n")?;
+    writeln!(
+        report,
+        "Document: {} words of Markdown ({} bytes; {} blocks of which {} top-level; the editor counts {}), imported through the editor in {:.1} s.\n",
+        markdown.words,
+        markdown.text.len(),
+        shape[0],
+        shape[1],
+        shape[2].as_str().unwrap_or_default(),
+        imported.as_secs_f64(),
+    )?;
+    writeln!(report, "| what | runs | p50 | p95 | max |")?;
+    writeln!(report, "|---|---|---|---|---|")?;
+    for (name, runs) in [
+        (
+            "open, first visit: last block in the DOM (ms)",
+            pick(&cold, |o| o.0),
+        ),
+        ("open, first visit: next frame (ms)", pick(&cold, |o| o.1)),
+        (
+            "open again (cached app, kept copy): last block in the DOM (ms)",
+            pick(&warm, |o| o.0),
+        ),
+        ("open again: next frame (ms)", pick(&warm, |o| o.1)),
+        ("keystroke to next frame (ms)", latencies.clone()),
+    ] {
+        writeln!(
+            report,
+            "| {name} | {} | {:.1} | {:.1} | {:.1} |",
+            runs.len(),
+            percentile(&runs, 0.50),
+            percentile(&runs, 0.95),
+            percentile(&runs, 1.0),
+        )?;
+    }
+    writeln!(
+        report,
+        "\nKeys typed: {} ({} Enter, {} Backspace). Event Timing: {} of them took 16 ms or more (durations {:?}).",
+        typed.len(),
+        typed.iter().filter(|k| **k == ENTER).count(),
+        typed.iter().filter(|k| **k == BACKSPACE).count(),
+        slow.len(),
+        slow,
+    )?;
+    Ok(report)
+}
+
+/// Opens `url` and returns (last block in the DOM, next frame), in ms from navigation start.
+async fn open(browser: &Browser, url: &str) -> Result<(f64, f64)> {
+    // A different page first, so the second visit is a real navigation (not a same-URL no-op).
+    browser.goto("about:blank").await?;
+    browser.goto(url).await?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let v = browser
+            .js("const b = window.__bench; return b ? [b.opened, b.painted] : [null, null];")
+            .await?;
+        if let (Some(opened), Some(painted)) = (v[0].as_f64(), v[1].as_f64()) {
+            return Ok((opened, painted));
+        }
+        if Instant::now() > deadline {
+            bail!("the document did not open within 60 s");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Waits until this browser keeps the document in IndexedDB with nothing unsaved.
+async fn wait_kept(browser: &Browser, id: &str) -> Result<()> {
+    let script = "const [id, done] = arguments;
+        const open = indexedDB.open('gather');
+        open.onerror = () => done(false);
+        open.onsuccess = () => {
+            const db = open.result;
+            if (!db.objectStoreNames.contains('docs')) return done(false);
+            const get = db.transaction('docs').objectStore('docs').get(id);
+            get.onsuccess = () => done(!!get.result && get.result.unsaved === 0
+                && get.result.state.length > 100000);
+            get.onerror = () => done(false);
+        };";
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while browser
+        .client
+        .execute_async(script, vec![json!(id)])
+        .await?
+        != Value::Bool(true)
+    {
+        if Instant::now() > deadline {
+            bail!("the document was not kept in IndexedDB");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
+const ENTER: &str = "\u{E007}";
+const BACKSPACE: &str = "\u{E003}";
+
+/// What is typed: words with spaces, an Enter every 30 keys, a Backspace every 11.
+fn keystrokes(n: usize) -> Vec<&'static str> {
+    let letters = "the quick brown fox jumps over the lazy dog ";
+    (0..n)
+        .map(|i| {
+            if i % 30 == 29 {
+                ENTER
+            } else if i % 11 == 10 {
+                BACKSPACE
+            } else {
+                let at = i % letters.len();
+                &letters[at..at + 1]
+            }
+        })
+        .collect()
+}
+
+/// Puts the caret at the end of a paragraph in the middle, types `keys` one at a time (each
+/// after the previous one reached the screen) and returns each key's latency in ms.
+async fn type_and_measure(browser: &Browser, keys: &[&str]) -> Result<Vec<f64>> {
+    browser
+        .js("const e = document.querySelector('[data-testid=editor]');
+             const ps = e.querySelectorAll(':scope > p[data-b]');
+             const p = ps[Math.floor(ps.length / 2)];
+             e.focus();
+             const r = document.createRange(); r.selectNodeContents(p); r.collapse(false);
+             const s = getSelection(); s.removeAllRanges(); s.addRange(r);
+             p.scrollIntoView({ block: 'center' });
+             return true;")
+        .await?;
+    browser.js(KEY_PROBE).await?;
+    let active = browser.client.active_element().await?;
+    for (i, key) in keys.iter().enumerate() {
+        active.send_keys(key).await?;
+        browser
+            .wait_js(
+                &format!("return window.__bench.keys.length > {i};"),
+                Duration::from_secs(10),
+            )
+            .await?;
+    }
+    let typed: Vec<f64> = serde_json::from_value(browser.js("return window.__bench.keys;").await?)?;
+    if typed.len() != keys.len() {
+        bail!("{} keys measured, {} typed", typed.len(), keys.len());
+    }
+    // The text arrived: the last words typed are in the editor.
+    let text = browser
+        .js("return document.querySelector('[data-testid=editor]').textContent;")
+        .await?;
+    if !text
+        .as_str()
+        .unwrap_or_default()
+        .contains("the quick brown")
+    {
+        bail!("the typed text is not in the editor");
+    }
+    Ok(typed)
+}
+
+fn pick(runs: &[(f64, f64)], f: impl Fn(&(f64, f64)) -> f64) -> Vec<f64> {
+    runs.iter().map(f).collect()
+}
+
+/// The `q`-th percentile (nearest rank) of `values`.
+fn percentile(values: &[f64], q: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+fn chrono_like_now() -> String {
+    std::process::Command::new("date")
+        .args(["-u", "+%Y-%m-%d %H:%M UTC"])
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default()
+}
+
+struct Markdown {
+    text: String,
+    words: usize,
+}
+
+/// A handbook of about `words` words, deterministic: sections with headings, paragraphs
+/// (bold, italic, code, links), lists, task lists, quotes, code blocks and tables.
+fn handbook(words: usize) -> Markdown {
+    const EN: &[&str] = &[
+        "students",
+        "report",
+        "their",
+        "temperature",
+        "every",
+        "morning",
+        "before",
+        "nine",
+        "the",
+        "class",
+        "teacher",
+        "checks",
+        "who",
+        "has",
+        "not",
+        "replied",
+        "masks",
+        "arrive",
+        "from",
+        "donors",
+        "and",
+        "volunteers",
+        "count",
+        "boxes",
+        "at",
+        "the",
+        "hospital",
+        "gate",
+        "plans",
+        "lessons",
+        "together",
+        "online",
+        "while",
+        "schools",
+        "stay",
+        "closed",
+        "a",
+        "list",
+        "of",
+        "supplies",
+        "is",
+        "kept",
+        "in",
+        "one",
+        "shared",
+        "document",
+    ];
+    const ZH: &[&str] = &[
+        "学生",
+        "每天",
+        "早上",
+        "报告",
+        "体温",
+        "班主任",
+        "检查",
+        "谁",
+        "还没有",
+        "回复",
+        "口罩",
+        "来自",
+        "捐赠",
+        "志愿者",
+        "清点",
+        "箱子",
+        "医院",
+        "门口",
+        "老师",
+        "一起",
+        "备课",
+        "学校",
+        "停课",
+        "期间",
+        "物资",
+        "清单",
+        "共享",
+        "文档",
+    ];
+    let mut seed = 0x2020_0203_u64;
+    let mut next = move |n: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((seed >> 33) as usize) % n
+    };
+    let mut text = String::new();
+    let mut count = 0;
+    let sentence = |next: &mut dyn FnMut(usize) -> usize, n: usize, count: &mut usize| {
+        let chinese = next(5) == 0;
+        let mut s = String::new();
+        for i in 0..n {
+            let word = if chinese {
+                ZH[next(ZH.len())]
+            } else {
+                EN[next(EN.len())]
+            };
+            if !chinese && i > 0 {
+                s.push(' ');
+            }
+            match next(40) {
+                0 => write!(s, "**{word}**").unwrap(),
+                1 => write!(s, "*{word}*").unwrap(),
+                2 => write!(s, "`{word}`").unwrap(),
+                3 => write!(s, "[{word}](https://example.org/{i})").unwrap(),
+                _ => s.push_str(word),
+            }
+            *count += if chinese { word.chars().count() } else { 1 };
+        }
+        s.push(if chinese { '。' } else { '.' });
+        s
+    };
+    let mut section = 0;
+    while count < words {
+        section += 1;
+        if section % 10 == 1 {
+            writeln!(text, "# Part {}\n", section / 10 + 1).unwrap();
+        }
+        writeln!(text, "## Section {section}\n").unwrap();
+        for block in 0..6 {
+            match (section + block) % 9 {
+                0 => {
+                    for i in 0..4 {
+                        let s = sentence(&mut next, 8, &mut count);
+                        writeln!(text, "- item {i}: {s}").unwrap();
+                    }
+                }
+                1 => {
+                    for i in 0..4 {
+                        let s = sentence(&mut next, 8, &mut count);
+                        writeln!(text, "{}. {s}", i + 1).unwrap();
+                    }
+                }
+                2 => {
+                    for i in 0..3 {
+                        let s = sentence(&mut next, 6, &mut count);
+                        let mark = if i == 0 { 'x' } else { ' ' };
+                        writeln!(text, "- [{mark}] {s}").unwrap();
+                    }
+                }
+                3 => {
+                    let s = sentence(&mut next, 30, &mut count);
+                    writeln!(text, "> {s}").unwrap();
+                }
+                4 if block == 4 => {
+                    writeln!(text, "| Item | Quantity | Where |\n|---|---|---|").unwrap();
+                    for _ in 0..4 {
+                        let item = EN[next(EN.len())];
+                        let place = ZH[next(ZH.len())];
+                        writeln!(text, "| {item} | {} | {place} |", next(500)).unwrap();
+                        count += 3;
+                    }
+                }
+                5 if block == 5 => {
+                    writeln!(text, "```\nlet total = boxes * {};\n```", next(100)).unwrap();
+                    count += 4;
+                }
+                _ => {
+                    let n = 40 + next(60);
+                    let s1 = sentence(&mut next, n / 2, &mut count);
+                    let s2 = sentence(&mut next, n - n / 2, &mut count);
+                    writeln!(text, "{s1} {s2}").unwrap();
+                }
+            }
+            text.push('\n');
+        }
+    }
+    writeln!(text, "{END}").unwrap();
+    Markdown { text, words: count }
+}
