@@ -5,9 +5,11 @@
 //!
 //! The document page loads the kept state into its document before it connects, so the text
 //! shows at once and the sync protocol exchanges only differences; edits not yet durable go
-//! to the server in the next sync step 2. [`LocalCopy`] saves the state 300 ms after the last
-//! change, and at once when the page is hidden or closed. A deleted document or a revoked link
-//! deletes its copy ([`forget`]).
+//! to the server in the next sync step 2. [`LocalCopy`] saves the whole state to IndexedDB at
+//! most once a second while the document changes (encoding a 100-page document is a stall
+//! worth not repeating on every key). When the page is hidden or closed, what changed since
+//! the last completed save goes to localStorage at once, synchronously, for the next page to
+//! merge in. A deleted document or a revoked link deletes its copy ([`forget`]).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -43,7 +45,7 @@ const LOAD_ORIGIN: &str = "gather-local-copy";
 /// Key of the update observer that schedules saving.
 const SAVE_OBSERVER: &str = "gather-keep";
 /// How long after the last change the copy is saved.
-const DEBOUNCE_MS: i32 = 300;
+const DEBOUNCE_MS: i32 = 1000;
 
 /// A kept copy as read back.
 pub struct Kept {

@@ -284,8 +284,13 @@ fn block_elements(root: &Element) -> web_sys::NodeList {
 
 /// The index of a block element among all of them.
 fn index_of_block(root: &Element, block: &Node) -> Option<u32> {
-    let all = block_elements(root);
-    (0..all.length()).find(|i| all.item(*i).as_ref() == Some(block))
+    u32::try_from(block_index(root, block)).ok()
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/js/blocks.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = blockIndex)]
+    fn block_index(root: &Element, block: &Node) -> i32;
 }
 
 /// The text a rendered block shows now, counted as the model counts it (a hard break is

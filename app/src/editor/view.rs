@@ -160,12 +160,44 @@ impl EditorView {
 
     /// Runs one edit in one transaction, renders, and puts the caret where the edit says.
     pub fn edit(&mut self, f: impl FnOnce(&mut TransactionMut, &XmlFragmentRef) -> Pos) {
-        let caret = {
+        self.edit_text(|txn, body| (f(txn, body), false));
+    }
+
+    /// Like [`Self::edit`], for an edit that may have changed only the text of the caret's
+    /// block (typing, deleting inside a word): it says so by returning `true`, and then only
+    /// that block is read again, not the whole document (a keystroke in a 100-page document).
+    fn edit_text(&mut self, f: impl FnOnce(&mut TransactionMut, &XmlFragmentRef) -> (Pos, bool)) {
+        let (caret, text_only) = {
             let mut txn = self.doc.transact_mut_with(LOCAL_ORIGIN);
             f(&mut txn, &self.body)
         };
-        self.render(None);
+        if text_only {
+            self.render_block(caret.block);
+        } else {
+            self.render(None);
+        }
         self.set_selection(Selection::caret(caret));
+    }
+
+    /// Renders after a change to the text of block `block` alone.
+    fn render_block(&mut self, block: u32) {
+        let fresh = {
+            let txn = self.doc.transact();
+            rich_text::read_block_at(&txn, &self.body, block)
+        };
+        let Some(fresh) = fresh.filter(|_| (block as usize) < self.rendered.len()) else {
+            self.render(None);
+            return;
+        };
+        let mut blocks = self.rendered.clone();
+        blocks[block as usize] = fresh;
+        dom::render(&self.root, &self.rendered, &blocks, None);
+        if let Some(on_render) = &self.on_render {
+            on_render(&blocks);
+        }
+        let empty = blocks.len() == 1 && blocks[0].is_empty();
+        let _ = self.root.toggle_attribute_with_force("data-empty", empty);
+        self.rendered = blocks;
     }
 
     /// The marks text typed at `pos` gets.
@@ -185,7 +217,7 @@ impl EditorView {
         let marks = self.marks_for_typing(sel.start());
         self.stored_marks = None;
         let mut ended_mark = None;
-        self.edit(|txn, body| {
+        self.edit_text(|txn, body| {
             if sel.is_collapsed() && matches!(text, " " | "-" | "*" | "_" | "`" | "~") {
                 // Typing, with Markdown shortcuts.
                 let caret = rich_text::insert_text(txn, body, sel.start(), text, marks);
@@ -197,13 +229,18 @@ impl EditorView {
                 if let Some(done) =
                     trigger.and_then(|t| rich_text::line_shortcut(txn, body, caret, t))
                 {
-                    return done;
+                    return (done, false);
                 }
                 if let Some((done, mark)) = rich_text::inline_shortcut(txn, body, caret) {
                     ended_mark = Some((done, mark));
-                    return done;
+                    return (done, false);
                 }
-                return caret;
+                return (caret, caret.block == sel.start().block);
+            }
+            if sel.is_collapsed() && !text.contains('\n') {
+                // Typing: the text goes into the caret's block (a body without blocks gets one).
+                let caret = rich_text::insert_text(txn, body, sel.start(), text, marks);
+                return (caret, caret.block == sel.start().block);
             }
             let at = if sel.is_collapsed() {
                 sel.start()
@@ -221,7 +258,7 @@ impl EditorView {
                     caret = rich_text::insert_text(txn, body, caret, line, marks);
                 }
             }
-            caret
+            (caret, false)
         });
         if text.chars().count() > 1 {
             // A paste is its own undo step.
@@ -337,16 +374,18 @@ impl EditorView {
         if forward {
             if pos.offset < block.len() {
                 let next = next_boundary(&block.text(), pos.offset);
-                self.edit(|txn, body| {
-                    rich_text::delete_range(txn, body, pos, Pos::new(pos.block, next))
+                self.edit_text(|txn, body| {
+                    let at = rich_text::delete_range(txn, body, pos, Pos::new(pos.block, next));
+                    (at, at.block == pos.block)
                 });
             } else if (pos.block as usize) + 1 < self.rendered.len() {
                 self.edit(|txn, body| rich_text::join_with_previous(txn, body, pos.block + 1));
             }
         } else if pos.offset > 0 {
             let prev = prev_boundary(&block.text(), pos.offset);
-            self.edit(|txn, body| {
-                rich_text::delete_range(txn, body, Pos::new(pos.block, prev), pos)
+            self.edit_text(|txn, body| {
+                let at = rich_text::delete_range(txn, body, Pos::new(pos.block, prev), pos);
+                (at, at.block == pos.block)
             });
         } else if pos.block > 0 {
             self.edit(|txn, body| rich_text::merge_with_previous(txn, body, pos.block));

@@ -170,6 +170,19 @@ pub fn read_blocks(txn: &impl ReadTxn, body: &XmlFragmentRef) -> Vec<Block> {
         .collect()
 }
 
+/// Reads block `block` alone (as [`read_blocks`] would), or `None` past the last block: what an
+/// editor re-reads after an edit that changed only that block's text.
+pub fn read_block_at(txn: &impl ReadTxn, body: &XmlFragmentRef, block: u32) -> Option<Block> {
+    let (index, entry) = super::outline::entry_at(txn, body, block)?;
+    if index != block {
+        return None;
+    }
+    let mut read = read_block(txn, &entry.el);
+    read.path = entry.path();
+    read.index = entry.index;
+    Some(read)
+}
+
 pub(crate) fn read_block(txn: &impl ReadTxn, el: &XmlElementRef) -> Block {
     let kind = BlockKind::of(txn, el);
     let inlines = match kind {

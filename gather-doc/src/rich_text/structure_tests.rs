@@ -609,3 +609,26 @@ fn markdown_pasted_into_an_empty_line_replaces_it_and_into_code_stays_text() {
     });
     assert_eq!(xml(&doc), "<codeBlock>a\nb</codeBlock>");
 }
+
+#[test]
+fn one_block_read_alone_is_the_same_as_in_the_whole_read() {
+    let doc = crate::new_doc(1);
+    let body = super::body(&doc);
+    {
+        let mut txn = doc.transact_mut();
+        let md =
+            "# Title\n\n- a **b**\n  - c\n\n> quote\n\n| x | y |\n|---|---|\n| 1 | 2 |\n\ntail";
+        let nodes = super::markdown::markdown_to_nodes(md);
+        super::insert_nodes(&mut txn, &body, super::Pos::new(0, 0), nodes);
+    }
+    let txn = doc.transact();
+    let all = super::read_blocks(&txn, &body);
+    assert!(all.len() >= 8, "{all:?}");
+    for (i, block) in all.iter().enumerate() {
+        assert_eq!(
+            super::read_block_at(&txn, &body, i as u32).as_ref(),
+            Some(block)
+        );
+    }
+    assert_eq!(super::read_block_at(&txn, &body, all.len() as u32), None);
+}

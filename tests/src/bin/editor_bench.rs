@@ -67,6 +67,8 @@ const KEY_PROBE: &str = r#"
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       if (e.name === 'keydown') bench.slow.push(e.duration);
+      bench.entries = bench.entries || [];
+      bench.entries.push([e.name, e.duration, Math.round(e.processingEnd - e.processingStart), Math.round(e.processingStart - e.startTime)]);
     }
   }).observe({ type: 'event', durationThreshold: 16 });
   return true;
@@ -200,8 +202,28 @@ async fn run(
 
     // Typing in the middle of the document.
     let typed = keystrokes(options.keys);
+    let profile = std::env::var_os("EDITOR_BENCH_PROFILE").is_some();
+    if profile {
+        reader.cdp("Profiler.enable", json!({})).await?;
+        reader
+            .cdp("Profiler.setSamplingInterval", json!({ "interval": 200 }))
+            .await?;
+        reader.cdp("Profiler.start", json!({})).await?;
+    }
     let latencies = type_and_measure(&reader, &typed).await?;
+    if profile {
+        let stopped = reader.cdp("Profiler.stop", json!({})).await?;
+        print_profile(&stopped["profile"]);
+    }
     let slow: Vec<f64> = serde_json::from_value(reader.js("return window.__bench.slow;").await?)?;
+    if std::env::var_os("EDITOR_BENCH_ENTRIES").is_some() {
+        eprintln!(
+            "{}",
+            reader
+                .js("return JSON.stringify(window.__bench.entries);")
+                .await?
+        );
+    }
     reader.close().await?;
 
     let mut report = String::new();
@@ -353,11 +375,7 @@ async fn type_and_measure(browser: &Browser, keys: &[&str]) -> Result<Vec<f64>> 
     let text = browser
         .js("return document.querySelector('[data-testid=editor]').textContent;")
         .await?;
-    if !text
-        .as_str()
-        .unwrap_or_default()
-        .contains("the quick brown")
-    {
+    if !text.as_str().unwrap_or_default().contains("the quick") {
         bail!("the typed text is not in the editor");
     }
     Ok(typed)
@@ -564,4 +582,42 @@ fn handbook(words: usize) -> Markdown {
     }
     writeln!(text, "{END}").unwrap();
     Markdown { text, words: count }
+}
+
+/// Prints where the page spent its time while typing (self time per function, top 25).
+fn print_profile(profile: &Value) {
+    let mut names = std::collections::HashMap::new();
+    for node in profile["nodes"].as_array().into_iter().flatten() {
+        let frame = &node["callFrame"];
+        let name = format!(
+            "{} {}:{}",
+            frame["functionName"].as_str().unwrap_or(""),
+            frame["url"]
+                .as_str()
+                .unwrap_or("")
+                .rsplit('/')
+                .next()
+                .unwrap_or(""),
+            frame["lineNumber"]
+        );
+        names.insert(node["id"].as_i64().unwrap_or(0), name);
+    }
+    let mut time: std::collections::HashMap<&str, f64> = std::collections::HashMap::new();
+    let samples = profile["samples"].as_array().cloned().unwrap_or_default();
+    let deltas = profile["timeDeltas"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for (sample, delta) in samples.iter().zip(deltas.iter().skip(1).chain([&json!(0)])) {
+        let name = names
+            .get(&sample.as_i64().unwrap_or(0))
+            .map(String::as_str)
+            .unwrap_or("?");
+        *time.entry(name).or_default() += delta.as_f64().unwrap_or(0.0) / 1000.0;
+    }
+    let mut sorted: Vec<_> = time.into_iter().collect();
+    sorted.sort_by(|a, b| b.1.total_cmp(&a.1));
+    for (name, ms) in sorted.into_iter().take(25) {
+        eprintln!("{ms:>9.1} ms  {name}");
+    }
 }
