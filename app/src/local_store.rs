@@ -379,12 +379,8 @@ impl Inner {
                     // (merged at load) and this page's own pending update are no longer needed.
                     *inner.committed.borrow_mut() = vector;
                     if !inner.discarded.get() && inner.pending_writes.get() == pending_writes {
-                        js_remove_pending(inner.pending_keys.borrow().clone());
-                        inner.pending_keys.borrow_mut().truncate(0);
-                        inner
-                            .pending_keys
-                            .borrow_mut()
-                            .push(format!("gather-pending:{id}:{}", inner.tab));
+                        let own = vec![format!("gather-pending:{id}:{}", inner.tab)];
+                        js_remove_pending(inner.pending_keys.replace(own));
                     }
                 }
                 Err(error) => {

@@ -124,6 +124,11 @@ impl EditorView {
 
     fn render(&mut self, force: Option<u32>) {
         let blocks = self.read();
+        self.show(blocks, force);
+    }
+
+    /// Puts `blocks` on screen in place of what is rendered now.
+    fn show(&mut self, blocks: Vec<Block>, force: Option<u32>) {
         dom::render(&self.root, &self.rendered, &blocks, force);
         if let Some(on_render) = &self.on_render {
             on_render(&blocks);
@@ -191,13 +196,7 @@ impl EditorView {
         };
         let mut blocks = self.rendered.clone();
         blocks[block as usize] = fresh;
-        dom::render(&self.root, &self.rendered, &blocks, None);
-        if let Some(on_render) = &self.on_render {
-            on_render(&blocks);
-        }
-        let empty = blocks.len() == 1 && blocks[0].is_empty();
-        let _ = self.root.toggle_attribute_with_force("data-empty", empty);
-        self.rendered = blocks;
+        self.show(blocks, None);
     }
 
     /// The marks text typed at `pos` gets.
