@@ -8,6 +8,7 @@
 //! - [`role`]: what a share link lets its holder do.
 //! - [`sync`]: the y-websocket protocol as sans-IO state machines, one for the server's side of
 //!   a document ([`sync::Room`]) and one for a client ([`sync::ClientSync`]).
+//! - [`history`]: the list of a document's versions as server and app exchange it.
 //! - [`presence`]: the awareness state of one collaborator (name, colour, caret).
 //! - [`rich_text`]: the rich-text model stored in the `default` XmlFragment with Tiptap /
 //!   ProseMirror names, and the editing operations on it.
@@ -15,6 +16,7 @@
 pub mod close_code;
 pub mod doc_id;
 pub mod form;
+pub mod history;
 pub mod presence;
 pub mod rich_text;
 pub mod role;

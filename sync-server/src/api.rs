@@ -331,10 +331,12 @@ async fn delete_doc(
     let store = state.rooms.store().clone();
     let forms = state.forms.clone();
     let images = state.images.clone();
+    let history = state.history.clone();
     let deleted = doc.clone();
     blocking(move || {
         store.delete(&deleted)?;
         images.db().delete_doc(&deleted)?;
+        history.db().delete_doc(&deleted)?;
         Ok(forms.delete_doc(&deleted)?)
     })
     .await?;

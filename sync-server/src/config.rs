@@ -38,6 +38,9 @@ pub struct Config {
     /// Threads for websocket work; 1 (the default) is the cheapest per delivered update.
     #[arg(long, env = "GATHER_THREADS", default_value_t = 1)]
     pub threads: usize,
+    /// At most how often, in seconds, an automatic version of a document being edited is kept.
+    #[arg(long, env = "GATHER_VERSION_EVERY_SECS", default_value_t = 600)]
+    pub version_every_secs: u64,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -84,6 +87,7 @@ impl Config {
             max_doc_bytes: 256 * 1024 * 1024,
             trust_forwarded_for: false,
             threads: 1,
+            version_every_secs: 600,
             command: None,
         }
     }

@@ -14,6 +14,7 @@ pub mod config;
 pub mod doc_images;
 pub mod export;
 pub mod forms;
+pub mod history;
 mod pictures;
 pub mod rooms;
 pub mod store;
@@ -47,6 +48,8 @@ pub struct ServerState {
     pub forms: forms::Forms,
     /// Pictures in documents.
     pub images: doc_images::DocImages,
+    /// Versions of documents.
+    pub history: history::History,
     pub shell: AppShell,
     pub max_message_bytes: usize,
     /// Take the client's address from `X-Forwarded-For` (behind a trusted reverse proxy).
@@ -61,13 +64,15 @@ impl ServerState {
         access: Access,
         forms: forms::Forms,
         images: doc_images::DocImages,
+        history: history::History,
         shutdown: watch::Receiver<bool>,
     ) -> Self {
         ServerState {
-            rooms: Rooms::new(store, config.max_doc_bytes),
+            rooms: Rooms::new(store, config.max_doc_bytes, Some(history.clone())),
             access,
             forms,
             images,
+            history,
             shell: AppShell::load(&config.assets),
             max_message_bytes: config.max_message_bytes,
             trust_forwarded_for: config.trust_forwarded_for,
@@ -89,6 +94,7 @@ pub fn app(state: ServerState, config: &Config) -> Router {
         .merge(api::routes())
         .merge(forms::routes())
         .merge(doc_images::routes())
+        .merge(history::routes())
         .nest_service("/snippets", revalidated(&config.assets.join("snippets")))
         .nest_service(
             "/fill/snippets",
@@ -289,8 +295,10 @@ pub async fn serve_on(
     let access = Access::open(&config.data, &config.key_path(), config.admin_token.clone())?;
     let forms = forms::Forms::open(&config.data)?.with_regions(&config.assets);
     let images = doc_images::DocImages::open(&config.data, doc_images::ImageLimits::default())?;
+    let history =
+        history::History::open(&config.data, Duration::from_secs(config.version_every_secs))?;
     let (stop_tx, stop_rx) = watch::channel(false);
-    let state = ServerState::new(&config, store, access, forms, images, stop_rx);
+    let state = ServerState::new(&config, store, access, forms, images, history, stop_rx);
     let rooms = state.rooms.clone();
     // Responses past their form's retention are deleted now and every few minutes.
     {

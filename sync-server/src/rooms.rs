@@ -13,6 +13,7 @@ use gather_doc::{CloseCode, DocId, Role};
 use tokio::sync::{mpsc, oneshot, watch};
 use tracing::Instrument;
 
+use crate::history::History;
 use crate::store::{Committer, Store};
 
 /// Compact a document's update log when loading finds more rows than this.
@@ -88,6 +89,8 @@ struct Inner {
     next_conn: AtomicU64,
     /// The per-document size limit in stored bytes.
     max_doc_bytes: usize,
+    /// Where automatic versions go (none in some unit tests).
+    history: Option<History>,
 }
 
 /// A connection's membership of a room; send its frames through it, and [`Member::leave`]
@@ -115,7 +118,7 @@ impl Member {
 }
 
 impl Rooms {
-    pub fn new(store: Arc<dyn Store>, max_doc_bytes: usize) -> Rooms {
+    pub fn new(store: Arc<dyn Store>, max_doc_bytes: usize, history: Option<History>) -> Rooms {
         let committer = Committer::start(store.clone());
         Rooms {
             inner: Arc::new(Inner {
@@ -124,6 +127,7 @@ impl Rooms {
                 committer,
                 next_conn: AtomicU64::new(1),
                 max_doc_bytes,
+                history,
             }),
         }
     }
@@ -176,6 +180,7 @@ impl Rooms {
             rooms: self.clone(),
             members: members.clone(),
             conns: HashMap::new(),
+            version_due: tokio::time::Instant::now(),
         };
         let span = tracing::info_span!("doc", id = %doc);
         let rooms = self.clone();
@@ -225,6 +230,8 @@ struct Actor {
     rooms: Rooms,
     members: Arc<AtomicUsize>,
     conns: HashMap<ConnId, ConnHandle>,
+    /// When the next automatic version may be taken.
+    version_due: tokio::time::Instant,
 }
 
 impl Actor {
@@ -252,9 +259,15 @@ impl Actor {
                     return;
                 }
             }
-            if self.members.load(Ordering::SeqCst) == 0
-                && self.rooms.try_unload(&self.doc, &self.members)
+            let idle = self.members.load(Ordering::SeqCst) == 0;
+            // A version while the document is being changed, and one when the last person
+            // leaves after changing it (before unloading, so a deletion waits for it).
+            if room.changed_since_version()
+                && (idle || tokio::time::Instant::now() >= self.version_due)
             {
+                self.keep_version(&mut room).await;
+            }
+            if idle && self.rooms.try_unload(&self.doc, &self.members) {
                 tracing::debug!("unloaded");
                 return;
             }
@@ -270,8 +283,21 @@ impl Actor {
         }
     }
 
-    async fn load(&self) -> Option<Room> {
+    /// Keeps the document as it is now as an automatic version, with who changed it.
+    async fn keep_version(&mut self, room: &mut Room) {
+        let Some(history) = self.rooms.inner.history.clone() else {
+            return;
+        };
+        let authors = room.take_authors();
+        history
+            .keep(self.doc.clone(), authors, room.snapshot())
+            .await;
+        self.version_due = tokio::time::Instant::now() + history.every;
+    }
+
+    async fn load(&mut self) -> Option<Room> {
         let store = self.rooms.inner.store.clone();
+        let history = self.rooms.inner.history.clone();
         let max_doc_bytes = self.rooms.inner.max_doc_bytes;
         let doc = self.doc.clone();
         // Reading the rows and replaying them are both blocking work: one trip off the runtime.
@@ -283,10 +309,25 @@ impl Actor {
             // A snapshot keeps updates still waiting for predecessors (tested in gather-doc),
             // so compaction never has to wait for them.
             let snapshot = (rows > COMPACT_AFTER).then(|| (loaded.last_seq, room.snapshot()));
-            Ok::<_, crate::store::StoreError>((room, snapshot, rows, skipped))
+            // A document stored before it had versions gets its first one now.
+            let mut latest_version = None;
+            if let Some(history) = &history {
+                latest_version = history.db().latest_at(&doc)?;
+                if latest_version.is_none() && rows > 0 {
+                    let at = crate::access::now_ms();
+                    history.db().add(&doc, at, None, &[], &room.snapshot())?;
+                    latest_version = Some(at);
+                }
+            }
+            Ok::<_, crate::store::StoreError>((room, snapshot, rows, skipped, latest_version))
         })
         .await;
-        let (room, snapshot, rows, skipped) = match built {
+        if let Some(history) = &self.rooms.inner.history {
+            if let Ok(Ok((.., latest))) = &built {
+                self.version_due = history.next_due(*latest);
+            }
+        }
+        let (room, snapshot, rows, skipped, _) = match built {
             Ok(Ok(built)) => built,
             Ok(Err(error)) => {
                 tracing::error!(%error, "loading failed");
@@ -501,7 +542,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_document_loads_once_and_unloads_after_the_last_member_leaves() {
         let store = Arc::new(SlowStore::default());
-        let rooms = Rooms::new(store.clone(), usize::MAX);
+        let rooms = Rooms::new(store.clone(), usize::MAX, None);
         let doc = DocId::parse("class-3").unwrap();
         let joins = (0..5).map(|_| {
             let rooms = rooms.clone();
@@ -554,7 +595,7 @@ mod tests {
             let update = author.transact().encode_state_as_update_v1(&before);
             store.append(&[(doc.clone(), update)]).unwrap();
         }
-        let rooms = Rooms::new(store.clone(), usize::MAX);
+        let rooms = Rooms::new(store.clone(), usize::MAX, None);
         let (h, _rx) = handle();
         let member = rooms.join(&doc, h).await.unwrap();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);

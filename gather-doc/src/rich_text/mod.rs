@@ -25,6 +25,7 @@ mod nodes;
 mod outline;
 mod paste;
 mod read;
+mod restore;
 mod schema;
 mod shortcuts;
 mod structure;
@@ -42,6 +43,7 @@ pub use marks::{Mark, Marks};
 pub use outline::{Ancestor, Container};
 pub use paste::{html_tree_to_nodes, RawNode};
 pub use read::{read_block_at, read_blocks, Block, BlockKind, Inline};
+pub use restore::{read_children, restore, Restored};
 pub use schema::{is_valid, normalize, MARKS};
 pub use shortcuts::{inline_shortcut, line_shortcut, Trigger};
 pub use structure::{
@@ -79,6 +81,8 @@ pub fn body(doc: &yrs::Doc) -> yrs::XmlFragmentRef {
 
 #[cfg(test)]
 mod paste_tests;
+#[cfg(test)]
+mod restore_tests;
 #[cfg(test)]
 mod structure_tests;
 #[cfg(test)]

@@ -194,7 +194,7 @@ pub fn read_tree(txn: &impl ReadTxn, body: &XmlFragmentRef) -> Vec<Node> {
     out
 }
 
-fn read_child(txn: &impl ReadTxn, child: XmlOut, out: &mut Vec<Node>, depth: usize) {
+pub(super) fn read_child(txn: &impl ReadTxn, child: XmlOut, out: &mut Vec<Node>, depth: usize) {
     if depth >= MAX_DEPTH * 2 {
         return;
     }

@@ -5,6 +5,7 @@
 //! Bytes go in, bytes come out: no sockets, no clocks (time is injected into awareness), so the
 //! server's websocket task and the browser's socket code are thin pumps around these types.
 
+mod authors;
 mod client;
 mod frames;
 mod guard;

@@ -128,3 +128,46 @@ fn a_client_forgets_the_others_when_its_connection_closes() {
     // Our own state stays, and goes out with the next hello.
     assert_eq!(a.hello().len(), 2);
 }
+
+#[test]
+fn the_authors_of_a_version_are_those_who_changed_the_document_by_their_presence_names() {
+    let (mut room, _) = Room::load([], || 0);
+    room.connect(1, Role::Editor);
+    room.connect(2, Role::Editor);
+    room.connect(3, Role::Editor);
+    assert!(!room.changed_since_version());
+    // Connection 1 writes before its presence arrives; 2 only announces itself; 3 writes and
+    // has no name.
+    accepted(room.receive(1, &edit(11, "Hello")));
+    accepted(room.receive(
+        1,
+        &presence(11, r#"{"user":{"name":"李老师"},"cursor":null}"#),
+    ));
+    accepted(room.receive(
+        2,
+        &presence(12, r#"{"user":{"name":"Reader"},"cursor":null}"#),
+    ));
+    accepted(room.receive(3, &edit(13, "Hi")));
+    assert!(room.changed_since_version());
+    // Connection 1 has left by the time the version is taken: it is still an author.
+    room.disconnect(1);
+    assert_eq!(
+        room.take_authors(),
+        vec!["".to_owned(), "李老师".to_owned()]
+    );
+    assert!(!room.changed_since_version());
+    assert!(room.take_authors().is_empty(), "the list starts again");
+}
+
+/// An update frame inserting `text` into a document of its own client id.
+fn edit(id: u64, text: &str) -> Vec<u8> {
+    use yrs::{Text, Transact};
+    let doc = crate::new_doc(id);
+    let t = doc.get_or_insert_text("t");
+    let update = {
+        let mut txn = doc.transact_mut();
+        t.insert(&mut txn, 0, text);
+        txn.encode_update_v1()
+    };
+    Message::Sync(yrs::sync::SyncMessage::Update(update)).encode_v1()
+}

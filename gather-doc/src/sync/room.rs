@@ -15,6 +15,7 @@ use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
 use yrs::{ClientID, ReadTxn, StateVector, Transact, Update};
 
+use super::authors::Authors;
 use super::frames::{
     decode_frame, encode_awareness, encode_receipt, encode_step1, encode_step2, is_empty_update,
     MSG_RECEIPTS_PLEASE,
@@ -161,6 +162,8 @@ pub struct Room {
     max_bytes: usize,
     /// How deep every item of the document sits, so that no update nests types too deep.
     depths: Depths,
+    /// Who changed the document since the last version.
+    authors: Authors,
 }
 
 struct Member {
@@ -208,6 +211,7 @@ impl Room {
             bytes: size,
             max_bytes: usize::MAX,
             depths,
+            authors: Authors::default(),
         };
         (room, skipped)
     }
@@ -322,6 +326,7 @@ impl Room {
                 }
                 Message::Sync(SyncMessage::SyncStep2(update)) => {
                     if self.apply(&update)? {
+                        self.authors.wrote(conn);
                         effects.out.push(Outgoing {
                             to: Audience::Others,
                             payload: Payload::Bytes(super::encode_update(update.clone())),
@@ -331,6 +336,7 @@ impl Room {
                 }
                 Message::Sync(SyncMessage::Update(update)) => {
                     if self.apply(&update)? {
+                        self.authors.wrote(conn);
                         let payload = if single {
                             Payload::IncomingFrame
                         } else {
@@ -346,6 +352,7 @@ impl Room {
                 Message::Awareness(mut update) => {
                     let before = update.clients.len();
                     self.admit_presence(conn, &mut update);
+                    self.learn_name(conn, &update);
                     if update.clients.is_empty() {
                         continue;
                     }
@@ -442,6 +449,30 @@ impl Room {
             }
             false
         });
+    }
+
+    /// Whether anyone changed the document since the last [`Room::take_authors`].
+    pub fn changed_since_version(&self) -> bool {
+        self.authors.any()
+    }
+
+    /// The names of everyone who changed the document since the last call (sorted; an empty
+    /// name for someone who has not set one), for the version being taken now.
+    pub fn take_authors(&mut self) -> Vec<String> {
+        let members = &self.members;
+        self.authors.take(|conn| members.contains_key(&conn))
+    }
+
+    /// Remembers the name a connection's presence gives (the first of its states in `update`
+    /// that has one of our shape).
+    fn learn_name(&mut self, conn: ConnId, update: &yrs::sync::AwarenessUpdate) {
+        let name = update
+            .clients
+            .iter()
+            .find_map(|(client, entry)| crate::presence::Peer::parse(client.get(), &entry.json));
+        if let Some(peer) = name {
+            self.authors.named(conn, peer.name);
+        }
     }
 
     /// Forgets a connection; returns the awareness message announcing that its users left,
