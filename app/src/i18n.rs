@@ -372,6 +372,8 @@ pub fn event_name(lang: Lang, event: &str) -> String {
         (Lang::En, "document_copied") => "Copied",
         (Lang::Zh, "export") => "导出",
         (Lang::En, "export") => "Exported",
+        (Lang::Zh, "version_named") => "保存命名版本",
+        (Lang::En, "version_named") => "Version saved",
         _ => return event.to_owned(),
     };
     name.to_owned()

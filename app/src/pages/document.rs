@@ -12,6 +12,7 @@ use serde_json::json;
 use yrs::Transact;
 
 use super::builder::{text, FormBuilder, FormEditor, Text};
+use super::history::{self, HistoryDialog, VersionView};
 use super::presence::{Presence, PresenceBar};
 use super::responses::ResponsesPanel;
 use super::roster::day::DayPanel;
@@ -159,6 +160,14 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
         })
     };
     let tab = RwSignal::new(Tab::Edit);
+    // The version shown instead of the live document, if any, and whether one was just restored.
+    let viewing = RwSignal::new(None::<gather_doc::history::VersionInfo>);
+    let restored = RwSignal::new(false);
+    let history_place = StoredValue::new(history::Place {
+        doc: id.to_string(),
+        token: token.clone(),
+    });
+    let my_name = Signal::derive(move || presence.name.get());
 
     // Learn the link's role and the title, and remember the document in this browser.
     {
@@ -284,6 +293,11 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
                         {move || t(lang.get(), Key::Activity)}
                     </button>
                 </Show>
+                <Show when=can_write>
+                    <button data-testid="history" on:click=move |_| dialog.set(Some(Dialog::History))>
+                        {move || history::text(lang.get(), history::Text::History)}
+                    </button>
+                </Show>
                 <PresenceBar presence=presence lang=lang />
                 <span
                     class="badge"
@@ -319,6 +333,12 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
                     {move || t(lang.get(), Key::EditsRefused)}
                 </p>
             </Show>
+            <Show when=move || restored.get()>
+                <div class="created" role="status" data-testid="restored-notice">
+                    <p>{move || history::text(lang.get(), history::Text::Restored)}</p>
+                    <button on:click=move |_| restored.set(false)>{move || t(lang.get(), Key::Dismiss)}</button>
+                </div>
+            </Show>
             <Show when=move || role.get() == Some(Role::Viewer)>
                 <p class="hint" data-testid="view-only">{move || t(lang.get(), Key::ViewOnly)}</p>
             </Show>
@@ -344,7 +364,20 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
                             href=preview_link.get_value()>{move || text(lang.get(), Text::Preview)}</a>
                     </nav>
                 </Show>
-                <div hidden=move || is_form.get() && tab.get() != Tab::Edit>
+                {move || viewing.get().map(|version| view! {
+                    <VersionView
+                        place=history_place.get_value()
+                        version=version
+                        lang=lang
+                        by=my_name
+                        live=slot
+                        on_done=move |done| {
+                            viewing.set(None);
+                            restored.set(done);
+                        }
+                    />
+                })}
+                <div hidden=move || viewing.get().is_some() || (is_form.get() && tab.get() != Tab::Edit)>
                     <Show when=move || is_form.get()>
                         <h2 class="form-part">{move || text(lang.get(), Text::FormDescription)}</h2>
                     </Show>
@@ -394,6 +427,19 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
                             on_close=move || dialog.set(None)
                         />
                     }.into_any(),
+                    Some(Dialog::History) => view! {
+                        <HistoryDialog
+                            place=history_place.get_value()
+                            lang=lang
+                            by=my_name
+                            on_view=move |version| {
+                                dialog.set(None);
+                                restored.set(false);
+                                viewing.set(Some(version));
+                            }
+                            on_close=move || dialog.set(None)
+                        />
+                    }.into_any(),
                     None => ().into_any(),
                 }
             }
@@ -413,6 +459,7 @@ enum Tab {
 enum Dialog {
     Share,
     Activity,
+    History,
 }
 
 fn session_storage() -> Option<web_sys::Storage> {

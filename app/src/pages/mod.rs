@@ -4,6 +4,7 @@
 mod builder;
 mod document;
 mod fill;
+mod history;
 mod home;
 mod presence;
 mod responses;

@@ -77,9 +77,10 @@ impl History {
     }
 
     /// When the next automatic version of a document is due, given when its newest one was
-    /// taken (milliseconds since the epoch), if it has one.
+    /// taken (milliseconds since the epoch): `every` after it, or after now for a document
+    /// without versions (a new one: its first keystrokes are no version of their own).
     pub fn next_due(&self, latest_at: Option<i64>) -> tokio::time::Instant {
-        let since = latest_at.map_or(self.every, |at| {
+        let since = latest_at.map_or(Duration::ZERO, |at| {
             Duration::from_millis(now_ms().saturating_sub(at).max(0) as u64)
         });
         tokio::time::Instant::now() + self.every.saturating_sub(since)
