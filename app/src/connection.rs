@@ -47,6 +47,8 @@ pub struct Reports {
     pub edits_refused: WriteSignal<bool>,
     /// How many of the user's edits the server has not yet confirmed as durable.
     pub unsaved: WriteSignal<usize>,
+    /// While a large document downloads: bytes received and the whole.
+    pub loading: WriteSignal<Option<(u64, u64)>>,
 }
 
 struct Shared {
@@ -58,6 +60,7 @@ struct Shared {
     last_close: WriteSignal<Option<CloseCode>>,
     edits_refused: WriteSignal<bool>,
     unsaved: WriteSignal<usize>,
+    loading: WriteSignal<Option<(u64, u64)>>,
     on_remote_change: Box<dyn Fn()>,
     /// Runs when someone's presence changed (see [`Connection::on_presence`]).
     on_presence: RefCell<Option<Box<dyn Fn()>>>,
@@ -79,7 +82,9 @@ impl Connection {
         kept: usize,
         on_remote_change: impl Fn() + 'static,
     ) -> Connection {
-        let mut sync = ClientSync::new(doc.clone(), || js_sys::Date::now() as u64).with_receipts();
+        let mut sync = ClientSync::new(doc.clone(), || js_sys::Date::now() as u64)
+            .with_receipts()
+            .with_pieces();
         sync.kept_from_before(kept);
         reports.unsaved.set(sync.unsaved());
         let shared = Rc::new(Shared {
@@ -91,6 +96,7 @@ impl Connection {
             last_close: reports.last_close,
             edits_refused: reports.edits_refused,
             unsaved: reports.unsaved,
+            loading: reports.loading,
             on_remote_change: Box::new(on_remote_change),
             on_presence: RefCell::new(None),
             attempts: RefCell::new(0),
@@ -221,7 +227,15 @@ impl Shared {
                     for reply in replies {
                         shared.send(&reply);
                     }
+                    let progress = events.iter().rev().find_map(|e| match e {
+                        ClientEvent::Loading { received, total } => Some((*received, *total)),
+                        _ => None,
+                    });
+                    if progress.is_some() {
+                        shared.loading.set(progress);
+                    }
                     if events.contains(&ClientEvent::Synced) {
+                        shared.loading.set(None);
                         *shared.attempts.borrow_mut() = 0;
                         shared.status.set(Status::Online);
                         shared.last_close.set(None);
@@ -266,6 +280,7 @@ impl Shared {
             }
             shared.socket.borrow_mut().take();
             shared.sync.borrow_mut().disconnected();
+            shared.loading.set(None);
             shared.presence_changed();
             // A revoked link or a deleted document will never be let in again.
             if final_close {

@@ -276,6 +276,24 @@ pub fn offline_unsaved(lang: Lang, n: usize) -> String {
     }
 }
 
+/// The badge while a large document downloads: how much of it has arrived.
+pub fn loading_progress(lang: Lang, received: u64, total: u64) -> String {
+    let percent = (received.saturating_mul(100) / total.max(1)).min(100);
+    let mb = |bytes: u64| bytes as f64 / 1_000_000.0;
+    match lang {
+        Lang::Zh => format!(
+            "正在载入 {percent}%（{:.1} / {:.1} MB）",
+            mb(received),
+            mb(total)
+        ),
+        Lang::En => format!(
+            "Loading {percent}% ({:.1} of {:.1} MB)",
+            mb(received),
+            mb(total)
+        ),
+    }
+}
+
 pub fn close_message(lang: Lang, code: CloseCode) -> &'static str {
     use CloseCode::*;
     match (lang, code) {

@@ -90,6 +90,8 @@ pub async fn serve_socket(
     };
     let conn = member.conn;
     tracing::debug!(conn, "connected");
+    // What the writer still has to send: a peer waiting for a long download is not idle.
+    let backlog = queued.clone();
 
     let writer = async move {
         let mut ping = tokio::time::interval(PING_EVERY);
@@ -137,6 +139,10 @@ pub async fn serve_socket(
                 }
                 message = tokio::time::timeout(IDLE_LIMIT, stream.next()) => match message {
                     Ok(message) => message,
+                    // Our pings wait behind the frames still queued (a large document going
+                    // down a slow link, in pieces), so the peer cannot answer them yet; a peer
+                    // that stopped reading is caught by the writer's `WRITE_LIMIT` instead.
+                    Err(_) if backlog.load(std::sync::atomic::Ordering::Relaxed) > 0 => continue,
                     Err(_) => {
                         tracing::info!(conn, "idle connection closed");
                         close_tx.send_replace(None);

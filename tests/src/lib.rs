@@ -5,6 +5,10 @@
 //! Child processes run in their own process groups and the whole group is killed on drop, so
 //! a failed test does not leave Chromium running.
 
+mod slow_link;
+
+pub use slow_link::slow_sync_proxy;
+
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};

@@ -60,6 +60,7 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
     let (last_close, set_last_close) = signal(None::<CloseCode>);
     let (edits_refused, set_edits_refused) = signal(false);
     let (unsaved, set_unsaved) = signal(0usize);
+    let (loading, set_loading) = signal(None::<(u64, u64)>);
     let slot: ViewSlot = StoredValue::new_local(None);
     let pictures = StoredValue::new(ImagePlace {
         doc: id.as_str().to_owned(),
@@ -70,6 +71,7 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
         last_close: set_last_close,
         edits_refused: set_edits_refused,
         unsaved: set_unsaved,
+        loading: set_loading,
     };
     // Bumped whenever the document changes, so the form builder re-reads the form.
     let version = RwSignal::new(0u64);
@@ -233,7 +235,12 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
             });
         }
     };
-    let badge_text = move || badge_text(lang.get(), status.get(), unsaved.get());
+    let badge_text = move || match loading.get() {
+        Some((received, total)) if status.get() != Status::Online => {
+            crate::i18n::loading_progress(lang.get(), received, total)
+        }
+        _ => badge_text(lang.get(), status.get(), unsaved.get()),
+    };
     let badge_state = move || match status.get() {
         Status::Connecting => "connecting",
         Status::Online => "online",
@@ -304,6 +311,7 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
                     data-testid="status"
                     data-state=badge_state
                     data-unsaved=move || unsaved.get().to_string()
+                    data-loading=move || loading.get().map(|(r, t)| format!("{r}/{t}"))
                 >
                     {badge_text}
                 </span>

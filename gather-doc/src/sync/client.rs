@@ -12,8 +12,8 @@ use yrs::updates::encoder::Encode;
 use yrs::{ReadTxn, Transact};
 
 use super::frames::{
-    decode_frame, decode_receipt, encode_receipts_please, encode_step1, encode_step2,
-    encode_update, is_empty_update, MSG_RECEIPT,
+    decode_frame, decode_piece, decode_receipt, encode_pieces_please, encode_receipts_please,
+    encode_step1, encode_step2, encode_update, is_empty_update, MSG_PIECE, MSG_RECEIPT,
 };
 use super::ProtocolError;
 
@@ -34,7 +34,12 @@ pub enum ClientEvent {
     EditsRefused,
     /// The server confirmed that more of our edits are durable (see [`ClientSync::unsaved`]).
     Saved,
+    /// A piece of a large message arrived: `received` of its `total` bytes so far.
+    Loading { received: u64, total: u64 },
 }
+
+/// The largest message this client puts together from pieces.
+pub const MAX_ASSEMBLED: u64 = 1 << 30;
 
 /// The client half of a y-websocket session around one document.
 pub struct ClientSync {
@@ -49,6 +54,11 @@ pub struct ClientSync {
     /// The local edits not yet confirmed durable, each with the number of the update message
     /// of the current connection that carried it (`None`: not sent on this connection yet).
     unsaved: Vec<Option<u64>>,
+    /// Whether this client asks for large messages in pieces.
+    pieces: bool,
+    /// The pieces of a large message received so far, and its whole length.
+    assembling: Vec<u8>,
+    expected: u64,
 }
 
 impl ClientSync {
@@ -60,7 +70,17 @@ impl ClientSync {
             open: false,
             sent: 0,
             unsaved: Vec::new(),
+            pieces: false,
+            assembling: Vec::new(),
+            expected: 0,
         }
+    }
+
+    /// Asks the server to send a large sync step 2 in pieces ([`ClientEvent::Loading`] follows
+    /// the download). Only for Gather's server, like receipts.
+    pub fn with_pieces(mut self) -> ClientSync {
+        self.pieces = true;
+        self
     }
 
     /// Asks the server for durable receipts on every connection and keeps count of unsaved
@@ -104,9 +124,12 @@ impl ClientSync {
         self.open = true;
         self.sent = 0;
         self.unsaved.iter_mut().for_each(|carrier| *carrier = None);
-        let mut frames = Vec::with_capacity(3);
+        let mut frames = Vec::with_capacity(4);
         if self.receipts {
             frames.push(encode_receipts_please());
+        }
+        if self.pieces {
+            frames.push(encode_pieces_please());
         }
         let sv = self.awareness.doc().transact().state_vector();
         frames.push(encode_step1(sv));
@@ -128,6 +151,8 @@ impl ClientSync {
     /// nobody would tell us about those who left meanwhile).
     pub fn disconnected(&mut self) {
         self.open = false;
+        self.assembling = Vec::new();
+        self.expected = 0;
         let me = self.awareness.client_id();
         let others: Vec<_> = self
             .awareness
@@ -218,10 +243,45 @@ impl ClientSync {
                         events.push(ClientEvent::Saved);
                     }
                 }
+                Message::Custom(MSG_PIECE, payload) => {
+                    let Some(whole) = self.piece(&payload, &mut events)? else {
+                        continue;
+                    };
+                    let (more_replies, more_events) = self.receive(&whole)?;
+                    replies.extend(more_replies);
+                    events.extend(more_events);
+                }
                 Message::Auth(None) | Message::Custom(..) => {}
             }
         }
         Ok((replies, events))
+    }
+
+    /// Adds a piece to the message being put together; the whole message once complete.
+    /// Pieces out of order, of different totals, or past [`MAX_ASSEMBLED`] are malformed.
+    fn piece(
+        &mut self,
+        payload: &[u8],
+        events: &mut Vec<ClientEvent>,
+    ) -> Result<Option<Vec<u8>>, ProtocolError> {
+        let malformed = || ProtocolError::Malformed(yrs::encoding::read::Error::UnexpectedValue);
+        let (total, offset, bytes) = decode_piece(payload)?;
+        if offset == 0 {
+            self.assembling = Vec::new();
+            self.expected = total;
+        }
+        let received = self.assembling.len() as u64 + bytes.len() as u64;
+        if total != self.expected
+            || offset != self.assembling.len() as u64
+            || received > total
+            || total > MAX_ASSEMBLED
+        {
+            self.assembling = Vec::new();
+            return Err(malformed());
+        }
+        self.assembling.extend_from_slice(bytes);
+        events.push(ClientEvent::Loading { received, total });
+        Ok((received == total).then(|| std::mem::take(&mut self.assembling)))
     }
 
     /// Applies an update from the server, which checked the nesting of the whole document;

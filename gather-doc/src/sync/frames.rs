@@ -9,6 +9,14 @@
 //!   sync messages carrying an update (step 2 or update, empty ones included) that the server
 //!   has received from this connection since its request and that are now durable (stored, or
 //!   needing no storing). The count only grows; it starts again on each connection.
+//! - [`MSG_PIECES_PLEASE`] (102), client to server: "send a large sync step 2 in pieces". Like
+//!   the receipts request, sent once before anything else; its buffer is empty.
+//! - [`MSG_PIECE`] (103), server to client: one piece of a large message (the sync step 2
+//!   answering the client's step 1). Its buffer holds two lib0 varints, the whole message's
+//!   length and this piece's offset in it, then the piece's bytes. Pieces come in order, the
+//!   first at offset 0; put together they are one y-websocket message. A slow link then keeps
+//!   carrying messages (so neither side takes the silence for a dead connection, and no single
+//!   write lasts minutes), and the client can show how far the download has got.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use yrs::encoding::read::Cursor;
@@ -43,6 +51,44 @@ pub fn decode_frame(frame: &[u8]) -> Result<Vec<Message>, yrs::encoding::read::E
 pub const MSG_RECEIPTS_PLEASE: u8 = 100;
 /// Message type of the server's durable receipt (see the module's documentation).
 pub const MSG_RECEIPT: u8 = 101;
+
+/// Message type of a client's request for large messages in pieces.
+pub const MSG_PIECES_PLEASE: u8 = 102;
+/// Message type of one piece of a large message.
+pub const MSG_PIECE: u8 = 103;
+/// Bytes of message in one piece: half a second at 1 Mbit/s.
+pub const PIECE_BYTES: usize = 64 * 1024;
+
+/// A client's request for large messages in pieces.
+pub fn encode_pieces_please() -> Vec<u8> {
+    Message::Custom(MSG_PIECES_PLEASE, Vec::new()).encode_v1()
+}
+
+/// `message` as [`MSG_PIECE`] frames of at most `piece` bytes of it each.
+pub fn split_into_pieces(message: &[u8], piece: usize) -> Vec<Vec<u8>> {
+    let total = message.len() as u64;
+    message
+        .chunks(piece.max(1))
+        .enumerate()
+        .map(|(i, bytes)| {
+            let mut payload = Vec::with_capacity(bytes.len() + 12);
+            payload.write_var(total);
+            payload.write_var((i * piece.max(1)) as u64);
+            payload.extend_from_slice(bytes);
+            Message::Custom(MSG_PIECE, payload).encode_v1()
+        })
+        .collect()
+}
+
+/// The whole message's length, the piece's offset and its bytes, from a piece's buffer.
+pub(crate) fn decode_piece(
+    payload: &[u8],
+) -> Result<(u64, u64, &[u8]), yrs::encoding::read::Error> {
+    let mut cursor = Cursor::new(payload);
+    let total: u64 = cursor.read_var()?;
+    let offset: u64 = cursor.read_var()?;
+    Ok((total, offset, &payload[cursor.next..]))
+}
 
 /// A client's request for durable receipts.
 pub fn encode_receipts_please() -> Vec<u8> {

@@ -14,8 +14,9 @@ mod room;
 
 pub use client::{ClientEvent, ClientSync, REMOTE_ORIGIN};
 pub use frames::{
-    decode_frame, encode_awareness, encode_receipt, encode_receipts_please, encode_step1,
-    encode_update, is_empty_update, MSG_RECEIPT, MSG_RECEIPTS_PLEASE,
+    decode_frame, encode_awareness, encode_pieces_please, encode_receipt, encode_receipts_please,
+    encode_step1, encode_update, is_empty_update, split_into_pieces, MSG_PIECE, MSG_PIECES_PLEASE,
+    MSG_RECEIPT, MSG_RECEIPTS_PLEASE, PIECE_BYTES,
 };
 pub use nesting::MAX_NESTING;
 pub use room::{
@@ -25,6 +26,8 @@ pub use room::{
 
 #[cfg(test)]
 mod nesting_tests;
+#[cfg(test)]
+mod pieces_tests;
 #[cfg(test)]
 mod presence_tests;
 #[cfg(test)]

@@ -116,7 +116,9 @@ fn other_message_types_of_ours_or_unknown_are_still_refused() {
     for frame in [
         encode_receipt(3),
         Message::Custom(7, vec![1, 2]).encode_v1(),
-        Message::Custom(102, Vec::new()).encode_v1(),
+        // A piece is the server's to send, never a client's.
+        Message::Custom(MSG_PIECE, vec![1, 0, 9]).encode_v1(),
+        Message::Custom(104, Vec::new()).encode_v1(),
     ] {
         let effects = room.receive(1, &frame);
         assert_eq!(

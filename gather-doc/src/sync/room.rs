@@ -18,7 +18,7 @@ use yrs::{ClientID, ReadTxn, StateVector, Transact, Update};
 use super::authors::Authors;
 use super::frames::{
     decode_frame, encode_awareness, encode_receipt, encode_step1, encode_step2, is_empty_update,
-    MSG_RECEIPTS_PLEASE,
+    split_into_pieces, MSG_PIECES_PLEASE, MSG_RECEIPTS_PLEASE, PIECE_BYTES,
 };
 use super::nesting::Depths;
 use crate::{CloseCode, Role};
@@ -94,10 +94,10 @@ fn check(messages: Vec<Message>) -> Result<Vec<Message>, ProtocolError> {
     if step1s > 1 {
         return Err(ProtocolError::TooManyMessages(step1s));
     }
-    if let Some(Message::Custom(tag, _)) = messages
-        .iter()
-        .find(|m| matches!(m, Message::Custom(tag, _) if *tag != MSG_RECEIPTS_PLEASE))
-    {
+    if let Some(Message::Custom(tag, _)) = messages.iter().find(|m| {
+        matches!(m, Message::Custom(tag, _)
+                if *tag != MSG_RECEIPTS_PLEASE && *tag != MSG_PIECES_PLEASE)
+    }) {
         return Err(ProtocolError::Unsupported(*tag));
     }
     Ok(messages)
@@ -172,6 +172,8 @@ struct Member {
     /// Update messages received since the connection asked for receipts; `None` until it
     /// asks (and always for a role that may not write: nothing of it is ever stored).
     receipts: Option<u64>,
+    /// Whether it asked for large messages in pieces.
+    pieces: bool,
 }
 
 impl Room {
@@ -255,6 +257,7 @@ impl Room {
                 role,
                 controlled: HashSet::new(),
                 receipts: None,
+                pieces: false,
             },
         );
         if !role.can_read() {
@@ -314,10 +317,19 @@ impl Room {
                 }
             }
             match message {
-                Message::Sync(SyncMessage::SyncStep1(sv)) => effects.out.push(Outgoing {
-                    to: Audience::Sender,
-                    payload: Payload::Bytes(encode_step2(self.awareness.doc(), &sv)),
-                }),
+                Message::Sync(SyncMessage::SyncStep1(sv)) => {
+                    let step2 = encode_step2(self.awareness.doc(), &sv);
+                    let pieces = self.members.get(&conn).is_some_and(|m| m.pieces);
+                    let frames = if pieces && step2.len() > PIECE_BYTES {
+                        split_into_pieces(&step2, PIECE_BYTES)
+                    } else {
+                        vec![step2]
+                    };
+                    effects.out.extend(frames.into_iter().map(|frame| Outgoing {
+                        to: Audience::Sender,
+                        payload: Payload::Bytes(frame),
+                    }));
+                }
                 Message::Sync(SyncMessage::SyncStep2(update) | SyncMessage::Update(update))
                     if !role.can_write() =>
                 {
@@ -383,6 +395,11 @@ impl Room {
                         if member.role.can_write() {
                             member.receipts.get_or_insert(0);
                         }
+                    }
+                }
+                Message::Custom(MSG_PIECES_PLEASE, _) => {
+                    if let Some(member) = self.members.get_mut(&conn) {
+                        member.pieces = true;
                     }
                 }
                 Message::Custom(tag, _) => return Err(ProtocolError::Unsupported(tag)),

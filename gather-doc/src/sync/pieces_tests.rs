@@ -1,0 +1,95 @@
+//! Large sync step 2s in pieces: a client that asks gets the server's answer in ordered pieces
+//! of at most [`PIECE_BYTES`] with its progress, and ends with the whole document; one that
+//! does not ask (any Yjs client) gets one message as before; pieces out of order are refused.
+
+use super::tests::{accepted, client, text_of, typed_update};
+use super::*;
+use crate::Role;
+
+/// A room holding about `bytes` of text, written by one client.
+fn big_room(bytes: usize) -> (Room, String) {
+    let (mut room, _) = Room::load([], || 0);
+    room.connect(1, Role::Editor);
+    let writer = client(1);
+    let text: String = "健康打卡 health check-in. ".repeat(bytes / 30 + 1);
+    let update = typed_update(&writer, &text);
+    accepted(room.receive(1, &update));
+    (room, text)
+}
+
+/// Feeds the room's answers to the client's hello through `client`, returning its events.
+fn join(room: &mut Room, conn: ConnId, client: &mut ClientSync) -> (usize, Vec<ClientEvent>) {
+    room.connect(conn, Role::Viewer);
+    let mut frames = 0;
+    let mut events = Vec::new();
+    for hello in client.hello() {
+        for out in accepted(room.receive(conn, &hello)).out {
+            assert_eq!(out.to, Audience::Sender);
+            let Payload::Bytes(frame) = out.payload else {
+                panic!("a reply is never the incoming frame")
+            };
+            frames += 1;
+            let (_, more) = client.receive(&frame).unwrap();
+            events.extend(more);
+        }
+    }
+    (frames, events)
+}
+
+#[test]
+fn a_client_that_asks_gets_a_large_step_2_in_pieces_with_progress() {
+    let (mut room, text) = big_room(600_000);
+    let mut reader = client(2).with_pieces();
+    let (frames, events) = join(&mut room, 2, &mut reader);
+    let loading: Vec<(u64, u64)> = events
+        .iter()
+        .filter_map(|e| match e {
+            ClientEvent::Loading { received, total } => Some((*received, *total)),
+            _ => None,
+        })
+        .collect();
+    assert!(loading.len() >= 9, "{} pieces", loading.len());
+    assert_eq!(frames, loading.len());
+    let total = loading[0].1;
+    assert!(loading.iter().all(|(_, t)| *t == total));
+    assert!(loading
+        .windows(2)
+        .all(|w| w[1].0 - w[0].0 <= PIECE_BYTES as u64));
+    assert_eq!(loading.last().unwrap().0, total);
+    assert_eq!(events.last(), Some(&ClientEvent::Synced));
+    assert_eq!(text_of(reader.doc()), text);
+
+    // A plain client gets the same answer as one message.
+    let mut plain = client(3);
+    let (frames, events) = join(&mut room, 3, &mut plain);
+    assert_eq!(frames, 1);
+    assert_eq!(events, vec![ClientEvent::Synced]);
+    assert_eq!(text_of(plain.doc()), text);
+
+    // A small answer is never cut up.
+    let (mut small, _) = Room::load([], || 0);
+    let mut asker = client(4).with_pieces();
+    let (frames, events) = join(&mut small, 4, &mut asker);
+    assert_eq!((frames, events), (1, vec![ClientEvent::Synced]));
+}
+
+#[test]
+fn pieces_out_of_order_or_past_their_total_are_refused() {
+    let message = encode_update(vec![0; 200_000]);
+    let pieces = split_into_pieces(&message, 50_000);
+    assert_eq!(pieces.len(), 5);
+    let mut c = client(5).with_pieces();
+    c.hello();
+    c.receive(&pieces[0]).unwrap();
+    assert!(matches!(
+        c.receive(&pieces[2]),
+        Err(ProtocolError::Malformed(_))
+    ));
+    // A new message starts again at offset 0; a reconnection forgets a half-received one.
+    c.receive(&pieces[0]).unwrap();
+    c.disconnected();
+    assert!(c.receive(&pieces[1]).is_err());
+    let other = split_into_pieces(&encode_update(vec![0; 10]), 4);
+    c.receive(&pieces[0]).unwrap();
+    assert!(c.receive(&other[1]).is_err(), "a piece of another message");
+}
