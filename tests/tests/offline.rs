@@ -2,7 +2,8 @@
 //! press submit, the page says the answers wait on the device, and when the network is back
 //! they are sent by themselves, exactly once. A second check-in waits while the teacher makes a
 //! question required: it comes back as not sent, naming the question, on the form as it is
-//! now, and goes once corrected.
+//! now, and goes once corrected. A third waits while the teacher removes the choice it took,
+//! and the page is opened again online: the page itself finds it refused, the same way.
 
 use std::time::Duration;
 
@@ -187,6 +188,52 @@ async fn a_checkin_filled_offline_is_sent_when_the_network_is_back() -> Result<(
     let second = &list["responses"][1];
     assert_eq!(second["answers"]["notes"], "一切正常", "{list}");
     assert_eq!(second["form_version"], changed);
+
+    // A third waits with "fever" ticked; the teacher removes that choice; the student opens the
+    // page again once online. The form as loaded now refuses the waiting answers, on the device.
+    student.find_testid("submit-another").await?.click().await?;
+    fill_checkin(&student, "Lin Tao").await?;
+    student.tick("symptoms", "fever").await?;
+    student.type_into("notes", "有点热").await?;
+    network(&student, true).await?;
+    student.find_testid("fill-submit").await?.click().await?;
+    student.find_testid("fill-waiting").await?;
+    teacher
+        .wait_js(
+            "const b = document.querySelector('[data-testid=builder-symptoms] li.option-row:first-child button.icon'); \
+             if (!b || b.parentElement.querySelector('.option-en').value !== 'Fever') return false; \
+             b.click(); return true;",
+            WAIT,
+        )
+        .await?;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let def = owner_get(&server, &form, "").await?;
+        if !def.to_string().contains("\"fever\"") {
+            break;
+        }
+        if tokio::time::Instant::now() > deadline {
+            bail!("fever was never removed: {def}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    network(&student, false).await?;
+    student.client.refresh().await?;
+    student
+        .wait_js(
+            "const r = document.querySelector('[data-testid=refused-symptoms]'); \
+             return !!r && r.textContent.includes('症状') \
+                 && !document.querySelector('[data-testid=fill-waiting]');",
+            WAIT,
+        )
+        .await?;
+    assert_eq!(owner_get(&server, &form, "/responses").await?["total"], 2);
+    student.tick("symptoms", "none").await?;
+    student.find_testid("fill-submit").await?.click().await?;
+    student.find_testid("fill-done").await?;
+    let list = owner_get(&server, &form, "/responses").await?;
+    assert_eq!(list["total"], 3, "{list}");
+    assert_eq!(list["responses"][2]["answers"]["symptoms"], json!(["none"]));
     teacher.close().await?;
     student.close().await?;
     server.stop().await?;
