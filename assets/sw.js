@@ -9,6 +9,12 @@
 // first (a name never changes content). Anything else of the app (`pca-code.json`,
 // wasm-bindgen's snippets, whose folder name does not change with their content): network
 // first. Everything else is left to the browser.
+//
+// Each new build brings hashed files with new names. Once a new entry page is kept and every
+// file it names is in the cache, the hashed files neither kept entry page names are deleted, so
+// a device holds one build of the app and one of the fill page, not every build it ever saw.
+// A page still running an older build has its files in memory already; reloaded, it gets the
+// kept entry page, whose files are all there.
 
 const CACHE = 'gather-app-v1';
 // Where each entry page is kept (cache keys only; nothing is served at these addresses).
@@ -35,6 +41,7 @@ self.addEventListener('activate', (event) => {
 });
 
 self.addEventListener('fetch', (event) => {
+  const keep = (work) => event.waitUntil(work);
   const request = event.request;
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
@@ -45,7 +52,7 @@ self.addEventListener('fetch', (event) => {
   }
   if (request.mode === 'navigate') {
     const shell = shellFor(path);
-    if (shell) event.respondWith(networkFirst(request, shell));
+    if (shell) event.respondWith(networkFirst(request, shell, keep));
     return;
   }
   if (isHashed(path)) {
@@ -75,13 +82,20 @@ function isSnippet(path) {
   return /^(\/fill)?\/snippets\//.test(path);
 }
 
-async function networkFirst(request, key) {
+/**
+ * The network's answer, kept under `key`; the kept one when the network fails. An entry page's
+ * files are then kept, and older builds' deleted, as work handed to `keep` (the event's
+ * `waitUntil`, so the worker is not stopped halfway).
+ */
+async function networkFirst(request, key, keep) {
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(request);
     if (response.ok && response.type === 'basic') {
       await cache.put(key, response.clone());
-      if (key === APP_SHELL || key === FILL_SHELL) keepFilesOf(response.clone(), cache);
+      if (keep && (key === APP_SHELL || key === FILL_SHELL)) {
+        keep(keepFilesOf(response.clone(), cache).then((all) => all && pruneOldBuilds(cache)));
+      }
     }
     return response;
   } catch (error) {
@@ -106,35 +120,67 @@ async function keepShell(path, key) {
   if (!response.ok) return;
   const cache = await caches.open(CACHE);
   await cache.put(key, response.clone());
-  await keepFilesOf(response, cache);
+  if (await keepFilesOf(response, cache)) await pruneOldBuilds(cache);
 }
 
-/**
- * Keeps the files an entry page names (`href="/…"`, `'/….js'`), and the modules those import
- * (wasm-bindgen's snippets), so the first visit already leaves a working copy.
- */
-async function keepFilesOf(response, cache) {
-  const html = await response.text();
+/** The hashed files an entry page's HTML names (`href="/…"`, `'/….js'`). */
+function hashedNamesIn(html) {
   const names = new Set();
   for (const m of html.matchAll(/(?:href=|src=|from |module_or_path: )["']([^"']+)["']/g)) {
     if (m[1].startsWith('/') && isHashed(m[1])) names.add(m[1]);
   }
-  await Promise.all([...names].map((name) => keepFile(name, cache)));
+  return names;
 }
 
+/**
+ * Keeps the files an entry page names, and the modules those import (wasm-bindgen's
+ * snippets), so the first visit already leaves a working copy. True if every one is kept.
+ */
+async function keepFilesOf(response, cache) {
+  const names = hashedNamesIn(await response.text());
+  const kept = await Promise.all([...names].map((name) => keepFile(name, cache)));
+  return kept.every(Boolean);
+}
+
+/** Keeps one file (and the snippets a JS module imports); true once it is in the cache. */
 async function keepFile(name, cache) {
   try {
-    if (isHashed(name) && (await cache.match(name, { ignoreVary: true }))) return;
+    if (isHashed(name) && (await cache.match(name, { ignoreVary: true }))) return true;
     const response = await fetch(name);
-    if (!response.ok) return;
+    if (!response.ok) return false;
     await cache.put(name, response.clone());
     if (name.endsWith('.js')) {
       const source = await response.text();
       const base = new URL(name, self.location.origin);
       const imports = [...source.matchAll(/(?:from|import)\s*\(?\s*["'](\.{1,2}\/snippets\/[^"']+)["']/g)];
-      await Promise.all(imports.map((m) => keepFile(new URL(m[1], base).pathname, cache)));
+      const kept = await Promise.all(imports.map((m) => keepFile(new URL(m[1], base).pathname, cache)));
+      return kept.every(Boolean);
     }
+    return true;
   } catch (error) {
     // Offline during the install: the next visit keeps it.
+    return false;
   }
+}
+
+/**
+ * Deletes the kept hashed files that neither kept entry page names: older builds'. The cache's
+ * keys are listed before the entry pages are read, so a file kept meanwhile for a newer entry
+ * page (which is always kept before its files) is never taken for an old one.
+ */
+async function pruneOldBuilds(cache) {
+  const keys = await cache.keys();
+  const wanted = new Set();
+  for (const shell of [APP_SHELL, FILL_SHELL]) {
+    const page = await cache.match(shell, { ignoreVary: true });
+    if (page) hashedNamesIn(await page.text()).forEach((name) => wanted.add(name));
+  }
+  // Without the app's entry page there is nothing to tell the current build by.
+  if (wanted.size === 0) return;
+  await Promise.all(
+    keys
+      .map((request) => new URL(request.url).pathname)
+      .filter((path) => isHashed(path) && !wanted.has(path))
+      .map((path) => cache.delete(path, { ignoreVary: true })),
+  );
 }

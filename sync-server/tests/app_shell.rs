@@ -1,5 +1,6 @@
 //! The app's pages: `/` and `/d/{id}` get the whole app, `/f/{id}` the fill page's own smaller
-//! build when it is there, and the Content-Security-Policy allows the inline loader of both.
+//! build when it is there, and the Content-Security-Policy allows the inline loader of both;
+//! trunk's hashed files are cached for a year, wasm-bindgen's snippets revalidated.
 
 mod support;
 
@@ -75,5 +76,77 @@ async fn the_service_worker_is_served_fresh_for_the_whole_origin() {
     assert!(sw.contains("cache-control: no-cache"), "{sw}");
     assert!(sw.contains("service-worker-allowed: /"), "{sw}");
     assert!(sw.contains("// the worker"), "{sw}");
+    server.stop().await;
+}
+
+/// The `cache-control` header of the reply to `GET path`, after checking it is a 200.
+async fn cache_control(server: &Server, path: &str) -> String {
+    let reply = http_get(server.addr, path).await;
+    assert!(reply.starts_with("HTTP/1.1 200"), "{path}: {reply}");
+    reply
+        .lines()
+        .find_map(|l| l.strip_prefix("cache-control:"))
+        .unwrap_or_else(|| panic!("{path} has no cache-control: {reply}"))
+        .trim()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn hashed_files_are_cached_for_a_year_and_snippets_revalidated() {
+    let data = tempfile::tempdir().unwrap();
+    let assets = tempfile::tempdir().unwrap();
+    let root = assets.path();
+    // What trunk writes: files named with a content hash, and wasm-bindgen's JS modules in
+    // `snippets/<crate>-<hash>/`, a folder named after the crate, not the file's content.
+    for dir in [
+        "snippets/app-0123456789abcdef/js",
+        "fill/snippets/app-0123456789abcdef/js",
+    ] {
+        std::fs::create_dir_all(root.join(dir)).unwrap();
+    }
+    let files = [
+        ("index.html", "<html></html>"),
+        ("app-3f9a1c2b7d4e6f80.js", "// the app"),
+        ("app-3f9a1c2b7d4e6f80_bg.wasm", "wasm"),
+        ("style-a1b2c3d4e5.css", "body {}"),
+        ("fill/index.html", "<html></html>"),
+        ("fill/app-9e8d7c6b5a4f3e2d.js", "// the fill page"),
+        ("fill/app-9e8d7c6b5a4f3e2d_bg.wasm", "wasm"),
+        ("snippets/app-0123456789abcdef/js/local_store.js", "// idb"),
+        (
+            "fill/snippets/app-0123456789abcdef/js/local_store.js",
+            "// idb",
+        ),
+    ];
+    for (path, text) in files {
+        std::fs::write(root.join(path), text).unwrap();
+    }
+    let config = Config::for_tests(data.path().to_path_buf(), root.to_path_buf());
+    let server = Server::start_with(config).await;
+
+    for hashed in [
+        "/app-3f9a1c2b7d4e6f80.js",
+        "/app-3f9a1c2b7d4e6f80_bg.wasm",
+        "/style-a1b2c3d4e5.css",
+        "/fill/app-9e8d7c6b5a4f3e2d.js",
+        "/fill/app-9e8d7c6b5a4f3e2d_bg.wasm",
+    ] {
+        let cache = cache_control(&server, hashed).await;
+        assert_eq!(cache, "public, max-age=31536000, immutable", "{hashed}");
+    }
+    for snippet in [
+        "/snippets/app-0123456789abcdef/js/local_store.js",
+        "/fill/snippets/app-0123456789abcdef/js/local_store.js",
+    ] {
+        assert_eq!(
+            cache_control(&server, snippet).await,
+            "no-cache",
+            "{snippet}"
+        );
+    }
+    // The pages that name the hashed files are never kept without asking.
+    for page in ["/", "/d/some-doc", "/f/some-form"] {
+        assert_eq!(cache_control(&server, page).await, "no-cache", "{page}");
+    }
     server.stop().await;
 }

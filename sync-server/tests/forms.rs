@@ -1,7 +1,8 @@
 //! Forms over real HTTP against a real SQLite file: templates, the definition a respondent
 //! sees, submitting (201, idempotent repeat, 409 on a changed repeat, 422 per question in both
 //! languages), who may read responses, masking and revealing, corrections with history, the CSV
-//! export, closing a form through the document, and responses surviving a restart.
+//! export, closing a form through the document, responses surviving a restart, and answers that
+//! waited offline while the form's questions changed.
 
 mod support;
 
@@ -463,5 +464,216 @@ async fn closing_the_form_in_the_document_stops_responses_and_responses_survive_
             "an answer is still on disk"
         );
     }
+    server.stop().await;
+}
+
+/// The form's definition as a respondent reads it.
+async fn definition(server: &Server, form: &Form, token: &str) -> Value {
+    let path = format!("/api/forms/{}", form.id);
+    let (status, def) = http_json(server.addr, "GET", &path, Some(token), None).await;
+    assert_eq!(status, 200, "{def}");
+    def
+}
+
+/// Submits `answers` as submission `id`, filled in on `version` of the form.
+async fn submit_on(
+    server: &Server,
+    form: &Form,
+    token: &str,
+    id: &str,
+    answers: Value,
+    version: &str,
+) -> (u16, Value) {
+    let path = format!("/api/forms/{}/responses", form.id);
+    let request = json!({ "submission_id": id, "answers": answers, "form_version": version });
+    http_json(server.addr, "POST", &path, Some(token), Some(request)).await
+}
+
+#[tokio::test]
+async fn answers_filled_in_on_an_older_version_are_checked_against_the_current_questions() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None).await;
+    let form = create_form(&server, "health-checkin").await;
+    let respondent = link(&server, &form, "respondent").await;
+    let before = definition(&server, &form, &respondent).await;
+    let old = before["version"].as_str().unwrap().to_owned();
+    assert_eq!(old.len(), 16, "{before}");
+
+    // While a phone is offline, the teacher makes the notes required, removes "cough" from
+    // the symptoms and deletes the contact details question.
+    let mut owner = TestClient::connect_with(&server, &form.id, &form.owner, 7).await;
+    owner.synced().await;
+    owner
+        .edit(|doc| {
+            let roots = FormRoots::of(doc);
+            let mut questions = crdt::read_questions(&doc.transact(), &roots.questions);
+            let mut txn = doc.transact_mut();
+            for q in &mut questions {
+                match q.id.as_str() {
+                    "notes" => q.required = true,
+                    "symptoms" => q.options.retain(|c| c.value != "cough"),
+                    _ => continue,
+                }
+                assert!(crdt::update_question(&mut txn, &roots, q));
+            }
+            assert!(crdt::remove_question(&mut txn, &roots, "contact_details"));
+        })
+        .await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    let new = loop {
+        let def = definition(&server, &form, &respondent).await;
+        if def["version"] != json!(old) {
+            assert_eq!(def["questions"].as_array().unwrap().len(), 8, "{def}");
+            break def["version"].as_str().unwrap().to_owned();
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the form never changed"
+        );
+        tokio::task::yield_now().await;
+    };
+    assert_eq!(new.len(), 16);
+
+    // The answers that waited: no notes. Refused as filled in on an older form, naming the
+    // question in both languages; nothing stored.
+    let (status, body) = submit_on(
+        &server,
+        &form,
+        &respondent,
+        "queued-00001",
+        checkin("李雷"),
+        &old,
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (422, Some("form_changed")),
+        "{body}"
+    );
+    assert_eq!(body["form_version"], json!(new));
+    assert_eq!(body["filled_version"], json!(old));
+    let errors = body["errors"].as_object().unwrap();
+    assert_eq!(errors.keys().collect::<Vec<_>>(), ["notes"], "{body}");
+    assert_eq!(errors["notes"]["code"], "required");
+    assert_eq!(
+        errors["notes"]["label"],
+        json!({"zh": "备注", "en": "Notes"})
+    );
+    assert_eq!(errors["notes"]["zh"], "此题必答");
+    assert!(
+        body["message"].as_str().unwrap().contains("Notes"),
+        "{body}"
+    );
+    // A choice that is gone is refused the same way.
+    let mut coughing = checkin("李雷");
+    coughing["symptoms"] = json!(["cough"]);
+    coughing["notes"] = json!("咳了两天");
+    let (status, body) = submit_on(
+        &server,
+        &form,
+        &respondent,
+        "queued-00002",
+        coughing.clone(),
+        &old,
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (422, Some("form_changed"))
+    );
+    assert_eq!(body["errors"]["symptoms"]["label"]["en"], "Symptoms today");
+    // The same answers filled in on the current form are simply invalid.
+    let (status, body) =
+        submit_on(&server, &form, &respondent, "fresh-00002", coughing, &new).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (422, Some("invalid_answers"))
+    );
+    assert!(body["errors"]["symptoms"]["label"].is_null());
+    let (_, list) = responses(&server, &form, &form.owner, "").await;
+    assert_eq!(list["total"], 0, "nothing was stored");
+
+    // Corrected (the person adds notes): accepted although filled in on the older version,
+    // counted against it; the answer to the deleted question is dropped.
+    let mut corrected = checkin("李雷");
+    corrected["notes"] = json!("无");
+    corrected["contact"] = json!(true);
+    corrected["contact_details"] = json!("同桌发热");
+    let (status, first) = submit_on(
+        &server,
+        &form,
+        &respondent,
+        "queued-00001",
+        corrected.clone(),
+        &old,
+    )
+    .await;
+    assert_eq!(status, 201, "{first}");
+    // Sent again after a lost reply: the same response, once.
+    let (status, again) =
+        submit_on(&server, &form, &respondent, "queued-00001", corrected, &old).await;
+    assert_eq!((status, &again["receipt"]), (200, &first["receipt"]));
+    // Without a version (an integration that does not send one) it counts as the current one;
+    // a version that is not one is ignored the same way.
+    let mut other = checkin("韩梅梅");
+    other["notes"] = json!("无");
+    let (status, _) = submit(&server, &form, &respondent, "no-version-1", other.clone()).await;
+    assert_eq!(status, 201);
+    let (status, body) = submit_on(
+        &server,
+        &form,
+        &respondent,
+        "odd-version-1",
+        checkin("韩梅梅"),
+        "<script>",
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (422, Some("invalid_answers"))
+    );
+    let (_, list) = responses(&server, &form, &form.owner, "").await;
+    assert_eq!(list["total"], 2, "{list}");
+    let rows = list["responses"].as_array().unwrap();
+    assert_eq!(rows[0]["form_version"], json!(old));
+    assert_eq!(rows[0]["answers"]["notes"], "无");
+    assert!(
+        rows[0]["answers"].get("contact_details").is_none(),
+        "{list}"
+    );
+    assert_eq!(rows[1]["form_version"], json!(new));
+
+    // An edit that waited offline is checked the same way, and records its version.
+    let own = format!("/api/forms/{}/responses/own/queued-00001", form.id);
+    let edit =
+        |answers: Value, version: &str| json!({ "answers": answers, "form_version": version });
+    let (status, body) = http_json(
+        server.addr,
+        "PUT",
+        &own,
+        Some(&respondent),
+        Some(edit(checkin("李雷"), &old)),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (422, Some("form_changed"))
+    );
+    let (status, body) = http_json(
+        server.addr,
+        "PUT",
+        &own,
+        Some(&respondent),
+        Some(edit(other, &new)),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    drop(owner);
+    server.stop().await;
+
+    // The version is on disk with the response.
+    let server = Server::start(data.path(), None).await;
+    let (_, list) = responses(&server, &form, &form.owner, "").await;
+    assert_eq!(list["responses"][0]["form_version"], json!(new), "{list}");
     server.stop().await;
 }

@@ -1,6 +1,7 @@
 //! End-to-end: a document opened once opens again while the server is down (the service worker
 //! keeps the app, IndexedDB the document), edits made offline survive reloading the page, and
-//! they merge when the server is back.
+//! they merge when the server is back. The worker keeps one build: an older build's files go
+//! once the current one's are all kept.
 
 use std::time::{Duration, Instant};
 
@@ -50,6 +51,22 @@ async fn wait_kept(browser: &Browser, id: &str, unsaved: u64, text: &str) -> Res
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// The paths the service worker keeps.
+async fn kept_paths(browser: &Browser) -> Result<Vec<String>> {
+    let paths = browser
+        .client
+        .execute_async(
+            "const done = arguments[0];
+             caches.open('gather-app-v1')
+                 .then((c) => c.keys())
+                 .then((keys) => done(keys.map((r) => new URL(r.url).pathname)))
+                 .catch(() => done([]));",
+            vec![],
+        )
+        .await?;
+    Ok(serde_json::from_value(paths)?)
 }
 
 /// Waits until the service worker is active and keeps a wasm build, then reloads the page
@@ -259,6 +276,42 @@ async fn a_form_opened_once_is_filled_offline_and_sent_when_the_server_is_back()
     // A second visit goes through the service worker, which keeps the fill page's build.
     kept_by_service_worker(&phone).await?;
     phone.find_testid("fill-form").await?;
+
+    // Files of an older build, kept from an earlier visit: deleted once the entry page is kept
+    // again with all its files, while this build's (the whole app's and the fill page's) stay.
+    let old = ["/app-0123456789abcdef_bg.wasm", "/fill/app-fedcba98765.js"];
+    phone
+        .client
+        .execute_async(
+            "const [old, done] = arguments;
+             caches.open('gather-app-v1')
+                 .then((c) => Promise.all(old.map((p) => c.put(p, new Response('old build')))))
+                 .then(() => done(true), (e) => done(String(e)));",
+            vec![json!(old)],
+        )
+        .await?;
+    assert!(kept_paths(&phone).await?.contains(&old[0].to_owned()));
+    phone.client.refresh().await?;
+    phone.find_testid("fill-form").await?;
+    let deadline = Instant::now() + WAIT;
+    let kept = loop {
+        let kept = kept_paths(&phone).await?;
+        if !old.iter().any(|p| kept.contains(&p.to_string())) {
+            break kept;
+        }
+        if Instant::now() > deadline {
+            bail!("the older build was never deleted: {kept:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let wasm = |fill: bool| {
+        kept.iter()
+            .any(|p| p.ends_with("_bg.wasm") && p.starts_with("/fill/") == fill)
+    };
+    assert!(
+        wasm(true) && wasm(false),
+        "this build's files went too: {kept:?}"
+    );
 
     // The server goes down; the page opens again from the device and is filled in.
     let addr = server.addr.clone();

@@ -53,6 +53,7 @@ pub fn read_form(doc: &Doc) -> Option<FormDef> {
     }
     let mut form = read_settings(&txn, &roots.settings);
     form.questions = read_questions(&txn, &roots.questions);
+    form.version = super::version_of(&form.questions);
     form.description = rich_text::read_blocks(&txn, &body)
         .iter()
         .map(|b| b.text())

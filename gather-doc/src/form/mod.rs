@@ -12,6 +12,7 @@ pub mod roster;
 pub mod supplies;
 pub mod templates;
 pub mod validate;
+pub mod version;
 
 pub use crdt::{read_form, FormRoots};
 pub use model::{
@@ -19,6 +20,7 @@ pub use model::{
     RosterFields, ShowIf, Supplies,
 };
 pub use validate::{validate, AnswerError, AnswerErrors, Answers};
+pub use version::version_of;
 
 #[cfg(test)]
 mod tests;

@@ -55,6 +55,10 @@ pub struct FormDef {
     /// The document id (filled in by the server).
     #[serde(default)]
     pub id: String,
+    /// Which questions these are ([`super::version::version_of`]), filled in when the form is
+    /// read from its document: a response names the version it was filled in on.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub version: String,
     #[serde(default)]
     pub title: Bilingual,
     /// The description as plain paragraphs (the rich text lives in the document body).
@@ -105,6 +109,7 @@ impl Default for FormDef {
     fn default() -> FormDef {
         FormDef {
             id: String::new(),
+            version: String::new(),
             title: Bilingual::default(),
             description: Vec::new(),
             status: FormStatus::Open,

@@ -30,6 +30,10 @@ pub struct StoredResponse {
     /// The day it was submitted, in the form's time zone.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub day: String,
+    /// The version of the form's questions the answers were filled in on
+    /// (`gather_doc::form::version_of`); empty for responses stored before versions.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub form_version: String,
 }
 
 /// Who answered, when a form knows (a personal link, or the roster id question), and which of
@@ -100,7 +104,7 @@ pub struct ResponseDb {
 }
 
 pub(super) const COLUMNS: &str =
-    "id, receipt, submitted_at, updated_at, via, answers, submission_id, person_id, day";
+    "id, receipt, submitted_at, updated_at, via, answers, submission_id, person_id, day, form_version";
 
 pub(super) fn row(r: &rusqlite::Row) -> rusqlite::Result<StoredResponse> {
     let answers: String = r.get(5)?;
@@ -114,6 +118,7 @@ pub(super) fn row(r: &rusqlite::Row) -> rusqlite::Result<StoredResponse> {
         submission_id: r.get(6)?,
         person_id: r.get(7)?,
         day: r.get::<_, Option<String>>(8)?.unwrap_or_default(),
+        form_version: r.get::<_, Option<String>>(9)?.unwrap_or_default(),
     })
 }
 
@@ -161,6 +166,13 @@ impl ResponseDb {
                  ALTER TABLE responses ADD COLUMN day TEXT;",
             )?;
         }
+        // The form version the answers were filled in on, added later still.
+        let has_version: bool = conn
+            .prepare("SELECT 1 FROM pragma_table_info('responses') WHERE name = 'form_version'")?
+            .exists([])?;
+        if !has_version {
+            conn.execute_batch("ALTER TABLE responses ADD COLUMN form_version TEXT;")?;
+        }
         conn.execute_batch(
             "CREATE INDEX IF NOT EXISTS responses_by_person ON responses (doc, person_id, day);
              CREATE INDEX IF NOT EXISTS responses_by_day ON responses (doc, day);",
@@ -185,7 +197,8 @@ impl ResponseDb {
 
     /// Stores a new response, durably (synchronous=FULL) before returning, unless one with
     /// this `submission_id` exists, or replaces `who`'s earlier response when the form allows
-    /// one per person (per day).
+    /// one per person (per day). `form_version` is the version of the questions the answers
+    /// were filled in on.
     #[allow(clippy::too_many_arguments)]
     pub fn submit(
         &self,
@@ -195,6 +208,7 @@ impl ResponseDb {
         via: &str,
         who: &Respondent,
         answers: &serde_json::Value,
+        form_version: &str,
         now: i64,
     ) -> Result<Submitted, StoreError> {
         let mut conn = self.writer()?;
@@ -250,19 +264,21 @@ impl ResponseDb {
                     ],
                 )?;
                 tx.execute(
-                    "UPDATE responses SET answers = ?1, updated_at = ?2 WHERE id = ?3",
-                    params![answers.to_string(), now, earlier.id],
+                    "UPDATE responses SET answers = ?1, updated_at = ?2, form_version = ?3
+                     WHERE id = ?4",
+                    params![answers.to_string(), now, form_version, earlier.id],
                 )?;
                 tx.commit()?;
                 earlier.answers = answers.clone();
                 earlier.updated_at = now;
+                earlier.form_version = form_version.into();
             }
             return Ok(Submitted::Replaced(earlier));
         }
         tx.execute(
-            "INSERT INTO responses (doc, submission_id, receipt, submitted_at, updated_at, via, answers, person_id, day)
-             VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8)",
-            params![doc.as_str(), submission_id, receipt, now, via, answers.to_string(), who.person, who.day],
+            "INSERT INTO responses (doc, submission_id, receipt, submitted_at, updated_at, via, answers, person_id, day, form_version)
+             VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![doc.as_str(), submission_id, receipt, now, via, answers.to_string(), who.person, who.day, form_version],
         )?;
         let id = tx.last_insert_rowid();
         tx.execute(
@@ -280,6 +296,7 @@ impl ResponseDb {
             submission_id: submission_id.into(),
             person_id: who.person.clone(),
             day: who.day.clone(),
+            form_version: form_version.into(),
         }))
     }
 
@@ -312,13 +329,16 @@ impl ResponseDb {
             .optional()?)
     }
 
-    /// Replaces the answers of response `id`, keeping the old ones in its history. `action` is
-    /// `edited` or `corrected`. Returns the response, or `None` if there is none.
+    /// Replaces the answers of response `id` (filled in on `form_version`), keeping the old ones
+    /// in its history. `action` is `edited` or `corrected`. Returns the response, or `None` if
+    /// there is none.
+    #[allow(clippy::too_many_arguments)]
     pub fn change(
         &self,
         doc: &DocId,
         id: i64,
         answers: &serde_json::Value,
+        form_version: &str,
         by: &str,
         action: &str,
         now: i64,
@@ -343,12 +363,13 @@ impl ResponseDb {
             params![doc.as_str(), id, now, by, action, current.answers.to_string()],
         )?;
         tx.execute(
-            "UPDATE responses SET answers = ?1, updated_at = ?2 WHERE id = ?3",
-            params![answers.to_string(), now, id],
+            "UPDATE responses SET answers = ?1, updated_at = ?2, form_version = ?3 WHERE id = ?4",
+            params![answers.to_string(), now, form_version, id],
         )?;
         tx.commit()?;
         current.answers = answers.clone();
         current.updated_at = now;
+        current.form_version = form_version.into();
         Ok(Some(current))
     }
 
@@ -525,6 +546,7 @@ mod tests {
                 "link",
                 who,
                 &json!({ "t": temperature }),
+                "v1",
                 at,
             )
             .unwrap()

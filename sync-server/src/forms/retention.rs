@@ -217,6 +217,7 @@ mod tests {
                     "link",
                     &Respondent::default(),
                     &answers,
+                    "v1",
                     now - age_days * day,
                 )
                 .unwrap();

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use gather_doc::form::display::{self, day_start_ms, CST_OFFSET_MINUTES};
-use gather_doc::form::{supplies, validate, FormDef};
+use gather_doc::form::{supplies, validate, AnswerErrors, FormDef};
 use gather_doc::{DocId, Role};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -113,6 +113,10 @@ struct Submission {
     /// counts for the day it was filled in.
     #[serde(default)]
     filled_at: Option<i64>,
+    /// The version of the questions the answers were filled in on (the definition's
+    /// `version`): a response that waited offline may have been filled in on an older one.
+    #[serde(default)]
+    form_version: Option<String>,
 }
 
 /// How long a response may have waited on a device and still count for the day it was filled.
@@ -133,6 +137,14 @@ fn valid_submission_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// The version a submission was filled in on: the one it names, if it has the shape of one
+/// (16 lowercase hex digits), else the form's current version.
+fn filled_on(sent: Option<&str>, form: &FormDef) -> String {
+    sent.filter(|v| v.len() == 16 && v.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+        .unwrap_or(&form.version)
+        .to_owned()
+}
+
 pub(super) fn closed() -> ApiError {
     ApiError(
         StatusCode::CONFLICT,
@@ -141,22 +153,60 @@ pub(super) fn closed() -> ApiError {
     )
 }
 
-/// Validates `answers` against `form` (region codes against the division table), or answers
-/// 422 with an error per question.
+/// Validates `answers`, filled in on version `filled_on` of the form, against the form as it
+/// is now (region codes against the division table), or answers 422 with an error per question.
+/// Answers to questions that are gone are dropped; answers filled in on an older version that
+/// no longer satisfy the form (a question became required, a choice was removed) are refused
+/// as `form_changed`, naming the questions.
 fn checked(
     state: &ServerState,
     form: &FormDef,
     answers: &Map<String, Value>,
+    filled_on: &str,
 ) -> Result<Value, Box<Response>> {
     let regions = state.forms.regions();
     match validate(form, answers)
         .and_then(|clean| super::regions::check_answers(regions, form, clean))
     {
         Ok(clean) => Ok(serde_json::to_value(clean).unwrap_or_default()),
+        Err(errors) if filled_on != form.version => {
+            Err(Box::new(form_changed(form, filled_on, &errors)))
+        }
         Err(errors) => Err(Box::new(invalid_answers(
             serde_json::to_value(errors).unwrap_or_default(),
         ))),
     }
+}
+
+/// The 422 for answers filled in on an older version of the form that the current one refuses:
+/// each error also names its question (`label`, both languages), and the message lists them.
+fn form_changed(form: &FormDef, filled_on: &str, errors: &AnswerErrors) -> Response {
+    let mut named = Map::new();
+    let mut reasons = Vec::new();
+    for (id, error) in errors {
+        let label = form
+            .question(id)
+            .map(|q| q.label.clone())
+            .unwrap_or_default();
+        reasons.push(format!("{}: {}", label.get("en"), error.en));
+        let mut value = serde_json::to_value(error).unwrap_or_default();
+        value["label"] = serde_json::to_value(&label).unwrap_or_default();
+        named.insert(id.clone(), value);
+    }
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Json(json!({
+            "error": "form_changed",
+            "message": format!(
+                "the form changed since these answers were filled in; {}",
+                reasons.join("; ")
+            ),
+            "form_version": form.version,
+            "filled_version": filled_on,
+            "errors": named,
+        })),
+    )
+        .into_response()
 }
 
 /// The 422 for answers the server refuses: `errors` holds `{code, zh, en}` per question id.
@@ -223,6 +273,7 @@ async fn submit(
     );
     let mut sent = std::mem::take(&mut submission.answers);
     let filled_at = submission.filled_at;
+    let version = filled_on(submission.form_version.as_deref(), &form);
     let (identified, sent) = blocking(move || {
         let at = counted_at(filled_at, now_ms());
         let who = super::roster::identify(forms.db(), &target, &shown, &sender, &mut sent, at)?;
@@ -236,10 +287,10 @@ async fn submit(
             return Ok(response);
         }
     };
-    let answers = match checked(&state, &form, &sent) {
+    let answers = match checked(&state, &form, &sent, &version) {
         Ok(answers) => answers,
         Err(response) => {
-            tracing::info!(doc = %doc, addr = %addr, "refused invalid answers");
+            tracing::info!(doc = %doc, addr = %addr, filled_on = %version, "refused invalid answers");
             return Ok(*response);
         }
     };
@@ -263,6 +314,7 @@ async fn submit(
             &via,
             &who,
             &answers,
+            &version,
             now_ms(),
         )?;
         if let Submitted::New(r) | Submitted::Repeat(r) | Submitted::Replaced(r) = &submitted {
@@ -329,6 +381,9 @@ async fn own_response(
 struct AnswersBody {
     #[serde(default)]
     answers: Map<String, Value>,
+    /// As in [`Submission`]: an edit may have waited offline too.
+    #[serde(default)]
+    form_version: Option<String>,
 }
 
 async fn edit_own_response(
@@ -339,11 +394,15 @@ async fn edit_own_response(
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
     let (doc, grant) = authorize(&state, &headers, &doc, addr, Role::can_respond)?;
-    let AnswersBody { answers } = body(&bytes)?;
+    let AnswersBody {
+        answers,
+        form_version,
+    } = body(&bytes)?;
     let form = load_form(&state, &doc).await?;
     if !form.accepts_at(now_ms()) {
         return Err(closed());
     }
+    let version = filled_on(form_version.as_deref(), &form);
     // A personal link's id, name and group stay the roster's when the response is edited.
     let (forms, target, shown, sender) = (
         state.forms.clone(),
@@ -361,12 +420,19 @@ async fn edit_own_response(
     if let Err(response) = identified {
         return Ok(response);
     }
-    let answers = match checked(&state, &form, &answers) {
+    let answers = match checked(&state, &form, &answers, &version) {
         Ok(answers) => answers,
         Err(response) => return Ok(*response),
     };
     let r = own(&state, &doc, submission).await?;
-    change(&state, &doc, &form, &grant, r.id, answers, "edited").await
+    let filled = Filled { answers, version };
+    change(&state, &doc, &form, &grant, r.id, filled, "edited").await
+}
+
+/// Answers that passed validation, and the version of the form they were filled in on.
+struct Filled {
+    answers: Value,
+    version: String,
 }
 
 async fn change(
@@ -375,9 +441,10 @@ async fn change(
     form: &FormDef,
     grant: &Grant,
     id: i64,
-    answers: Value,
+    filled: Filled,
     action: &'static str,
 ) -> Result<Response, ApiError> {
+    let Filled { answers, version } = filled;
     let photos = photo_answers(form, &answers);
     let forms = state.forms.clone();
     let by = changed_by(grant);
@@ -388,7 +455,7 @@ async fn change(
         if !missing.is_empty() {
             return Ok(Err(missing));
         }
-        let changed = db.change(&target, id, &answers, &by, action, now_ms())?;
+        let changed = db.change(&target, id, &answers, &version, &by, action, now_ms())?;
         if changed.is_some() {
             db.claim_photos(&target, id, &photos)?;
         }
@@ -429,11 +496,15 @@ async fn correct_response(
     let mut answers = correction.answers.unwrap_or_default();
     // The table shows ID and phone numbers masked; those sent back unchanged stay as stored.
     display::restore_masked(&form, &mut answers, &stored.answers);
-    let answers = match checked(&state, &form, &answers) {
+    let answers = match checked(&state, &form, &answers, &form.version) {
         Ok(answers) => answers,
         Err(response) => return Ok(*response),
     };
-    let response = change(&state, &doc, &form, &grant, id, answers, "corrected").await?;
+    let filled = Filled {
+        answers,
+        version: form.version.clone(),
+    };
+    let response = change(&state, &doc, &form, &grant, id, filled, "corrected").await?;
     state.access.audit().record(
         &doc,
         "response_corrected",
@@ -474,16 +545,11 @@ async fn move_along(
     };
     let mut answers = stored.answers.clone();
     answers[&question] = json!(status);
-    let response = change(
-        state,
-        doc,
-        form,
-        grant,
-        stored.id,
+    let filled = Filled {
         answers,
-        "status_changed",
-    )
-    .await?;
+        version: stored.form_version.clone(),
+    };
+    let response = change(state, doc, form, grant, stored.id, filled, "status_changed").await?;
     state.access.audit().record(
         doc,
         "response_status_changed",

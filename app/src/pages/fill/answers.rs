@@ -20,6 +20,13 @@ pub struct Problem {
 }
 
 impl Problem {
+    pub fn new(zh: &str, en: &str) -> Problem {
+        Problem {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
     pub fn message(&self, lang: Lang) -> &str {
         match lang {
             Lang::Zh => &self.zh,

@@ -1,6 +1,7 @@
 //! A loaded form being filled in: the questions shown by their conditions, the draft kept on
 //! the device as the person types, the check of every answer on submit, the send, and what
-//! follows (the confirmation, editing the response, starting another one).
+//! follows (the confirmation, editing the response, starting another one, or answers filled in
+//! on an older version of the form shown as not sent, on the form as it is now).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -12,13 +13,13 @@ use leptos::task::spawn_local;
 use serde_json::{Map, Value};
 use wasm_bindgen::JsCast;
 
-use super::answers::{prepared, server_problems};
+use super::answers::{prepared, server_problems, Problem};
 use super::done::DonePanel;
-use super::draft::{self, Draft, Receipt};
+use super::draft::{self, Draft, Receipt, Refusal};
 use super::pages::Pages;
 use super::photo::PhotoPlace;
 use super::question::{wrapper_id, Fill, QuestionBlock, SectionHeading};
-use super::send::{load_failure, send_failure, Response};
+use super::send::{load_failure, send_failure, Filled, Response};
 use super::text::{filling_as, page_of, text, Key};
 use super::Personal;
 use crate::i18n::Lang;
@@ -41,6 +42,8 @@ pub fn FillForm(
     accepting: RwSignal<bool>,
     /// The owner's preview: answers are checked but never sent.
     preview: bool,
+    /// Loads the form again (it changed since this page loaded it).
+    on_form_changed: Callback<()>,
     lang: Signal<Lang>,
 ) -> impl IntoView {
     let doc_id = id.to_string();
@@ -54,6 +57,8 @@ pub fn FillForm(
                 receipt: Some(reported),
                 editing: false,
                 waiting_since: None,
+                filled_version: None,
+                refused: None,
             };
         }
     }
@@ -76,6 +81,9 @@ pub fn FillForm(
     let editing = RwSignal::new(kept.editing);
     // A response filled in offline waits on the device and is sent when the network is back.
     let waiting_since = RwSignal::new(kept.waiting_since);
+    let filled_version = RwSignal::new(kept.filled_version);
+    // Refused after the form changed: shown as not sent, on the questions as they are now.
+    let refused = RwSignal::new(kept.refused);
     let sending = RwSignal::new(false);
     let failure = RwSignal::new(None::<Key>);
     let edit_busy = RwSignal::new(false);
@@ -91,6 +99,8 @@ pub fn FillForm(
                 receipt: receipt.get_untracked(),
                 editing: editing.get_untracked(),
                 waiting_since: waiting_since.get_untracked(),
+                filled_version: filled_version.get_untracked(),
+                refused: refused.get_untracked(),
             },
         )
     };
@@ -102,9 +112,14 @@ pub fn FillForm(
             receipt.track();
             editing.track();
             waiting_since.track();
+            filled_version.track();
+            refused.track();
             keep();
         }
     });
+    if let Some(refusal) = refused.get_untracked() {
+        show_refusal(&form, fill, pages, &refusal);
+    }
 
     let response = move || Response {
         doc: id.clone(),
@@ -112,14 +127,31 @@ pub fn FillForm(
         submission_id: submission_id.get_untracked(),
     };
     let on_submit = {
-        let (form, response) = (form.clone(), response.clone());
+        let (form, response, keep) = (form.clone(), response.clone(), keep.clone());
         Callback::new(move |()| {
             if sending.get_untracked() {
                 return;
             }
+            // Answers that waited are sent as filled in on the version they were filled in on.
+            let version = filled_version
+                .get_untracked()
+                .unwrap_or_else(|| form.version.clone());
             let answers = prepared(&fill.answers.get_untracked());
             let clean = match validate(&form, &answers) {
                 Ok(clean) => clean,
+                // Waiting answers the form as loaded now refuses: the form changed while they
+                // waited (the page was opened again online). Not sent, with the reason.
+                Err(errors)
+                    if waiting_since.get_untracked().is_some() && version != form.version =>
+                {
+                    let refusal = Refusal::from_errors(&form, &errors);
+                    waiting_since.set(None);
+                    filled_version.set(None);
+                    failure.set(None);
+                    show_refusal(&form, fill, pages, &refusal);
+                    refused.set(Some(refusal));
+                    return;
+                }
                 Err(errors) => {
                     failure.set(Some(Key::FixAnswers));
                     show_problems(&form, fill, pages, &errors.keys().cloned().collect());
@@ -143,11 +175,18 @@ pub fn FillForm(
             let filled_at = waiting_since
                 .get_untracked()
                 .unwrap_or_else(js_sys::Date::now);
+            let keep = keep.clone();
             spawn_local(async move {
-                let result = response.send(answers, was_editing, filled_at).await;
+                let filled = Filled {
+                    answers,
+                    at: filled_at,
+                    form_version: version.clone(),
+                };
+                let result = response.send(filled, was_editing).await;
                 sending.set(false);
                 if result.as_ref().is_err_and(|e| e.code == "network") {
                     waiting_since.set(Some(filled_at));
+                    filled_version.set(Some(version));
                     failure.set(None);
                     // Show the person where their answers are.
                     request_animation_frame(|| {
@@ -160,8 +199,10 @@ pub fn FillForm(
                     return;
                 }
                 waiting_since.set(None);
+                filled_version.set(None);
                 match result {
                     Ok(stored) => {
+                        refused.set(None);
                         // A resubmission the same day kept the person's earlier response.
                         if let Some(kept_id) = stored.submission_id.clone() {
                             submission_id.set(kept_id);
@@ -179,6 +220,15 @@ pub fn FillForm(
                         fill.server_errors.set(problems);
                         failure.set(Some(Key::FixAnswers));
                         show_problems(&form, fill, pages, &ids);
+                    }
+                    // Filled in on a version of the form that has changed since, and the form as
+                    // it is now refuses them: kept as not sent, with the reason, and the form
+                    // loaded again so they can be corrected on it.
+                    Err(e) if e.code == "form_changed" => {
+                        refused.set(Some(Refusal::from_reply(&e.body)));
+                        failure.set(None);
+                        keep();
+                        on_form_changed.run(());
                     }
                     Err(e) if e.code == "form_closed" => {
                         accepting.set(false);
@@ -234,6 +284,7 @@ pub fn FillForm(
     });
     let on_another = Callback::new(move |()| {
         submission_id.set(draft::new_submission_id());
+        refused.set(None);
         fill.reset(locked_map(locked));
         pages.first();
         failure.set(None);
@@ -304,6 +355,7 @@ pub fn FillForm(
                 sending=sending.into()
                 waiting=Signal::derive(move || waiting_since.get().is_some())
                 on_retry=Callback::new(move |()| on_submit.run(()))
+                refused=refused.into()
                 editing=editing.into()
                 failure=shown_failure
                 on_submit=on_submit
@@ -353,6 +405,8 @@ fn AnswerSheet(
     /// Filled in offline and waiting on the device to be sent.
     waiting: Signal<bool>,
     on_retry: Callback<()>,
+    /// Not sent: filled in on an older version of the form, which now refuses them.
+    refused: Signal<Option<Refusal>>,
     editing: Signal<bool>,
     failure: Signal<Option<Key>>,
     on_submit: Callback<()>,
@@ -457,6 +511,7 @@ fn AnswerSheet(
                     </button>
                 </div>
             </Show>
+            {move || refused.get().map(|refusal| view! { <RefusalNotice refusal=refusal lang=lang /> })}
             <Show when=move || failure.get().is_some()>
                 <p class="notice" role="alert" data-testid="fill-failure">
                     {move || failure.get().map(|k| text(lang.get(), k))}
@@ -488,6 +543,43 @@ fn AnswerSheet(
             <p class="hint">{move || text(lang.get(), Key::KeptOnDevice)}</p>
         </form>
     }
+}
+
+/// Answers refused after the form changed: the reason, and each question with what is wrong.
+#[component]
+fn RefusalNotice(refusal: Refusal, lang: Signal<Lang>) -> impl IntoView {
+    let items = refusal
+        .0
+        .into_iter()
+        .map(|(id, refused)| {
+            view! {
+                <li data-testid=format!("refused-{id}")>
+                    <strong>{let label = refused.label.clone(); move || label.get(lang.get().form_code()).to_owned()}</strong>
+                    {move || match lang.get() { Lang::Zh => "：", Lang::En => ": " }}
+                    {move || refused.message(lang.get()).to_owned()}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="notice fill-refused" role="alert" data-testid="fill-refused">
+            <p>{move || text(lang.get(), Key::FormChanged)}</p>
+            <ul>{items}</ul>
+        </div>
+    }
+}
+
+/// Shows a refusal's messages at their questions (those the form still has) and takes the
+/// person to the first.
+fn show_refusal(form: &FormDef, fill: Fill, pages: Pages, refusal: &Refusal) {
+    fill.server_errors.set(
+        refusal
+            .0
+            .iter()
+            .map(|(id, r)| (id.clone(), Problem::new(&r.zh, &r.en)))
+            .collect(),
+    );
+    show_problems(form, fill, pages, &refusal.0.keys().cloned().collect());
 }
 
 /// Enter in a one-line box moves on rather than sending a half-filled form.

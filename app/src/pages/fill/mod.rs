@@ -24,7 +24,7 @@ mod text;
 use std::sync::Arc;
 
 use gather_doc::form::roster::Person;
-use gather_doc::form::FormDef;
+use gather_doc::form::{version_of, FormDef};
 use gather_doc::DocId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -112,7 +112,11 @@ pub fn FillPage(id: DocId, lang: Signal<Lang>) -> impl IntoView {
                 };
                 let outcome = match reply {
                     Ok(reply) => match serde_json::from_value::<FormDef>(reply.clone()) {
-                        Ok(form) => {
+                        Ok(mut form) => {
+                            // A form kept before the server named versions: the same function.
+                            if form.version.is_empty() {
+                                form.version = version_of(&form.questions);
+                            }
                             accepting.set(reply["accepting"].as_bool().unwrap_or(true));
                             Load::Ready(Arc::new(form), Personal::from_reply(&reply))
                         }
@@ -130,6 +134,11 @@ pub fn FillPage(id: DocId, lang: Signal<Lang>) -> impl IntoView {
         }
     };
     fetch();
+    // Answers filled in on an older version were refused: load the form as it is now.
+    let on_form_changed = Callback::new({
+        let fetch = fetch.clone();
+        move |()| fetch()
+    });
 
     Effect::new(move |_| {
         if let Load::Ready(form, _) = load.get() {
@@ -163,7 +172,7 @@ pub fn FillPage(id: DocId, lang: Signal<Lang>) -> impl IntoView {
                         </p>
                     })}
                     <FormHead form=form.clone() lang=lang />
-                    <FillForm id=id.clone() token=token.clone() form=form personal=personal accepting=accepting preview=preview lang=lang />
+                    <FillForm id=id.clone() token=token.clone() form=form personal=personal accepting=accepting preview=preview on_form_changed=on_form_changed lang=lang />
                 }
                 .into_any(),
             }}

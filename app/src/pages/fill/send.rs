@@ -8,6 +8,17 @@ use super::draft::Receipt;
 use super::text::Key;
 use crate::api::{self, ApiError};
 
+/// Answers on their way to the server.
+pub struct Filled {
+    pub answers: Map<String, Value>,
+    /// When the person pressed submit (the device's clock, ms): a response that waited offline
+    /// counts for the day it was filled in.
+    pub at: f64,
+    /// The version of the form's questions they were filled in on: the server checks answers
+    /// that waited while the form changed against the form as it is now.
+    pub form_version: String,
+}
+
 /// One respondent's response to one form, as the server knows it.
 #[derive(Clone)]
 pub struct Response {
@@ -24,36 +35,30 @@ impl Response {
         )
     }
 
-    /// Sends `answers`: a new response, or a change to the one already sent when `editing`.
+    /// Sends `filled`: a new response, or a change to the one already sent when `editing`.
     /// A new response whose id the server already holds with other answers (the reply to an
     /// earlier try was lost, then the person changed something) is changed instead.
-    /// `filled_at` is when the person pressed submit (the device's clock): a response that
-    /// waited offline counts for the day it was filled in.
-    pub async fn send(
-        &self,
-        answers: Map<String, Value>,
-        editing: bool,
-        filled_at: f64,
-    ) -> Result<Receipt, ApiError> {
+    pub async fn send(&self, filled: Filled, editing: bool) -> Result<Receipt, ApiError> {
         let reply = if editing {
-            self.change(answers).await
+            self.change(&filled).await
         } else {
             let path = format!("/api/forms/{}/responses", self.doc);
             let body = json!({
                 "submission_id": self.submission_id,
-                "answers": answers,
-                "filled_at": filled_at as i64,
+                "answers": filled.answers,
+                "filled_at": filled.at as i64,
+                "form_version": filled.form_version,
             });
             match api::call("POST", &path, Some(&self.token), Some(body)).await {
-                Err(e) if e.code == "submission_conflict" => self.change(answers).await,
+                Err(e) if e.code == "submission_conflict" => self.change(&filled).await,
                 other => other,
             }
         };
         reply.map(|r| receipt(&r))
     }
 
-    async fn change(&self, answers: Map<String, Value>) -> Result<Value, ApiError> {
-        let body = json!({ "answers": answers });
+    async fn change(&self, filled: &Filled) -> Result<Value, ApiError> {
+        let body = json!({ "answers": filled.answers, "form_version": filled.form_version });
         api::call("PUT", &self.own_path(), Some(&self.token), Some(body)).await
     }
 
@@ -82,6 +87,7 @@ pub fn send_failure(code: &str) -> Key {
     match code {
         "network" => Key::NotSent,
         "invalid_answers" => Key::FixAnswers,
+        "form_changed" => Key::FormChanged,
         "form_closed" => Key::FormClosed,
         "link_invalid" => Key::LinkInvalid,
         "not_a_form" => Key::NotAForm,

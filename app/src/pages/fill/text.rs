@@ -58,6 +58,7 @@ pub enum Key {
     PhotoPick,
     Waiting,
     TryNow,
+    FormChanged,
     PhotoReplace,
     PhotoRemove,
     PhotoUploading,
@@ -180,6 +181,10 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
             "No connection: your answers are kept on this device and will be sent by themselves when you are back online. Do not clear the browser's data.",
         ),
         Key::TryNow => ("立即重试", "Try now"),
+        Key::FormChanged => (
+            "未提交：你填写之后，表单有了改动，现在的表单不接受这些回答。请修改以下题目后再次提交：",
+            "Not sent: the form was changed after you filled it in, and the form as it is now does not accept these answers. Correct these questions and submit again:",
+        ),
         Key::PhotoReplace => ("换一张", "Replace photo"),
         Key::PhotoRemove => ("删除照片", "Remove photo"),
         Key::PhotoUploading => ("正在上传照片…", "Uploading the photo…"),
