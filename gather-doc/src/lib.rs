@@ -9,6 +9,7 @@
 //! - [`sync`]: the y-websocket protocol as sans-IO state machines, one for the server's side of
 //!   a document ([`sync::Room`]) and one for a client ([`sync::ClientSync`]).
 //! - [`presence`]: the awareness state of one collaborator (name, colour, caret).
+//! - [`reconnect`]: how long a client waits before trying again (backoff, busy servers).
 //! - [`rich_text`]: the rich-text model stored in the `default` XmlFragment with Tiptap /
 //!   ProseMirror names, and the editing operations on it.
 
@@ -16,6 +17,7 @@ pub mod close_code;
 pub mod doc_id;
 pub mod form;
 pub mod presence;
+pub mod reconnect;
 pub mod rich_text;
 pub mod role;
 pub mod sync;

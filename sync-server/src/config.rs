@@ -38,6 +38,17 @@ pub struct Config {
     /// Threads for websocket work; 1 (the default) is the cheapest per delivered update.
     #[arg(long, env = "GATHER_THREADS", default_value_t = 1)]
     pub threads: usize,
+    /// Sync handshakes (loading the document, answering the client's first sync message) run
+    /// at once; further connections wait their turn.
+    #[arg(long, env = "GATHER_MAX_HANDSHAKES", default_value_t = 32)]
+    pub max_handshakes: usize,
+    /// Connections that may wait for a handshake; past this, new ones are closed with 4509
+    /// "server busy; retry in N s".
+    #[arg(long, env = "GATHER_MAX_WAITING_HANDSHAKES", default_value_t = 20_000)]
+    pub max_waiting_handshakes: usize,
+    /// The N in "retry in N s" of a busy close; clients wait at least this long, plus jitter.
+    #[arg(long, env = "GATHER_BUSY_RETRY_SECS", default_value_t = 5)]
+    pub busy_retry_secs: u32,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -84,6 +95,9 @@ impl Config {
             max_doc_bytes: 256 * 1024 * 1024,
             trust_forwarded_for: false,
             threads: 1,
+            max_handshakes: 32,
+            max_waiting_handshakes: 20_000,
+            busy_retry_secs: 5,
             command: None,
         }
     }

@@ -6,6 +6,7 @@
 //! runs until the shutdown future completes, then closes every connection cleanly.
 
 pub mod access;
+pub mod admission;
 mod api;
 pub mod assets;
 pub mod backup;
@@ -33,6 +34,7 @@ use tokio::sync::watch;
 use tower_http::services::ServeDir;
 
 use crate::access::Access;
+use crate::admission::Admission;
 use crate::assets::AppShell;
 use crate::client_addr::ClientAddr;
 use crate::config::Config;
@@ -43,6 +45,8 @@ use crate::store::{SqliteStore, Store};
 #[derive(Clone)]
 pub struct ServerState {
     pub rooms: Rooms,
+    /// How many sync handshakes run at once, and when to say "busy".
+    pub admission: Admission,
     pub access: Access,
     pub forms: forms::Forms,
     /// Pictures in documents.
@@ -65,6 +69,11 @@ impl ServerState {
     ) -> Self {
         ServerState {
             rooms: Rooms::new(store, config.max_doc_bytes),
+            admission: Admission::new(
+                config.max_handshakes,
+                config.max_waiting_handshakes,
+                config.busy_retry_secs,
+            ),
             access,
             forms,
             images,
@@ -256,7 +265,28 @@ async fn sync_socket(
             return upgrade.on_upgrade(move |socket| ws::refuse(socket, code));
         }
     }
-    let session = ws::Session { doc, grant, addr };
+    // Past the waiting capacity a new connection is told to come back later, at once, rather
+    // than slowing down everyone already waiting.
+    let queued = match state.admission.queue() {
+        Ok(queued) => queued,
+        Err(busy) => {
+            tracing::warn!(
+                doc = %doc,
+                addr = %addr,
+                waiting = busy.waiting,
+                retry_after_secs = busy.retry_after_secs,
+                "server busy; turned a connection away"
+            );
+            let secs = busy.retry_after_secs;
+            return upgrade.on_upgrade(move |socket| ws::refuse_busy(socket, secs));
+        }
+    };
+    let session = ws::Session {
+        doc,
+        grant,
+        addr,
+        queued,
+    };
     upgrade.on_upgrade(move |socket| {
         ws::serve_socket(
             socket,
