@@ -299,13 +299,25 @@ async fn sync_socket(
     })
 }
 
+/// Connections the kernel may hold for the server before it accepts them.
+const LISTEN_BACKLOG: u32 = 8192;
+
 /// Runs the server on `config.addr` until `shutdown` completes; then closes every sync
 /// connection (code 4503), waits for pending commits, and returns.
 pub async fn serve(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    let socket = if config.addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(config.addr)?;
+    // Thousands of clients reconnecting at once after a restart must not overflow the accept
+    // queue (tokio's default is 1,024; the kernel caps it at `net.core.somaxconn`).
+    let listener = socket.listen(LISTEN_BACKLOG)?;
     serve_on(listener, config, shutdown).await
 }
 
