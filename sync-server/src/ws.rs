@@ -62,12 +62,12 @@ pub async fn serve_socket(
         doc,
         grant,
         addr,
-        queued,
+        queued: place,
     } = session;
     let (mut sink, mut stream) = socket.split();
     let handshake = tokio::select! {
-        handshake = queued.admit() => handshake,
-        _ = shutdown.wait_for(|stop| *stop) => None,
+        handshake = place.admit() => handshake,
+        Ok(_) = shutdown.wait_for(|stop| *stop) => None,
     };
     let Some(handshake) = handshake else {
         let _ = sink.send(close_message(CloseCode::ShuttingDown)).await;
