@@ -1,5 +1,6 @@
 //! The browser's end of the sync protocol: a thin pump between a `WebSocket` and
-//! [`ClientSync`]. It reconnects with exponential backoff and full jitter, sends the user's own
+//! [`ClientSync`]. It reconnects with exponential backoff and full jitter (never sooner than a
+//! busy server asked: see `gather_doc::reconnect`), sends the user's own
 //! updates as they happen, and reports its status. Edits made while offline stay in the
 //! document and reach the server in the sync step 2 that answers the server's step 1. It asks
 //! the server for durable receipts and reports how many of the user's edits are not yet
@@ -8,6 +9,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use gather_doc::close_code::retry_after_secs;
+use gather_doc::reconnect::reconnect_delay_ms;
 use gather_doc::sync::{ClientEvent, ClientSync, REMOTE_ORIGIN};
 use gather_doc::{CloseCode, DocId};
 use leptos::prelude::*;
@@ -21,6 +24,10 @@ pub enum Status {
     Connecting,
     Online,
     Offline,
+    /// The server was too busy to let us in; the next attempt is in about this many seconds.
+    Busy {
+        retry_in_secs: u32,
+    },
     /// The link or the document is gone; no more attempts.
     Closed,
 }
@@ -193,7 +200,7 @@ impl Shared {
         }
         this.status.set(Status::Connecting);
         let Ok(socket) = WebSocket::new(&this.url()) else {
-            Shared::retry_later(this);
+            Shared::retry_later(this, None);
             return;
         };
         socket.set_binary_type(BinaryType::Arraybuffer);
@@ -268,6 +275,8 @@ impl Shared {
         let on_close = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
             let Some(shared) = weak.upgrade() else { return };
             let mut final_close = false;
+            // A busy server says after how many seconds to come back.
+            let mut busy_for = None;
             if let Ok(event) = event.dyn_into::<CloseEvent>() {
                 let code = CloseCode::from_code(event.code());
                 shared.last_close.set(code);
@@ -276,6 +285,9 @@ impl Shared {
                         &format!("sync closed: {} {}", code.code(), event.reason()).into(),
                     );
                     final_close = code.ends_session();
+                    if code == CloseCode::Busy {
+                        busy_for = Some(retry_after_secs(&event.reason()).unwrap_or(0));
+                    }
                 }
             }
             shared.socket.borrow_mut().take();
@@ -287,7 +299,11 @@ impl Shared {
                 shared.status.set(Status::Closed);
             } else {
                 shared.status.set(Status::Offline);
-                Shared::retry_later(&shared);
+                let delay_ms = Shared::retry_later(&shared, busy_for);
+                if busy_for.is_some() {
+                    let retry_in_secs = delay_ms.div_ceil(1000);
+                    shared.status.set(Status::Busy { retry_in_secs });
+                }
             }
         });
         socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
@@ -297,18 +313,19 @@ impl Shared {
         *this.callbacks.borrow_mut() = callbacks;
     }
 
-    /// Schedules the next attempt: full jitter over an exponential backoff capped at 30 s.
-    fn retry_later(this: &Rc<Shared>) {
+    /// Schedules the next attempt: full jitter over an exponential backoff capped at 30 s, on
+    /// top of the seconds a busy server asked for. Returns the delay in milliseconds.
+    fn retry_later(this: &Rc<Shared>, retry_after_secs: Option<u32>) -> u32 {
         if *this.stopped.borrow() {
-            return;
+            return 0;
         }
         let attempt = {
             let mut attempts = this.attempts.borrow_mut();
             *attempts += 1;
             *attempts
         };
-        let cap = (500.0 * 2f64.powi(attempt.min(6) as i32)).min(30_000.0);
-        let delay = (js_sys::Math::random() * cap) as i32 + 100;
+        let delay_ms = reconnect_delay_ms(attempt, retry_after_secs, js_sys::Math::random());
+        let delay = i32::try_from(delay_ms).unwrap_or(i32::MAX);
         let weak = Rc::downgrade(this);
         let retry = Closure::once_into_js(move || {
             if let Some(shared) = weak.upgrade() {
@@ -321,5 +338,6 @@ impl Shared {
                 delay,
             );
         }
+        delay_ms
     }
 }

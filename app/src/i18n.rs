@@ -294,6 +294,22 @@ pub fn loading_progress(lang: Lang, received: u64, total: u64) -> String {
     }
 }
 
+/// The badge while waiting to reconnect to a busy server, in about `secs` seconds, with `unsaved`
+/// local edits not yet durable.
+pub fn busy(lang: Lang, secs: u32, unsaved: usize) -> String {
+    match (lang, unsaved) {
+        (Lang::Zh, 0) => format!("服务器繁忙 — {secs} 秒后重新连接"),
+        (Lang::Zh, n) => format!("服务器繁忙 — {secs} 秒后重新连接，{n} 处修改保留在本设备上"),
+        (Lang::En, 0) => format!("Server busy — reconnecting in {secs} s"),
+        (Lang::En, 1) => {
+            format!("Server busy — reconnecting in {secs} s; 1 change kept on this device")
+        }
+        (Lang::En, n) => {
+            format!("Server busy — reconnecting in {secs} s; {n} changes kept on this device")
+        }
+    }
+}
+
 pub fn close_message(lang: Lang, code: CloseCode) -> &'static str {
     use CloseCode::*;
     match (lang, code) {
@@ -338,6 +354,8 @@ pub fn close_message(lang: Lang, code: CloseCode) -> &'static str {
         (Lang::En, TooManyAttempts) => {
             "Too many wrong links from your network. Try again in a minute."
         }
+        (Lang::Zh, Busy) => "服务器正忙，稍后自动重新连接。修改保留在本页。",
+        (Lang::En, Busy) => "The server is busy. Reconnecting shortly; changes stay on this page.",
     }
 }
 

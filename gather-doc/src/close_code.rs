@@ -31,11 +31,14 @@ pub enum CloseCode {
     DocumentTooLarge,
     /// Too many wrong tokens came from this address; wait a minute.
     TooManyAttempts,
+    /// The server is past its capacity for new connections; the reason says after how many
+    /// seconds to try again (see [`busy_reason`] and [`retry_after_secs`]).
+    Busy,
 }
 
 impl CloseCode {
     /// Every code, for documentation and tests.
-    pub const ALL: [CloseCode; 13] = [
+    pub const ALL: [CloseCode; 14] = [
         CloseCode::MalformedMessage,
         CloseCode::RejectedUpdate,
         CloseCode::MessageTooLarge,
@@ -49,6 +52,7 @@ impl CloseCode {
         CloseCode::DocumentDeleted,
         CloseCode::DocumentTooLarge,
         CloseCode::TooManyAttempts,
+        CloseCode::Busy,
     ];
 
     /// The number sent in the close frame.
@@ -67,6 +71,7 @@ impl CloseCode {
             CloseCode::DocumentDeleted => 4404,
             CloseCode::DocumentTooLarge => 4413,
             CloseCode::TooManyAttempts => 4429,
+            CloseCode::Busy => 4509,
         }
     }
 
@@ -91,6 +96,7 @@ impl CloseCode {
             CloseCode::DocumentDeleted => "document deleted",
             CloseCode::DocumentTooLarge => "document too large",
             CloseCode::TooManyAttempts => "too many wrong links from this address",
+            CloseCode::Busy => "server busy",
         }
     }
 
@@ -112,8 +118,24 @@ impl CloseCode {
                 | CloseCode::ShuttingDown
                 | CloseCode::Internal
                 | CloseCode::TooManyAttempts
+                | CloseCode::Busy
         )
     }
+}
+
+/// The reason of a [`CloseCode::Busy`] close: "server busy; retry in N s".
+pub fn busy_reason(retry_after_secs: u32) -> String {
+    format!(
+        "{}; retry in {retry_after_secs} s",
+        CloseCode::Busy.reason()
+    )
+}
+
+/// The seconds a [`busy_reason`] asks the client to wait; `None` for any other text.
+pub fn retry_after_secs(reason: &str) -> Option<u32> {
+    let rest = reason.strip_prefix(CloseCode::Busy.reason())?;
+    let secs = rest.strip_prefix("; retry in ")?.strip_suffix(" s")?;
+    secs.parse().ok()
 }
 
 #[cfg(test)]
@@ -128,5 +150,22 @@ mod tests {
             assert!(c.reason().len() <= 123);
         }
         assert_eq!(CloseCode::from_code(1000), None);
+    }
+
+    #[test]
+    fn a_busy_reason_carries_its_seconds() {
+        let reason = busy_reason(12);
+        assert_eq!(reason, "server busy; retry in 12 s");
+        assert!(busy_reason(u32::MAX).len() <= 123);
+        assert_eq!(retry_after_secs(&reason), Some(12));
+        for other in [
+            "",
+            "server busy",
+            "server busy; retry in x s",
+            "storage failed",
+        ] {
+            assert_eq!(retry_after_secs(other), None, "{other:?}");
+        }
+        assert!(CloseCode::Busy.should_reconnect() && !CloseCode::Busy.ends_session());
     }
 }

@@ -10,6 +10,7 @@
 //!   a document ([`sync::Room`]) and one for a client ([`sync::ClientSync`]).
 //! - [`history`]: the list of a document's versions as server and app exchange it.
 //! - [`presence`]: the awareness state of one collaborator (name, colour, caret).
+//! - [`reconnect`]: how long a client waits before trying again (backoff, busy servers).
 //! - [`rich_text`]: the rich-text model stored in the `default` XmlFragment with Tiptap /
 //!   ProseMirror names, and the editing operations on it.
 
@@ -18,6 +19,7 @@ pub mod doc_id;
 pub mod form;
 pub mod history;
 pub mod presence;
+pub mod reconnect;
 pub mod rich_text;
 pub mod role;
 pub mod sync;

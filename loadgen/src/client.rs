@@ -9,11 +9,13 @@
 //! whole prepared document.
 
 use std::collections::HashMap;
+use std::pin::Pin;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
+use gather_doc::reconnect::reconnect_delay_ms;
 use gather_doc::rich_text::{self, Marks, Pos};
 use gather_doc::sync::{decode_frame, encode_step1, encode_update, ClientEvent, ClientSync};
 use tokio::net::TcpStream;
@@ -28,6 +30,7 @@ use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
 use yrs::{ReadTxn, StateVector, Transact, XmlFragment, XmlFragmentRef};
 
+use crate::protocol::ServerKind;
 use crate::run::{Phase, RunConfig, Shared};
 
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -54,7 +57,33 @@ pub struct Outcome {
     pub step2_bytes: Option<usize>,
     pub latencies_us: Vec<u64>,
     pub edits_sent: u64,
+    /// How many times a busy Gather server closed this client's connection before it got in.
+    pub busy_closes: usize,
     pub error: Option<String>,
+}
+
+/// Attempts a client makes against a busy server before giving up.
+const MAX_BUSY_ATTEMPTS: u32 = 20;
+
+/// A number in [0, 1) drawn from the client id and the attempt (splitmix64): the jitter of a
+/// retry, the same in every run.
+fn seeded_random(client_id: u64, attempt: u32) -> f64 {
+    let mut z = client_id
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add(u64::from(attempt));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// The seconds to wait when `message` is Gather's busy close, `None` for anything else.
+fn busy_hint(message: &Message) -> Option<u32> {
+    let Message::Close(Some(frame)) = message else {
+        return None;
+    };
+    (u16::from(frame.code) == gather_doc::CloseCode::Busy.code())
+        .then(|| gather_doc::close_code::retry_after_secs(&frame.reason).unwrap_or(0))
 }
 
 /// Opens the websocket of one document (Nagle off, large messages allowed).
@@ -219,16 +248,6 @@ pub async fn client(
     let server = config.server;
     let prepared = shared.prepared.get(&spec.doc);
     let started = Instant::now();
-    let ws = match connect(&config, &spec.doc).await {
-        Ok(ws) => ws,
-        Err(e) => {
-            out.error = Some(e);
-            return out;
-        }
-    };
-    out.connected = true;
-    let (mut sink, mut stream) = ws.split();
-
     let mut replica = if prepared.is_some() && !spec.writer {
         Replica::Light
     } else {
@@ -240,24 +259,51 @@ pub async fn client(
             body,
         }
     };
+    // A busy Gather server closes at once with a hint: wait it out plus full jitter, as the
+    // app does, and try again.
+    let mut attempt = 0;
+    let (mut sink, mut stream) = loop {
+        attempt += 1;
+        let ws = match connect(&config, &spec.doc).await {
+            Ok(ws) => ws,
+            Err(e) => {
+                out.error = Some(e);
+                return out;
+            }
+        };
+        let (mut sink, stream) = ws.split();
+        let mut stream = stream.peekable();
+        let mut hello = server.preamble(&spec.doc);
+        hello.extend(
+            replica
+                .hello()
+                .into_iter()
+                .map(|f| server.wrap(&spec.doc, f)),
+        );
+        for frame in hello {
+            // A busy close may already be on its way; it is read below.
+            let _ = sink.send(Message::binary(frame)).await;
+        }
+        if server != ServerKind::Gather || attempt > MAX_BUSY_ATTEMPTS {
+            break (sink, stream);
+        }
+        let first = tokio::time::timeout(config.connect_timeout, Pin::new(&mut stream).peek());
+        let hint = match first.await {
+            Ok(Some(Ok(message))) => busy_hint(message),
+            _ => None,
+        };
+        let Some(hint) = hint else {
+            break (sink, stream);
+        };
+        out.busy_closes += 1;
+        let wait = reconnect_delay_ms(attempt, Some(hint), seeded_random(spec.client_id, attempt));
+        tokio::time::sleep(Duration::from_millis(u64::from(wait))).await;
+    };
+    out.connected = true;
     let me = ClientID::new(spec.client_id);
     let mut last_seen: HashMap<ClientID, u32> = HashMap::new();
     let mut ticker: Option<Interval> = None;
     let mut edit_until = Instant::now();
-
-    let mut hello = server.preamble(&spec.doc);
-    hello.extend(
-        replica
-            .hello()
-            .into_iter()
-            .map(|f| server.wrap(&spec.doc, f)),
-    );
-    for frame in hello {
-        if let Err(e) = sink.send(Message::binary(frame)).await {
-            out.error = Some(format!("send: {e}"));
-            return out;
-        }
-    }
 
     loop {
         tokio::select! {

@@ -57,6 +57,10 @@ struct Args {
     /// Seconds to keep listening after the last edit.
     #[arg(long, default_value_t = 3.0)]
     drain: f64,
+    /// Name the documents PREFIX-0000, PREFIX-0001, … (default: fresh names per run), so a run
+    /// after a server restart meets the documents an earlier run stored.
+    #[arg(long)]
+    doc_prefix: Option<String>,
     /// Also write the report as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -99,6 +103,7 @@ fn main() -> anyhow::Result<()> {
         scenario,
         connect_timeout: Duration::from_secs_f64(args.connect_timeout),
         drain: Duration::from_secs_f64(args.drain),
+        doc_prefix: args.doc_prefix,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

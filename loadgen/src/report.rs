@@ -39,6 +39,9 @@ pub struct Report {
     pub server_rss_end_mb: Option<f64>,
     /// CPU time the load generator itself used (it shares the machine with the server).
     pub loadgen_cpu_s: Option<f64>,
+    /// Busy closes (Gather's 4509) the clients got before they were let in.
+    #[serde(default)]
+    pub busy_closes: usize,
     /// Client errors, by message, with how many clients had each.
     pub errors: BTreeMap<String, usize>,
     /// The documents written before the clients joined, when the scenario has them.
@@ -147,9 +150,10 @@ impl Report {
         );
         let _ = writeln!(
             s,
-            "  time to synced: p50 {} ms, p99 {} ms",
+            "  time to synced: p50 {} ms, p99 {} ms; busy closes: {}",
             ms(self.time_to_synced_p50_ms),
-            ms(self.time_to_synced_p99_ms)
+            ms(self.time_to_synced_p99_ms),
+            self.busy_closes
         );
         let _ = writeln!(
             s,

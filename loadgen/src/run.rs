@@ -38,6 +38,9 @@ pub struct RunConfig {
     pub connect_timeout: Duration,
     /// How long after the last edit to keep listening for deliveries.
     pub drain: Duration,
+    /// Names the documents `{prefix}-0000`, … instead of a fresh name per run, so that a later
+    /// run (after a server restart) meets the documents an earlier one stored.
+    pub doc_prefix: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -98,7 +101,11 @@ pub async fn run(config: RunConfig) -> Report {
     let (phase_tx, phase_rx) = watch::channel(Phase::Connecting);
     let cpu_at_start = config.pid.and_then(procfs::cpu_time_us);
     let own_cpu_at_start = procfs::cpu_time_us(std::process::id());
-    let doc_name = |d: usize| format!("lg-{run_tag}-{d:04}");
+    let prefix = config
+        .doc_prefix
+        .clone()
+        .unwrap_or_else(|| format!("lg-{run_tag}"));
+    let doc_name = |d: usize| format!("{prefix}-{d:04}");
     let config = Arc::new(config);
 
     eprintln!(
@@ -280,6 +287,7 @@ pub async fn run(config: RunConfig) -> Report {
         .flat_map(|o| o.latencies_us.iter().copied())
         .collect();
     let edits_sent: u64 = outcomes.iter().map(|o| o.edits_sent).sum();
+    let busy_closes = outcomes.iter().map(|o| o.busy_closes).sum();
     let deliveries = latencies.len() as u64;
     let deliveries_expected = edits_sent * (sc.clients_per_doc as u64).saturating_sub(1);
     for o in &outcomes {
@@ -329,6 +337,7 @@ pub async fn run(config: RunConfig) -> Report {
             (Some(a), Some(b)) => Some(b.saturating_sub(a) as f64 / 1e6),
             _ => None,
         },
+        busy_closes,
         errors,
         prepared,
     }

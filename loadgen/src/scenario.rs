@@ -14,6 +14,11 @@ pub enum ScenarioName {
     /// spread, document after document; then 1 writer per document makes 2 edits per second
     /// for 15 s.
     Storm,
+    /// A restart storm: 5,000 clients connect to 500 documents (10 each) all at the same
+    /// instant, as after a server restart; then 1 writer per document makes 2 edits per second
+    /// for 5 s. Run it with `--doc-prefix` against documents an earlier run stored (see
+    /// `bench/restart-storm.sh`).
+    RestartStorm,
     /// One large document: a preparing client writes about 10 MB of rich text through the
     /// editing layer (in updates of about 1 MiB); then 50 clients join within 1 s, and 3 of
     /// them edit at 5 edits per second for 5 s.
@@ -75,6 +80,17 @@ impl ScenarioName {
                 seconds: 15.0,
                 // 5,000 starts in 5 s.
                 stagger_ms: 1.0,
+                doc_bytes: 0,
+            },
+            ScenarioName::RestartStorm => Scenario {
+                name: "restart-storm".into(),
+                docs: 500,
+                clients_per_doc: 10,
+                writers_per_doc: 1,
+                rate: 2.0,
+                seconds: 5.0,
+                // Everyone at once.
+                stagger_ms: 0.0,
                 doc_bytes: 0,
             },
             ScenarioName::BigDoc => Scenario {

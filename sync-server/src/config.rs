@@ -41,6 +41,17 @@ pub struct Config {
     /// At most how often, in seconds, an automatic version of a document being edited is kept.
     #[arg(long, env = "GATHER_VERSION_EVERY_SECS", default_value_t = 600)]
     pub version_every_secs: u64,
+    /// Sync handshakes (loading the document, answering the client's first sync message) run
+    /// at once; further connections wait their turn.
+    #[arg(long, env = "GATHER_MAX_HANDSHAKES", default_value_t = 32)]
+    pub max_handshakes: usize,
+    /// Connections that may wait for a handshake; past this, new ones are closed with 4509
+    /// "server busy; retry in N s".
+    #[arg(long, env = "GATHER_MAX_WAITING_HANDSHAKES", default_value_t = 20_000)]
+    pub max_waiting_handshakes: usize,
+    /// The N in "retry in N s" of a busy close; clients wait at least this long, plus jitter.
+    #[arg(long, env = "GATHER_BUSY_RETRY_SECS", default_value_t = 5)]
+    pub busy_retry_secs: u32,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -88,6 +99,9 @@ impl Config {
             trust_forwarded_for: false,
             threads: 1,
             version_every_secs: 600,
+            max_handshakes: 32,
+            max_waiting_handshakes: 20_000,
+            busy_retry_secs: 5,
             command: None,
         }
     }

@@ -6,6 +6,7 @@
 //! runs until the shutdown future completes, then closes every connection cleanly.
 
 pub mod access;
+pub mod admission;
 mod api;
 pub mod assets;
 pub mod backup;
@@ -34,6 +35,7 @@ use tokio::sync::watch;
 use tower_http::services::ServeDir;
 
 use crate::access::Access;
+use crate::admission::Admission;
 use crate::assets::AppShell;
 use crate::client_addr::ClientAddr;
 use crate::config::Config;
@@ -44,6 +46,8 @@ use crate::store::{SqliteStore, Store};
 #[derive(Clone)]
 pub struct ServerState {
     pub rooms: Rooms,
+    /// How many sync handshakes run at once, and when to say "busy".
+    pub admission: Admission,
     pub access: Access,
     pub forms: forms::Forms,
     /// Pictures in documents.
@@ -69,6 +73,11 @@ impl ServerState {
     ) -> Self {
         ServerState {
             rooms: Rooms::new(store, config.max_doc_bytes, Some(history.clone())),
+            admission: Admission::new(
+                config.max_handshakes,
+                config.max_waiting_handshakes,
+                config.busy_retry_secs,
+            ),
             access,
             forms,
             images,
@@ -262,7 +271,28 @@ async fn sync_socket(
             return upgrade.on_upgrade(move |socket| ws::refuse(socket, code));
         }
     }
-    let session = ws::Session { doc, grant, addr };
+    // Past the waiting capacity a new connection is told to come back later, at once, rather
+    // than slowing down everyone already waiting.
+    let queued = match state.admission.queue() {
+        Ok(queued) => queued,
+        Err(busy) => {
+            tracing::warn!(
+                doc = %doc,
+                addr = %addr,
+                waiting = busy.waiting,
+                retry_after_secs = busy.retry_after_secs,
+                "server busy; turned a connection away"
+            );
+            let secs = busy.retry_after_secs;
+            return upgrade.on_upgrade(move |socket| ws::refuse_busy(socket, secs));
+        }
+    };
+    let session = ws::Session {
+        doc,
+        grant,
+        addr,
+        queued,
+    };
     upgrade.on_upgrade(move |socket| {
         ws::serve_socket(
             socket,
@@ -275,13 +305,25 @@ async fn sync_socket(
     })
 }
 
+/// Connections the kernel may hold for the server before it accepts them.
+const LISTEN_BACKLOG: u32 = 8192;
+
 /// Runs the server on `config.addr` until `shutdown` completes; then closes every sync
 /// connection (code 4503), waits for pending commits, and returns.
 pub async fn serve(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    let socket = if config.addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(config.addr)?;
+    // Thousands of clients reconnecting at once after a restart must not overflow the accept
+    // queue (tokio's default is 1,024; the kernel caps it at `net.core.somaxconn`).
+    let listener = socket.listen(LISTEN_BACKLOG)?;
     serve_on(listener, config, shutdown).await
 }
 

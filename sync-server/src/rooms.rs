@@ -65,6 +65,8 @@ enum Cmd {
     Frame {
         conn: ConnId,
         bytes: Bytes,
+        /// Told once the room has stored and queued what the frame produced.
+        answered: Option<oneshot::Sender<()>>,
     },
     Leave {
         conn: ConnId,
@@ -107,9 +109,28 @@ impl Member {
             .send(Cmd::Frame {
                 conn: self.conn,
                 bytes,
+                answered: None,
             })
             .await
             .is_ok()
+    }
+
+    /// Passes a frame to the room and waits until the room has handled it: its updates are
+    /// stored and its answers queued for sending (or the connection was refused).
+    pub async fn frame_answered(&self, bytes: Bytes) -> bool {
+        let (answered, wait) = oneshot::channel();
+        let cmd = Cmd::Frame {
+            conn: self.conn,
+            bytes,
+            answered: Some(answered),
+        };
+        if self.tx.send(cmd).await.is_err() {
+            return false;
+        }
+        // A dropped sender means the room refused the frame or went away; the close code, if
+        // any, is already on its way.
+        let _ = wait.await;
+        true
     }
 
     pub async fn leave(self) {
@@ -373,12 +394,17 @@ impl Actor {
                             .push((conn, Audience::Sender, Bytes::from(frame)));
                     }
                     self.conns.insert(conn, handle);
-                    pending.joined.push(joined);
+                    pending.notify.push(joined);
                 }
-                Cmd::Frame { conn, bytes } => {
+                Cmd::Frame {
+                    conn,
+                    bytes,
+                    answered,
+                } => {
                     if !self.conns.contains_key(&conn) {
                         continue;
                     }
+                    pending.notify.extend(answered);
                     let effects = room.receive(conn, &bytes);
                     pending.store.extend(effects.store);
                     for o in effects.out {
@@ -444,10 +470,10 @@ impl Actor {
                 return false;
             }
         }
-        for done in pending.joined {
+        self.deliver(pending.out);
+        for done in pending.notify {
             let _ = done.send(());
         }
-        self.deliver(pending.out);
         true
     }
 
@@ -479,7 +505,8 @@ impl Actor {
 struct Pending {
     store: Vec<Vec<u8>>,
     out: Vec<(ConnId, Audience, Bytes)>,
-    joined: Vec<oneshot::Sender<()>>,
+    /// Joiners and first frames waiting for the batch to be stored and delivered.
+    notify: Vec<oneshot::Sender<()>>,
 }
 
 enum BatchOutcome {

@@ -2,6 +2,10 @@
 //! room. The reader checks frame kind and size and passes frames on; the writer sends what the
 //! room queues, and the close frame when the room, the reader, the link's expiry, or the owner
 //! (revoking the link or deleting the document) decides the connection must end.
+//!
+//! A connection first waits for a handshake slot ([`crate::admission`]); it keeps the slot
+//! while it joins the room (which may load the document) and until the room has answered its
+//! first message (the client's sync step 1), or for at most [`HANDSHAKE_LIMIT`].
 
 use std::time::Duration;
 
@@ -12,6 +16,7 @@ use gather_doc::{CloseCode, DocId};
 use tokio::sync::{mpsc, watch};
 
 use crate::access::{now_ms, Access, Grant};
+use crate::admission::{Queued, HANDSHAKE_LIMIT};
 use crate::rooms::{ConnHandle, Rooms, CONN_QUEUE};
 
 /// How often the server pings an idle connection.
@@ -26,11 +31,22 @@ pub struct Session {
     pub doc: DocId,
     pub grant: Grant,
     pub addr: std::net::IpAddr,
+    /// Its place in the queue for a handshake slot.
+    pub queued: Queued,
 }
 
 /// Closes a connection whose handshake was refused, with the code saying why.
 pub async fn refuse(mut socket: WebSocket, code: CloseCode) {
     let _ = tokio::time::timeout(WRITE_LIMIT, socket.send(close_message(code))).await;
+}
+
+/// Closes a connection the server has no room for, saying when to try again.
+pub async fn refuse_busy(mut socket: WebSocket, retry_after_secs: u32) {
+    let message = Message::Close(Some(CloseFrame {
+        code: CloseCode::Busy.code(),
+        reason: gather_doc::close_code::busy_reason(retry_after_secs).into(),
+    }));
+    let _ = tokio::time::timeout(WRITE_LIMIT, socket.send(message)).await;
 }
 
 /// Serves one upgraded, authorised connection until it closes.
@@ -42,8 +58,23 @@ pub async fn serve_socket(
     max_message_bytes: usize,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let Session { doc, grant, addr } = session;
+    let Session {
+        doc,
+        grant,
+        addr,
+        queued: place,
+    } = session;
     let (mut sink, mut stream) = socket.split();
+    let handshake = tokio::select! {
+        handshake = place.admit() => handshake,
+        Ok(_) = shutdown.wait_for(|stop| *stop) => None,
+    };
+    let Some(handshake) = handshake else {
+        let _ = sink.send(close_message(CloseCode::ShuttingDown)).await;
+        return;
+    };
+    // The slot goes once the room has answered the first message, or after the limit.
+    let mut handshake = Some(handshake);
     let (frames_tx, mut frames_rx) = mpsc::channel::<Bytes>(CONN_QUEUE);
     let (close_tx, mut close_rx) = watch::channel::<Option<CloseCode>>(None);
     let queued = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -130,8 +161,14 @@ pub async fn serve_socket(
     };
     let reader = async {
         tokio::pin!(expiry);
+        let handshake_over = tokio::time::sleep(HANDSHAKE_LIMIT);
+        tokio::pin!(handshake_over);
         loop {
             let message = tokio::select! {
+                _ = &mut handshake_over, if handshake.is_some() => {
+                    handshake = None;
+                    continue;
+                }
                 _ = &mut expiry => {
                     tracing::info!(conn, "link expired; closing");
                     close_tx.send_replace(Some(CloseCode::LinkInvalid));
@@ -161,7 +198,14 @@ pub async fn serve_socket(
                         close_tx.send_replace(Some(CloseCode::MessageTooLarge));
                         return;
                     }
-                    if !member.frame(bytes).await {
+                    let passed = if handshake.is_some() {
+                        let answered = member.frame_answered(bytes).await;
+                        handshake = None;
+                        answered
+                    } else {
+                        member.frame(bytes).await
+                    };
+                    if !passed {
                         return;
                     }
                 }

@@ -245,6 +245,7 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
         Status::Connecting => "connecting",
         Status::Online => "online",
         Status::Offline => "offline",
+        Status::Busy { .. } => "busy",
         Status::Closed => "closed",
     };
     let owner_link = api::absolute(&format!("/d/{id}#t={token}"));
@@ -502,6 +503,7 @@ fn random_client_id() -> u64 {
 fn badge_text(lang: Lang, status: Status, unsaved: usize) -> String {
     let key = match (status, unsaved) {
         (Status::Closed, _) => Key::Disconnected,
+        (Status::Busy { retry_in_secs }, n) => return crate::i18n::busy(lang, retry_in_secs, n),
         (Status::Online, 0) => Key::Saved,
         (Status::Online, _) => Key::Saving,
         (_, n) if n > 0 => return crate::i18n::offline_unsaved(lang, n),

@@ -244,7 +244,74 @@ impl TestClient {
     }
 }
 
+/// What a connection came to: synced with the server, or closed by it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Synced,
+    /// The close code and reason.
+    Closed(u16, String),
+}
+
 impl TestClient {
+    /// Connects with the admin token without saying anything: the server greets it, and it
+    /// holds its handshake slot until [`TestClient::hello`].
+    pub async fn connect_silently(server: &Server, doc: &str, client_id: u64) -> TestClient {
+        let url = format!("ws://{}/sync/{doc}?token={ADMIN_TOKEN}", server.addr);
+        let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        TestClient {
+            ws,
+            sync: ClientSync::new(gather_doc::new_doc(client_id), || 0),
+            is_synced: false,
+            edits_refused: 0,
+        }
+    }
+
+    /// Sends the client's opening messages (sync step 1, presence).
+    pub async fn hello(&mut self) {
+        for frame in self.sync.hello() {
+            self.ws.send(Message::Binary(frame.into())).await.unwrap();
+        }
+    }
+
+    /// The next message from the server, unhandled.
+    pub async fn next_raw(&mut self) -> Message {
+        tokio::time::timeout(WAIT, self.ws.next())
+            .await
+            .expect("no message in time")
+            .expect("connection ended")
+            .expect("websocket error")
+    }
+
+    /// Handles frames until the client is synced or the server closes the connection.
+    pub async fn synced_or_closed(&mut self, within: Duration) -> Outcome {
+        let deadline = tokio::time::Instant::now() + within;
+        while !self.is_synced {
+            let message = tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .expect("neither synced nor closed in time");
+            match message {
+                Some(Ok(Message::Binary(bytes))) => {
+                    let (replies, events) = self.sync.receive(&bytes).expect("server sent garbage");
+                    if events.contains(&gather_doc::sync::ClientEvent::Synced) {
+                        self.is_synced = true;
+                    }
+                    for reply in replies {
+                        let _ = self.ws.send(Message::Binary(reply.into())).await;
+                    }
+                }
+                Some(Ok(Message::Close(Some(frame)))) => {
+                    return Outcome::Closed(u16::from(frame.code), frame.reason.to_string())
+                }
+                Some(Ok(Message::Close(None))) | None => {
+                    return Outcome::Closed(1005, String::new())
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => panic!("websocket error instead of a close frame: {e}"),
+            }
+        }
+        Outcome::Synced
+    }
+
     /// Waits for the server's close frame (within `within`) and returns its code and how many
     /// binary frames arrived before it.
     pub async fn closed_within(&mut self, within: Duration) -> (u16, usize) {
