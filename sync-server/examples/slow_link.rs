@@ -53,6 +53,7 @@ struct Joined {
     pieces: usize,
     received: u64,
     ended: String,
+    ended_after: Duration,
 }
 
 /// Reads until synced, the connection ends, or `limit` passes.
@@ -70,6 +71,7 @@ async fn join(
         pieces: 0,
         received: 0,
         ended: String::new(),
+        ended_after: Duration::ZERO,
     };
     let mut last = Instant::now();
     let mut next_report = 10.0;
@@ -128,6 +130,8 @@ async fn join(
             _ => {}
         }
     }
+    joined.longest_silence = joined.longest_silence.max(last.elapsed());
+    joined.ended_after = started.elapsed();
     joined
 }
 
@@ -245,8 +249,10 @@ async fn main() {
     )
     .await;
     println!(
-        "  {}; {:.1} MB received; longest silence {:.1} s (y-websocket's client reconnects after 30 s)",
+        "  {} (after {:.1} s); {:.1} MB received; longest silence {:.1} s (y-websocket's client \
+         reconnects after 30 s)",
         plain.ended,
+        plain.ended_after.as_secs_f64(),
         plain.received as f64 / 1e6,
         plain.longest_silence.as_secs_f64()
     );
