@@ -7,8 +7,7 @@ mod support;
 use std::time::Duration;
 
 use gather_doc::rich_text::{self, Node};
-use serde_json::json;
-use support::{http_json, http_text, Server, TestClient};
+use support::{create_doc, http_text, share_link, Server, TestClient};
 
 const MARKDOWN: &str = "# Class 3 plan\n\n\
 Visit the [school site](https://school.example.cn/plan) and **bring water**.\n\n\
@@ -16,30 +15,6 @@ Visit the [school site](https://school.example.cn/plan) and **bring water**.\n\n
 3. third\n4. fourth\n\n\
 - [x] packed\n- [ ] checked in\n\n\
 | Name | Age |\n| --- | --- |\n| 小明 | 9 |\n";
-
-async fn create_doc(server: &Server) -> (String, String) {
-    let (status, body) = http_json(
-        server.addr,
-        "POST",
-        "/api/docs",
-        None,
-        Some(json!({ "title": "三年级 plan" })),
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
-    (
-        body["id"].as_str().unwrap().to_owned(),
-        body["owner_token"].as_str().unwrap().to_owned(),
-    )
-}
-
-async fn link(server: &Server, doc: &str, owner: &str, role: &str) -> String {
-    let path = format!("/api/docs/{doc}/links");
-    let body = json!({ "role": role, "label": role });
-    let (status, body) = http_json(server.addr, "POST", &path, Some(owner), Some(body)).await;
-    assert_eq!(status, 201, "{body}");
-    body["token"].as_str().unwrap().to_owned()
-}
 
 /// Exports until `expected` shows up (the update is committed before it is relayed, but this
 /// client does not wait for an echo).
@@ -68,7 +43,7 @@ async fn export_until(
 async fn documents_export_as_markdown_and_html_to_those_who_may_read_them() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path(), None).await;
-    let (doc, owner) = create_doc(&server).await;
+    let (doc, owner) = create_doc(&server, "三年级 plan").await;
 
     let mut client = TestClient::connect_with(&server, &doc, &owner, 7).await;
     client.synced().await;
@@ -140,14 +115,14 @@ async fn documents_export_as_markdown_and_html_to_those_who_may_read_them() {
     assert!(!html.contains("<script"), "{html}");
 
     // A viewer may export; a respondent, a wrong token and no token may not.
-    let viewer = link(&server, &doc, &owner, "viewer").await;
+    let viewer = share_link(&server, &doc, &owner, "viewer").await;
     let (status, _, body) = http_text(server.addr, "GET", &md_path, Some(&viewer)).await;
     assert_eq!(status, 200);
     assert!(body.contains("小明"));
-    let editor = link(&server, &doc, &owner, "editor").await;
+    let editor = share_link(&server, &doc, &owner, "editor").await;
     let (status, _, _) = http_text(server.addr, "GET", &html_path, Some(&editor)).await;
     assert_eq!(status, 200);
-    let respondent = link(&server, &doc, &owner, "respondent").await;
+    let respondent = share_link(&server, &doc, &owner, "respondent").await;
     for path in [&md_path, &html_path] {
         let (status, _, body) = http_text(server.addr, "GET", path, Some(&respondent)).await;
         assert_eq!(status, 403, "{body}");

@@ -11,35 +11,11 @@ use std::time::Duration;
 use gather_doc::history::VersionInfo;
 use gather_doc::rich_text::Pos;
 use serde_json::json;
-use support::{http_bytes, http_json, http_text, Server, TestClient};
+use support::{create_doc, http_bytes, http_json, http_text, share_link, Server, TestClient};
 use sync_server::config::Config;
 use sync_server::history::VersionDb;
 use yrs::updates::decoder::Decode;
 use yrs::{Transact, Update};
-
-async fn create_doc(server: &Server) -> (String, String) {
-    let (status, body) = http_json(
-        server.addr,
-        "POST",
-        "/api/docs",
-        None,
-        Some(json!({ "title": "Plan" })),
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
-    (
-        body["id"].as_str().unwrap().to_owned(),
-        body["owner_token"].as_str().unwrap().to_owned(),
-    )
-}
-
-async fn link(server: &Server, doc: &str, owner: &str, role: &str) -> String {
-    let path = format!("/api/docs/{doc}/links");
-    let body = json!({ "role": role, "label": role });
-    let (status, body) = http_json(server.addr, "POST", &path, Some(owner), Some(body)).await;
-    assert_eq!(status, 201, "{body}");
-    body["token"].as_str().unwrap().to_owned()
-}
 
 async fn versions(server: &Server, doc: &str, token: &str) -> Vec<VersionInfo> {
     let path = format!("/api/docs/{doc}/versions");
@@ -97,9 +73,9 @@ async fn write_and_leave(server: &Server, doc: &str, token: &str, id: u64, name:
 async fn versions_are_kept_on_leaving_and_on_demand_and_read_back_to_editors_only() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path(), None).await;
-    let (doc, owner) = create_doc(&server).await;
-    let editor = link(&server, &doc, &owner, "editor").await;
-    let viewer = link(&server, &doc, &owner, "viewer").await;
+    let (doc, owner) = create_doc(&server, "Plan").await;
+    let editor = share_link(&server, &doc, &owner, "editor").await;
+    let viewer = share_link(&server, &doc, &owner, "viewer").await;
 
     write_and_leave(&server, &doc, &editor, 11, "李老师", "First draft.").await;
     let list = versions_until(&server, &doc, &owner, 1).await;
@@ -170,7 +146,7 @@ async fn versions_are_kept_on_leaving_and_on_demand_and_read_back_to_editors_onl
         (400, Some("bad_input")),
         "{body}"
     );
-    let (other, other_owner) = create_doc(&server).await;
+    let (other, other_owner) = create_doc(&server, "Plan").await;
     let (status, _) = http_bytes(
         server.addr,
         &format!("/api/docs/{other}/versions/{first}"),
@@ -205,7 +181,7 @@ async fn a_document_being_edited_gets_versions_while_people_stay() {
     let mut config = Config::for_tests(data.path().to_path_buf(), data.path().join("no-assets"));
     config.version_every_secs = 1;
     let server = Server::start_with(config).await;
-    let (doc, owner) = create_doc(&server).await;
+    let (doc, owner) = create_doc(&server, "Plan").await;
     let mut client = TestClient::connect_with(&server, &doc, &owner, 21).await;
     client.synced().await;
     // Typing goes on, and nobody leaves: versions still come, at most one a second.

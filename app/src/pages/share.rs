@@ -14,7 +14,7 @@ use crate::i18n::{api_error, event_name, role_choice, role_name, t, Key, Lang};
 /// Milliseconds in a day.
 const DAY_MS: f64 = 24.0 * 60.0 * 60.0 * 1000.0;
 
-fn local_time(ms: f64, lang: Lang) -> String {
+pub(super) fn local_time(ms: f64, lang: Lang) -> String {
     js_sys::Date::new(&ms.into())
         .to_locale_string(lang.code(), &wasm_bindgen::JsValue::UNDEFINED)
         .as_string()

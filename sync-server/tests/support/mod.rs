@@ -334,6 +334,32 @@ impl TestClient {
 
 /// An HTTP/1.1 request with an optional bearer token and JSON body; returns the status and the
 /// body parsed as JSON (`null` when empty).
+/// Creates a document over the API; its id and owner token.
+pub async fn create_doc(server: &Server, title: &str) -> (String, String) {
+    let (status, body) = http_json(
+        server.addr,
+        "POST",
+        "/api/docs",
+        None,
+        Some(serde_json::json!({ "title": title })),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    (
+        body["id"].as_str().unwrap().to_owned(),
+        body["owner_token"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// A new share link of `role` (labelled with it) to `doc`; its token.
+pub async fn share_link(server: &Server, doc: &str, owner: &str, role: &str) -> String {
+    let path = format!("/api/docs/{doc}/links");
+    let body = serde_json::json!({ "role": role, "label": role });
+    let (status, body) = http_json(server.addr, "POST", &path, Some(owner), Some(body)).await;
+    assert_eq!(status, 201, "{body}");
+    body["token"].as_str().unwrap().to_owned()
+}
+
 pub async fn http_json(
     addr: SocketAddr,
     method: &str,

@@ -29,14 +29,11 @@ pub struct Place {
 }
 
 fn local_time(ms: i64, lang: Lang) -> String {
-    js_sys::Date::new(&(ms as f64).into())
-        .to_locale_string(lang.code(), &wasm_bindgen::JsValue::UNDEFINED)
-        .as_string()
-        .unwrap_or_default()
+    super::share::local_time(ms as f64, lang)
 }
 
 /// A version's name, or its time for an automatic one.
-pub fn label(lang: Lang, version: &VersionInfo) -> String {
+fn label(lang: Lang, version: &VersionInfo) -> String {
     version
         .name
         .clone()
@@ -111,7 +108,7 @@ pub fn HistoryDialog(
             <div class="dialog history" role="dialog" aria-modal="true" data-testid="history-dialog"
                 on:click=|ev| ev.stop_propagation()>
                 <div class="dialog-head">
-                    <h2>{move || text(lang.get(), Text::HistoryTitle)}</h2>
+                    <h2>{move || text(lang.get(), Text::History)}</h2>
                     <button data-testid="close-dialog" on:click=move |_| on_close()>
                         {move || t(lang.get(), Key::Close)}
                     </button>

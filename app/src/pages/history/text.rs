@@ -5,7 +5,6 @@ use crate::i18n::Lang;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Text {
     History,
-    HistoryTitle,
     HistoryExplainer,
     VersionName,
     SaveVersion,
@@ -28,8 +27,6 @@ pub fn text(lang: Lang, key: Text) -> &'static str {
     match (lang, key) {
         (Lang::Zh, History) => "版本历史",
         (Lang::En, History) => "Version history",
-        (Lang::Zh, HistoryTitle) => "版本历史",
-        (Lang::En, HistoryTitle) => "Version history",
         (Lang::Zh, HistoryExplainer) => {
             "编辑期间服务器会自动保存版本（最多每 10 分钟一次，最后一人离开时也会保存）。可以查看任何版本，并把它恢复为一次新的修改。"
         }
