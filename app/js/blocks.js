@@ -6,3 +6,8 @@
 export function blockIndex(root, block) {
   return Array.prototype.indexOf.call(root.querySelectorAll('[data-b]'), block);
 }
+
+/** Where `child` is among the element children of `parent`, or -1. */
+export function childIndex(parent, child) {
+  return Array.prototype.indexOf.call(parent.children, child);
+}

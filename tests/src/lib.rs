@@ -303,6 +303,15 @@ pub struct Browser {
     pub client: Client,
 }
 
+/// The document's last top-level node, as a JS expression: the editor shows a long document
+/// in parts beside its editing host (`app/src/editor/page.rs`), so the host's last child is
+/// not always the document's.
+pub const LAST_BLOCK: &str =
+    "(() => { const p = document.querySelector('[data-testid=editor-page]'); \
+    if (!p) return null; \
+    const parts = [...p.querySelectorAll(':scope > .flow')].filter(c => c.lastElementChild); \
+    return parts.length ? parts[parts.length - 1].lastElementChild : null; })()";
+
 /// How long a condition may take before the test fails.
 pub const WAIT: Duration = Duration::from_secs(15);
 
@@ -342,7 +351,7 @@ impl Browser {
     /// The editor's text, blocks (in lists, quotes and tables too) separated by newlines.
     pub async fn editor_text(&self) -> Result<String> {
         let v = self
-            .js("return Array.from(document.querySelectorAll('[data-testid=editor] [data-b]')).map(b => b.textContent).join('\\n');")
+            .js("return Array.from(document.querySelectorAll('[data-testid=editor-page] [data-b]')).map(b => b.textContent).join('\\n');")
             .await?;
         Ok(v.as_str().unwrap_or_default().to_owned())
     }
@@ -370,7 +379,8 @@ impl Browser {
     pub async fn caret_to_end(&self) -> Result<()> {
         self.js(
             "const e = document.querySelector('[data-testid=editor]'); e.focus();
-             const all = e.querySelectorAll('[data-b]'); const last = all[all.length - 1];
+             const page = document.querySelector('[data-testid=editor-page]');
+             const all = page.querySelectorAll('[data-b]'); const last = all[all.length - 1];
              const r = document.createRange();
              if (last) { r.selectNodeContents(last); r.collapse(false);
                if (last.lastChild && last.lastChild.nodeName === 'BR' && !last.lastChild.hasAttribute('data-hard')) r.setEndBefore(last.lastChild), r.collapse(false); }

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use anyhow::Result;
-use e2e::{slow_sync_proxy, workspace_root, Driver, GatherServer, WAIT};
+use e2e::{slow_sync_proxy, workspace_root, Driver, GatherServer, LAST_BLOCK, WAIT};
 
 const END: &str = "END OF HANDBOOK";
 
@@ -37,10 +37,8 @@ async fn a_large_document_shows_its_progress_and_arrives_over_a_slow_link() -> R
         .await?
         .send_keys(&md.display().to_string())
         .await?;
-    let arrived = format!(
-        "const e = document.querySelector('[data-testid=editor]');
-         return !!e && !!e.lastElementChild && e.lastElementChild.textContent.includes('{END}');"
-    );
+    let arrived =
+        format!("const last = {LAST_BLOCK}; return !!last && last.textContent.includes('{END}');");
     author.wait_js(&arrived, Duration::from_secs(60)).await?;
     author
         .wait_js(

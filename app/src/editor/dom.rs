@@ -10,47 +10,8 @@ use gather_doc::rich_text::{Ancestor, Block, BlockKind, Container, Inline, Mark,
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, Node};
 
-/// Brings the children of `root` from showing `old` to showing `new`. The root's children
-/// are the top-level nodes (a paragraph, a whole list, a table); only those whose blocks
-/// differ are rebuilt (so a caret in an untouched part stays put). `force` rebuilds the node
-/// holding that block even when equal (after the browser changed it during a composition).
-pub fn render(root: &Element, old: &[Block], new: &[Block], force: Option<u32>) {
-    let document = root.owner_document().expect("document");
-    let old_groups = groups(old);
-    let new_groups = groups(new);
-    let children = root.child_nodes();
-    // Drop anything the browser may have added beyond our nodes.
-    while children.length() as usize > old_groups.len().max(new_groups.len()) {
-        if let Some(last) = root.last_child() {
-            let _ = root.remove_child(&last);
-        }
-    }
-    for (i, range) in new_groups.iter().enumerate() {
-        let current = children.item(i as u32);
-        let forced = force.is_some_and(|f| range.contains(&(f as usize)));
-        let same = !forced
-            && old_groups
-                .get(i)
-                .is_some_and(|r| old[r.clone()] == new[range.clone()]);
-        match current {
-            Some(node) if same && node.node_type() == Node::ELEMENT_NODE => {}
-            Some(node) => {
-                let _ = root.replace_child(&group_element(&document, &new[range.clone()]), &node);
-            }
-            None => {
-                let _ = root.append_child(&group_element(&document, &new[range.clone()]));
-            }
-        }
-    }
-    while children.length() as usize > new_groups.len() {
-        if let Some(last) = root.last_child() {
-            let _ = root.remove_child(&last);
-        }
-    }
-}
-
 /// The blocks of each top-level node, as index ranges.
-fn groups(blocks: &[Block]) -> Vec<std::ops::Range<usize>> {
+pub(super) fn groups(blocks: &[Block]) -> Vec<std::ops::Range<usize>> {
     let top = |b: &Block| {
         (
             b.path.first().map_or(b.index, |a| a.index),
@@ -70,7 +31,7 @@ fn groups(blocks: &[Block]) -> Vec<std::ops::Range<usize>> {
 }
 
 /// One top-level node: its containers built as the blocks' paths say.
-fn group_element(document: &Document, blocks: &[Block]) -> Element {
+pub(super) fn group_element(document: &Document, blocks: &[Block]) -> Element {
     let mut stack: Vec<(Ancestor, Element)> = Vec::new();
     let mut top: Option<Element> = None;
     for block in blocks {
@@ -282,21 +243,18 @@ fn block_elements(root: &Element) -> web_sys::NodeList {
     root.query_selector_all("[data-b]").expect("valid selector")
 }
 
-/// The index of a block element among all of them.
-fn index_of_block(root: &Element, block: &Node) -> Option<u32> {
-    u32::try_from(block_index(root, block)).ok()
-}
-
 #[wasm_bindgen::prelude::wasm_bindgen(module = "/js/blocks.js")]
 extern "C" {
     #[wasm_bindgen(js_name = blockIndex)]
-    fn block_index(root: &Element, block: &Node) -> i32;
+    pub(super) fn block_index(root: &Element, block: &Node) -> i32;
+    #[wasm_bindgen(js_name = childIndex)]
+    pub(super) fn child_index(parent: &Node, child: &Node) -> i32;
 }
 
 /// The text a rendered block shows now, counted as the model counts it (a hard break is
 /// `\n`, an atom `\u{FFFC}`, the placeholder `<br>` nothing). Used after an IME composition,
 /// when the browser, not the model, has changed the block.
-pub fn block_text(root: &Element, index: u32) -> Option<String> {
+pub fn block_text(block: &Node) -> String {
     fn walk(node: &Node, out: &mut String) {
         match node.node_type() {
             Node::TEXT_NODE => out.push_str(&node.node_value().unwrap_or_default()),
@@ -320,10 +278,9 @@ pub fn block_text(root: &Element, index: u32) -> Option<String> {
             _ => {}
         }
     }
-    let block = block_elements(root).item(index)?;
     let mut out = String::new();
-    walk(&block, &mut out);
-    Some(out)
+    walk(block, &mut out);
+    out
 }
 
 /// How many positions a node spans.
@@ -351,7 +308,11 @@ fn measure(node: &Node) -> u32 {
 }
 
 /// The block element containing `node` (or `node` itself), and its index.
-fn block_of(root: &Element, node: &Node) -> Option<(u32, Node)> {
+fn block_of(
+    root: &Element,
+    node: &Node,
+    index: &dyn Fn(&Node) -> Option<u32>,
+) -> Option<(u32, Node)> {
     let root_node: &Node = root.as_ref();
     let mut current = node.clone();
     loop {
@@ -360,7 +321,7 @@ fn block_of(root: &Element, node: &Node) -> Option<(u32, Node)> {
         }
         if let Some(el) = current.dyn_ref::<Element>() {
             if el.has_attribute("data-b") {
-                return Some((index_of_block(root, &current)?, current));
+                return Some((index(&current)?, current));
             }
         }
         current = current.parent_node()?;
@@ -385,13 +346,19 @@ fn before(block: &Node, node: &Node) -> u32 {
     total
 }
 
-/// The model position of a DOM boundary point, if it lies inside `root`.
-pub fn dom_to_pos(root: &Element, node: &Node, offset: u32) -> Option<Pos> {
+/// The model position of a DOM boundary point, if it lies inside `root` (which holds every
+/// block), with `index` saying where a block element is among all of them.
+pub(super) fn dom_to_pos_with(
+    root: &Element,
+    node: &Node,
+    offset: u32,
+    index: &dyn Fn(&Node) -> Option<u32>,
+) -> Option<Pos> {
     let root_node: &Node = root.as_ref();
     if node != root_node && !root_node.contains(Some(node)) {
         return None;
     }
-    let Some((index, block)) = block_of(root, node) else {
+    let Some((at_block, block)) = block_of(root, node, index) else {
         // A point between blocks (on the root, a list, a row…): the block that starts after
         // it, or the end of the last block before it.
         let count = block_elements(root).length();
@@ -402,7 +369,7 @@ pub fn dom_to_pos(root: &Element, node: &Node, offset: u32) -> Option<Pos> {
         let el: Option<&Element> = node.dyn_ref();
         if let Some(child) = children.item(offset) {
             if let Some(first) = first_block_in(&child) {
-                return Some(Pos::new(index_of_block(root, &first)?, 0));
+                return Some(Pos::new(index(&first)?, 0));
             }
         }
         let before = el.and_then(|e| {
@@ -420,7 +387,7 @@ pub fn dom_to_pos(root: &Element, node: &Node, offset: u32) -> Option<Pos> {
             last
         });
         return match before {
-            Some(b) => Some(Pos::new(index_of_block(root, &b)?, measure(&b))),
+            Some(b) => Some(Pos::new(index(&b)?, measure(&b))),
             None => Some(Pos::new(0, 0)),
         };
     };
@@ -439,7 +406,7 @@ pub fn dom_to_pos(root: &Element, node: &Node, offset: u32) -> Option<Pos> {
             }
         }
     }
-    Some(Pos::new(index, at))
+    Some(Pos::new(at_block, at))
 }
 
 /// The first block element at or inside `node`.
@@ -451,14 +418,8 @@ fn first_block_in(node: &Node) -> Option<Node> {
     el.query_selector("[data-b]").ok().flatten().map(Into::into)
 }
 
-/// The DOM boundary point for a model position (clamped to what is rendered).
-pub fn pos_to_dom(root: &Element, pos: Pos) -> Option<(Node, u32)> {
-    let all = block_elements(root);
-    let count = all.length();
-    if count == 0 {
-        return Some((root.clone().into(), 0));
-    }
-    let block = all.item(pos.block.min(count - 1))?;
+/// The DOM boundary point `offset` positions into a block element (clamped to its end).
+pub(super) fn point_in_block(block: Node, offset: u32) -> Option<(Node, u32)> {
     let el: &Element = block.unchecked_ref();
     if el.get_attribute("contenteditable").as_deref() == Some("false") {
         // A rule or picture: the point just before it.
@@ -467,7 +428,7 @@ pub fn pos_to_dom(root: &Element, pos: Pos) -> Option<(Node, u32)> {
         let at = (0..children.length()).find(|i| children.item(*i).as_ref() == Some(&block))?;
         return Some((parent, at));
     }
-    let mut remaining = pos.offset;
+    let mut remaining = offset;
     if let Some(found) = find_point(&block, &mut remaining) {
         return Some(found);
     }
@@ -590,17 +551,20 @@ mod tests {
         ]
     }
 
-    fn root() -> Element {
+    /// A page over a fresh host: the host is where blocks are rendered in a short document.
+    fn page() -> (super::super::page::Page, Element) {
         let document = web_sys::window().unwrap().document().unwrap();
-        let root = document.create_element("div").unwrap();
-        document.body().unwrap().append_child(&root).unwrap();
-        root
+        let outer = document.create_element("div").unwrap();
+        let host = document.create_element("div").unwrap();
+        outer.append_child(&host).unwrap();
+        document.body().unwrap().append_child(&outer).unwrap();
+        (super::super::page::Page::new(host.clone()), host)
     }
 
     #[wasm_bindgen_test]
     fn renders_blocks_and_marks_without_parsing_html() {
-        let root = root();
-        render(&root, &[], &sample(), None);
+        let (mut page, root) = page();
+        page.render(&[], &sample(), None);
         let html = root.inner_html();
         assert!(html.starts_with(
             "<h2 data-b=\"\">晨检</h2><p data-b=\"\">体温 <strong>37.3😷</strong><br data-hard=\"\">"
@@ -611,9 +575,9 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn lists_nest_and_positions_map_through_them() {
-        let root = root();
+        let (mut page, root) = page();
         let blocks = nested();
-        render(&root, &[], &blocks, None);
+        page.render(&[], &blocks, None);
         assert_eq!(
             root.inner_html(),
             "<p data-b=\"\">物资</p><ul><li><p data-b=\"\">口罩</p></li><li><p data-b=\"\">手套</p></li></ul>"
@@ -621,46 +585,46 @@ mod tests {
         for (b, block) in blocks.iter().enumerate() {
             for offset in 0..=block.len() {
                 let pos = Pos::new(b as u32, offset);
-                let (node, at) = pos_to_dom(&root, pos).unwrap();
-                assert_eq!(dom_to_pos(&root, &node, at), Some(pos), "{pos:?}");
+                let (node, at) = page.pos_to_dom(pos).unwrap();
+                assert_eq!(page.dom_to_pos(&node, at), Some(pos), "{pos:?}");
             }
         }
         // A point on the list element itself maps to the item's block.
         let list = root.query_selector("ul").unwrap().unwrap();
-        assert_eq!(dom_to_pos(&root, list.as_ref(), 1), Some(Pos::new(2, 0)));
+        assert_eq!(page.dom_to_pos(list.as_ref(), 1), Some(Pos::new(2, 0)));
     }
 
     #[wasm_bindgen_test]
     fn every_position_maps_to_the_dom_and_back() {
-        let root = root();
+        let (mut page, root) = page();
         let blocks = sample();
-        render(&root, &[], &blocks, None);
+        page.render(&[], &blocks, None);
         for (b, block) in blocks.iter().enumerate() {
             for offset in 0..=block.len() {
                 let pos = Pos::new(b as u32, offset);
-                let (node, at) = pos_to_dom(&root, pos).unwrap();
-                assert_eq!(dom_to_pos(&root, &node, at), Some(pos), "{pos:?}");
+                let (node, at) = page.pos_to_dom(pos).unwrap();
+                assert_eq!(page.dom_to_pos(&node, at), Some(pos), "{pos:?}");
             }
         }
         // A boundary expressed on the root itself (as after select-all) maps to block edges.
         let root_node: &Node = root.as_ref();
-        assert_eq!(dom_to_pos(&root, root_node, 1), Some(Pos::new(1, 0)));
-        assert_eq!(dom_to_pos(&root, root_node, 3), Some(Pos::new(2, 0)));
+        assert_eq!(page.dom_to_pos(root_node, 1), Some(Pos::new(1, 0)));
+        assert_eq!(page.dom_to_pos(root_node, 3), Some(Pos::new(2, 0)));
     }
 
     #[wasm_bindgen_test]
     fn only_changed_blocks_are_replaced() {
-        let root = root();
+        let (mut page, root) = page();
         let old = sample();
-        render(&root, &[], &old, None);
+        page.render(&[], &old, None);
         let first = root.first_child().unwrap();
         let mut new = old.clone();
         new[1].inlines.push(text("!", Marks::default()));
-        render(&root, &old, &new, None);
+        page.render(&old, &new, None);
         assert!(root.first_child().unwrap().is_same_node(Some(&first)));
         assert_eq!(root.child_nodes().length(), 3);
         new.truncate(1);
-        render(&root, &old, &new, None);
+        page.render(&old, &new, None);
         assert_eq!(root.child_nodes().length(), 1);
     }
 }

@@ -84,7 +84,7 @@ pub fn FindBar(
         }
         let i = index.rem_euclid(all.len() as isize) as usize;
         current.set(i + 1);
-        editor.with_value(|v| {
+        editor.update_value(|v| {
             if let Some(v) = v {
                 v.set_selection(all[i]);
                 v.reveal_selection();

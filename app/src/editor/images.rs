@@ -20,7 +20,6 @@ use web_sys::{
     Url,
 };
 
-use super::dom;
 use super::input::ViewSlot;
 use super::text::Key;
 use super::view::Selection;
@@ -62,7 +61,12 @@ thread_local! {
 pub fn watch(root: &Element, place: Rc<ImagePlace>) {
     show(root, &place);
     let observed = root.clone();
-    let callback = Closure::<dyn FnMut()>::new(move || show(&observed, &place));
+    // Looking through the whole document only when a picture was added (not on every key).
+    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |records: js_sys::Array| {
+        if records.iter().any(|record| adds_picture(&record)) {
+            show(&observed, &place);
+        }
+    });
     if let Ok(observer) = MutationObserver::new(callback.as_ref().unchecked_ref()) {
         let init = MutationObserverInit::new();
         init.set_child_list(true);
@@ -70,6 +74,23 @@ pub fn watch(root: &Element, place: Rc<ImagePlace>) {
         let _ = observer.observe_with_options(root, &init);
     }
     callback.forget();
+}
+
+/// Whether a mutation record added a picture of the document's own.
+fn adds_picture(record: &JsValue) -> bool {
+    let Ok(added) = js_sys::Reflect::get(record, &"addedNodes".into()) else {
+        return false;
+    };
+    let Ok(added) = added.dyn_into::<web_sys::NodeList>() else {
+        return false;
+    };
+    (0..added.length())
+        .filter_map(|i| added.item(i))
+        .filter_map(|n| n.dyn_into::<Element>().ok())
+        .any(|el| {
+            el.matches("img[data-src]").unwrap_or(false)
+                || el.query_selector("img[data-src]").ok().flatten().is_some()
+        })
 }
 
 /// Gives every `img[data-src]` without a `src` its `blob:` URL, fetching what is not cached.
@@ -210,8 +231,11 @@ pub fn install(root: &Element, slot: ViewSlot) {
         event.prevent_default();
         hand_over(files, None);
     });
+    // Files may be dropped beside the editing host too (the rest of a long document, see
+    // `page`).
+    let outer = root.parent_element().unwrap_or_else(|| root.clone());
     let over_root = root.clone();
-    listen(root, "dragover", move |event| {
+    listen(&outer, "dragover", move |event| {
         let Ok(event) = event.dyn_into::<DragEvent>() else {
             return;
         };
@@ -223,7 +247,7 @@ pub fn install(root: &Element, slot: ViewSlot) {
         }
     });
     let drop_root = root.clone();
-    listen(root, "drop", move |event| {
+    listen(&outer, "drop", move |event| {
         let Ok(event) = event.dyn_into::<DragEvent>() else {
             return;
         };
@@ -232,13 +256,13 @@ pub fn install(root: &Element, slot: ViewSlot) {
             return;
         }
         event.prevent_default();
-        let at = caret_at(&drop_root, event.client_x(), event.client_y());
+        let at = caret_at(slot, event.client_x(), event.client_y());
         hand_over(files, at);
     });
 }
 
 /// The model position under a point of the window, if it is in the editor.
-fn caret_at(root: &Element, x: i32, y: i32) -> Option<Selection> {
+fn caret_at(slot: ViewSlot, x: i32, y: i32) -> Option<Selection> {
     // `caretRangeFromPoint` (Chromium, WebKit) is not in web-sys's stable API.
     let document = document();
     let find: js_sys::Function = js_sys::Reflect::get(&document, &"caretRangeFromPoint".into())
@@ -250,11 +274,8 @@ fn caret_at(root: &Element, x: i32, y: i32) -> Option<Selection> {
         .ok()?
         .dyn_into()
         .ok()?;
-    let pos = dom::dom_to_pos(
-        root,
-        &range.start_container().ok()?,
-        range.start_offset().ok()?,
-    )?;
+    let (node, offset) = (range.start_container().ok()?, range.start_offset().ok()?);
+    let pos = slot.with_value(|view| view.as_ref()?.dom_to_pos(&node, offset))?;
     Some(Selection::caret(pos))
 }
 

@@ -6,10 +6,10 @@ use gather_doc::rich_text::{BlockKind, ListKind, Mark};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{CompositionEvent, Element, InputEvent, KeyboardEvent, StaticRange};
+use web_sys::{CompositionEvent, Element, InputEvent, KeyboardEvent, Node, StaticRange};
 
+use super::paste;
 use super::view::{EditorView, Selection};
-use super::{dom, paste};
 
 /// The editor's state, reachable from Leptos views and DOM callbacks alike.
 pub type ViewSlot = StoredValue<Option<EditorView>, LocalStorage>;
@@ -50,13 +50,24 @@ pub fn install(
             }
         });
     });
-    let root_el = root.clone();
     listen(root, "keydown", move |event| {
         let Ok(event) = event.dyn_into::<KeyboardEvent>() else {
             return;
         };
         if event.is_composing() {
             return;
+        }
+        let reach = match event.key().as_str() {
+            "ArrowUp" | "ArrowDown" | "ArrowLeft" | "ArrowRight" | "Home" | "End" => Some(1),
+            "PageUp" | "PageDown" => Some(PAGE_REACH),
+            _ => None,
+        };
+        if let Some(reach) = reach {
+            slot.update_value(|view| {
+                if let Some(view) = view {
+                    view.room_to_move(reach);
+                }
+            });
         }
         if event.key() == "Tab" && !event.ctrl_key() && !event.meta_key() && !event.alt_key() {
             let mut handled = false;
@@ -92,8 +103,10 @@ pub fn install(
             }
         });
     });
-    // A task's checkbox ticks it in the document (the DOM follows the model).
-    listen(root, "click", move |event| {
+    // A task's checkbox ticks it in the document (the DOM follows the model), in the editing
+    // host or beside it (see `page`).
+    let outer = root.parent_element().unwrap_or_else(|| root.clone());
+    listen(&outer, "click", move |event| {
         let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
             return;
         };
@@ -108,21 +121,50 @@ pub fn install(
         let Some(first) = item.query_selector("[data-b]").ok().flatten() else {
             return;
         };
-        let Some(pos) = dom::dom_to_pos(&root_el, &first, 0) else {
-            return;
-        };
         slot.update_value(|view| {
-            if let Some(view) = view {
+            let Some(view) = view else { return };
+            if let Some(pos) = view.dom_to_pos(&first, 0) {
                 view.set_task(pos.block, !checked);
             }
         });
     });
+    // A press on the part of a long document beside the editing host makes that part editable
+    // before the browser places the caret (see `page`).
+    let host = root.clone();
+    listen(&outer, "pointerdown", move |event| {
+        let Some(target) = event.target().and_then(|t| t.dyn_into::<Node>().ok()) else {
+            return;
+        };
+        let host_node: &Node = host.as_ref();
+        let editable = host.get_attribute("contenteditable").as_deref() == Some("true");
+        if host_node.contains(Some(&target)) || !editable {
+            return;
+        }
+        slot.update_value(|view| {
+            let Some(view) = view else { return };
+            if let Some(pos) = view.dom_to_pos(&target, 0) {
+                view.make_editable(pos.block, pos.block);
+            }
+        });
+    });
     let document = root.owner_document().expect("document");
-    let on_selection = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| on_selection());
+    let on_selection = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
+        slot.update_value(|view| {
+            if let Some(view) = view {
+                if view.composing.is_none() && view.is_focused() {
+                    view.keep_editable();
+                }
+            }
+        });
+        on_selection()
+    });
     let _ = document
         .add_event_listener_with_callback("selectionchange", on_selection.as_ref().unchecked_ref());
     on_selection.forget();
 }
+
+/// How many blocks a PageUp or PageDown may move the caret (a tall screen of short lines).
+const PAGE_REACH: u32 = 60;
 
 fn listen(root: &Element, name: &str, f: impl FnMut(web_sys::Event) + 'static) {
     let closure = Closure::<dyn FnMut(web_sys::Event)>::new(f);
@@ -209,8 +251,8 @@ fn before_input(view: &mut EditorView, event: &InputEvent) {
 fn target_range(view: &EditorView, event: &InputEvent) -> Option<super::view::Selection> {
     let ranges = event.get_target_ranges();
     let range: StaticRange = ranges.get(0).dyn_into().ok()?;
-    let anchor = dom::dom_to_pos(&view.root, &range.start_container(), range.start_offset())?;
-    let focus = dom::dom_to_pos(&view.root, &range.end_container(), range.end_offset())?;
+    let anchor = view.dom_to_pos(&range.start_container(), range.start_offset())?;
+    let focus = view.dom_to_pos(&range.end_container(), range.end_offset())?;
     Some(super::view::Selection { anchor, focus })
 }
 
@@ -226,6 +268,13 @@ pub enum Command {
     Find,
     Undo,
     Redo,
+    /// Ctrl+A: the whole document, not only the editing host's part (see `page`).
+    SelectAll,
+    /// Ctrl+Home / Ctrl+End (with Shift: extending the selection).
+    Edge {
+        end: bool,
+        extend: bool,
+    },
 }
 
 /// The editor's shortcuts (Tiptap's and Google Docs' where they agree): Ctrl+B/I/U, Ctrl+E
@@ -252,6 +301,11 @@ fn shortcut(event: &KeyboardEvent) -> Option<Command> {
             "f" => Command::Find,
             "z" => Command::Undo,
             "y" => Command::Redo,
+            "a" => Command::SelectAll,
+            "home" | "end" => Command::Edge {
+                end: key == "end",
+                extend: false,
+            },
             _ => return None,
         },
         (false, true) => match (key.as_str(), digit) {
@@ -262,6 +316,10 @@ fn shortcut(event: &KeyboardEvent) -> Option<Command> {
             ("h", _) => Command::Mark(Mark::Highlight),
             ("b", _) => Command::Quote,
             ("z", _) => Command::Redo,
+            ("home" | "end", _) => Command::Edge {
+                end: key == "end",
+                extend: true,
+            },
             _ => return None,
         },
         (true, false) => match (key.as_str(), digit) {
@@ -284,6 +342,20 @@ pub fn run(view: &mut EditorView, sel: Selection, command: Command) {
         Command::Quote => view.toggle_quote(sel),
         Command::Undo => view.undo(),
         Command::Redo => view.redo(),
+        Command::SelectAll => view.select_all(),
+        Command::Edge { end, extend } => {
+            let edge = if end {
+                view.end().focus
+            } else {
+                Default::default()
+            };
+            let anchor = if extend { sel.anchor } else { edge };
+            view.set_selection(Selection {
+                anchor,
+                focus: edge,
+            });
+            view.reveal_selection();
+        }
         Command::Link | Command::Find => {}
     }
 }

@@ -7,6 +7,7 @@ mod find;
 mod images;
 mod input;
 mod menu;
+mod page;
 mod paste;
 pub mod presence;
 mod text;
@@ -142,8 +143,9 @@ pub fn Editor(
         }));
         words.set(menu::word_count(view.blocks()));
         view.on_files = Some(insert_files.get_value());
+        let outer = view.outer().clone();
         slot.set_value(Some(view));
-        images::watch(&el, pictures.get_value());
+        images::watch(&outer, pictures.get_value());
         images::install(&el, slot);
         input::install(
             &el,
@@ -440,8 +442,10 @@ pub fn Editor(
                 {move || link_error.get().map(|k| text::t(lang.get(), k))}
             </p>
         </form>
+        // The page holds the editing host and, in a long document, what is shown beside it.
+        <div class="editor-page" class:readonly=move || !editable.get() data-testid="editor-page">
         <div
-            class="editor"
+            class="editor flow"
             data-testid="editor"
             node_ref=root
             contenteditable=move || editable.get().to_string()
@@ -451,6 +455,7 @@ pub fn Editor(
             aria-multiline="true"
             data-placeholder=move || t(lang.get(), Key::EditorPlaceholder)
         ></div>
+        </div>
     }
 }
 

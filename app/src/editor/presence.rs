@@ -4,7 +4,7 @@
 //! inside it: the editor's DOM shows only what the model holds), inside the editor's box,
 //! which is positioned. Each person gets a thin caret in their colour with their name above
 //! it, and translucent rectangles over what they selected, measured with
-//! `Range.getClientRects()` on ranges built from [`dom::pos_to_dom`]. Positions are set
+//! `Range.getClientRects()` on ranges built from [`EditorView::pos_to_dom`]. Positions are set
 //! through the CSSOM (`style.setProperty`), which the app's Content-Security-Policy allows
 //! (it forbids only `style` attributes in markup). The layer is measured again when presence
 //! changes, after the document renders, after local selection changes, and on resize and
@@ -17,8 +17,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Range};
 
-use super::dom;
 use super::input::ViewSlot;
+use super::EditorView;
 
 /// The tallest caret drawn from a whole element (an empty block) rather than a text box.
 const CARET_FALLBACK_HEIGHT: f64 = 24.0;
@@ -76,7 +76,7 @@ pub fn PresenceLayer(
             let now = slot
                 .try_with_value(|view| {
                     view.as_ref()
-                        .map(|view| measure(&view.root, &layer, &peers.get_untracked()))
+                        .map(|view| measure(view, &layer, &peers.get_untracked()))
                 })
                 .flatten()
                 .unwrap_or_default();
@@ -171,7 +171,7 @@ fn mark_view(mark: Mark) -> impl IntoView {
 }
 
 /// The boxes for everyone's selection and caret, relative to `layer`.
-fn measure(root: &Element, layer: &Element, peers: &[Peer]) -> Vec<Mark> {
+fn measure(view: &EditorView, layer: &Element, peers: &[Peer]) -> Vec<Mark> {
     let origin = layer.get_bounding_client_rect();
     let (ox, oy) = (origin.left(), origin.top());
     let mut marks = Vec::new();
@@ -182,7 +182,7 @@ fn measure(root: &Element, layer: &Element, peers: &[Peer]) -> Vec<Mark> {
             cursor.anchor.max(cursor.head),
         );
         if start != end {
-            if let Some(range) = range_between(root, start, end) {
+            if let Some(range) = range_between(view, start, end) {
                 if let Some(rects) = range.get_client_rects() {
                     for i in 0..rects.length() {
                         let Some(r) = rects.get(i) else { continue };
@@ -201,7 +201,7 @@ fn measure(root: &Element, layer: &Element, peers: &[Peer]) -> Vec<Mark> {
                 }
             }
         }
-        if let Some((left, top, height)) = caret_box(root, cursor.head) {
+        if let Some((left, top, height)) = caret_box(view, cursor.head) {
             marks.push(Mark {
                 kind: Kind::Caret(peer.name.clone()),
                 left: left - ox,
@@ -216,12 +216,12 @@ fn measure(root: &Element, layer: &Element, peers: &[Peer]) -> Vec<Mark> {
 }
 
 fn range_between(
-    root: &Element,
+    view: &EditorView,
     start: gather_doc::rich_text::Pos,
     end: gather_doc::rich_text::Pos,
 ) -> Option<Range> {
-    let (sn, so) = dom::pos_to_dom(root, start)?;
-    let (en, eo) = dom::pos_to_dom(root, end)?;
+    let (sn, so) = view.pos_to_dom(start)?;
+    let (en, eo) = view.pos_to_dom(end)?;
     let range = document().create_range().ok()?;
     range.set_start(&sn, so).ok()?;
     range.set_end(&en, eo).ok()?;
@@ -230,8 +230,8 @@ fn range_between(
 
 /// Where a caret at `pos` is drawn: left, top and height in the viewport. A collapsed range
 /// has no box in an empty block, so then the element at that point, or the block, says.
-fn caret_box(root: &Element, pos: gather_doc::rich_text::Pos) -> Option<(f64, f64, f64)> {
-    let range = range_between(root, pos, pos)?;
+fn caret_box(view: &EditorView, pos: gather_doc::rich_text::Pos) -> Option<(f64, f64, f64)> {
+    let range = range_between(view, pos, pos)?;
     if let Some(r) = range.get_client_rects().and_then(|rects| rects.get(0)) {
         if r.height() > 0.0 {
             return Some((r.left(), r.top(), r.height()));

@@ -13,6 +13,7 @@ use yrs::undo::Options;
 use yrs::{Transact, TransactionMut, UndoManager, XmlFragmentRef};
 
 use super::dom;
+use super::page::Page;
 
 /// A selection in model terms: where it started and where the caret is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,7 +63,10 @@ pub enum TableOp {
 pub type OnRender = Box<dyn Fn(&[Block])>;
 
 pub struct EditorView {
+    /// The editing host (see [`Page`] for why it may hold only part of a long document).
     pub root: Element,
+    /// Every rendered block, the host's and those beside it.
+    page: Page,
     doc: yrs::Doc,
     body: XmlFragmentRef,
     undo: UndoManager,
@@ -96,6 +100,7 @@ impl EditorView {
         undo.expand_scope(&doc, &body);
         undo.include_origin(LOCAL_ORIGIN);
         let mut view = EditorView {
+            page: Page::new(root.clone()),
             root,
             undo,
             doc,
@@ -129,14 +134,19 @@ impl EditorView {
 
     /// Puts `blocks` on screen in place of what is rendered now.
     fn show(&mut self, blocks: Vec<Block>, force: Option<u32>) {
-        dom::render(&self.root, &self.rendered, &blocks, force);
-        if let Some(on_render) = &self.on_render {
-            on_render(&blocks);
-        }
-        // An empty document shows the placeholder (CSS on `data-empty`).
-        let empty = blocks.len() == 1 && blocks[0].is_empty();
-        let _ = self.root.toggle_attribute_with_force("data-empty", empty);
+        self.page.render(&self.rendered, &blocks, force);
         self.rendered = blocks;
+        self.shown();
+    }
+
+    /// After a render: the word count, and the placeholder of an empty document (CSS on
+    /// `data-empty`).
+    fn shown(&self) {
+        if let Some(on_render) = &self.on_render {
+            on_render(&self.rendered);
+        }
+        let empty = self.rendered.len() == 1 && self.rendered[0].is_empty();
+        let _ = self.root.toggle_attribute_with_force("data-empty", empty);
     }
 
     /// The current DOM selection in model terms, if it is inside the editor.
@@ -144,19 +154,80 @@ impl EditorView {
         let selection = web_sys::window()?.get_selection().ok()??;
         let anchor_node = selection.anchor_node()?;
         let focus_node = selection.focus_node()?;
-        let anchor = dom::dom_to_pos(&self.root, &anchor_node, selection.anchor_offset())?;
-        let focus = dom::dom_to_pos(&self.root, &focus_node, selection.focus_offset())?;
+        let anchor = self
+            .page
+            .dom_to_pos(&anchor_node, selection.anchor_offset())?;
+        let focus = self
+            .page
+            .dom_to_pos(&focus_node, selection.focus_offset())?;
         Some(Selection { anchor, focus })
     }
 
-    pub fn set_selection(&self, sel: Selection) {
+    /// The element holding every rendered block (the host's and those beside it).
+    pub fn outer(&self) -> &Element {
+        self.page.outer()
+    }
+
+    /// Model position of a DOM boundary point anywhere in the document.
+    pub fn dom_to_pos(&self, node: &web_sys::Node, offset: u32) -> Option<Pos> {
+        self.page.dom_to_pos(node, offset)
+    }
+
+    /// The DOM boundary point of a model position.
+    pub fn pos_to_dom(&self, pos: Pos) -> Option<(web_sys::Node, u32)> {
+        self.page.pos_to_dom(pos)
+    }
+
+    /// Keeps the selection editable with room around it, after the user moved it (arrow keys,
+    /// a click, a drag): moves the window of a long document when it came near its edge.
+    pub fn keep_editable(&mut self) {
+        self.room_to_move(0);
+    }
+
+    /// Before the browser moves the caret (a key's default action): makes blocks up to `reach`
+    /// blocks away from the selection editable, so the caret does not stop at the editing
+    /// host's edge. Keys come faster than `selectionchange` (the browser runs input first).
+    pub fn room_to_move(&mut self, reach: u32) {
+        let Some(sel) = self.selection() else { return };
+        let (from, to) = (sel.start().block, sel.end().block);
+        if self
+            .page
+            .reveal(from.saturating_sub(reach), to.saturating_add(reach))
+        {
+            self.place_selection(sel);
+        }
+    }
+
+    /// Makes blocks `from..=to` editable now (a click or a drop beside the editing host).
+    pub fn make_editable(&mut self, from: u32, to: u32) {
+        self.page.reveal(from, to);
+    }
+
+    /// Selects the whole document (Ctrl+A), which makes all of it editable for a while.
+    pub fn select_all(&mut self) {
+        self.page.reveal_all();
+        let start = Selection::caret(Pos::new(0, 0));
+        self.set_selection(Selection {
+            anchor: start.anchor,
+            focus: self.end().focus,
+        });
+    }
+
+    /// Selects `sel`, making it editable first.
+    pub fn set_selection(&mut self, sel: Selection) {
+        self.page.reveal(sel.anchor.block, sel.focus.block);
+        self.place_selection(sel);
+    }
+
+    /// Selects `sel` in the DOM as it is.
+    fn place_selection(&self, sel: Selection) {
         let Some(selection) = web_sys::window().and_then(|w| w.get_selection().ok().flatten())
         else {
             return;
         };
         let (Some((an, ao)), Some((fnode, fo))) = (
-            dom::pos_to_dom(&self.root, sel.anchor),
-            dom::pos_to_dom(&self.root, sel.focus),
+            self.page.pos_to_dom(sel.anchor),
+            self.page.pos_to_dom(sel.focus),
         ) else {
             return;
         };
@@ -194,9 +265,11 @@ impl EditorView {
             self.render(None);
             return;
         };
-        let mut blocks = self.rendered.clone();
-        blocks[block as usize] = fresh;
-        self.show(blocks, None);
+        if self.rendered[block as usize] != fresh {
+            self.rendered[block as usize] = fresh;
+            self.page.render_block(&self.rendered, block);
+        }
+        self.shown();
     }
 
     /// The marks text typed at `pos` gets.
@@ -640,7 +713,9 @@ impl EditorView {
             .text()
             .encode_utf16()
             .collect();
-        let new: Vec<u16> = dom::block_text(&self.root, block)?.encode_utf16().collect();
+        let new: Vec<u16> = dom::block_text(&self.page.block_element(block)?)
+            .encode_utf16()
+            .collect();
         let (prefix, suffix) = common_ends(&old, &new);
         let inserted = String::from_utf16(&new[prefix..new.len() - suffix]).ok()?;
         if inserted.contains(['\n', '\u{FFFC}']) {
@@ -700,7 +775,7 @@ impl EditorView {
         }
     }
 
-    fn is_focused(&self) -> bool {
+    pub fn is_focused(&self) -> bool {
         web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| d.active_element())

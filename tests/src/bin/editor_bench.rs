@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use e2e::{Browser, Driver, GatherServer};
+use e2e::{Browser, Driver, GatherServer, LAST_BLOCK};
 use serde_json::{json, Value};
 
 /// The last block's text: the document has opened when it is on screen.
@@ -35,8 +35,7 @@ const OPEN_PROBE: &str = r#"
 (() => {
   const bench = (window.__bench = { opened: null, painted: null });
   const observer = new MutationObserver(() => {
-    const editor = document.querySelector('[data-testid=editor]');
-    const last = editor && editor.lastElementChild;
+    const last = LAST_BLOCK;
     if (bench.opened !== null || !last || !last.textContent.includes(END)) return;
     bench.opened = performance.now();
     observer.disconnect();
@@ -147,8 +146,8 @@ async fn run(
     author
         .wait_js(
             &format!(
-                "const e = document.querySelector('[data-testid=editor]');
-                 return !!e && !!e.lastElementChild && e.lastElementChild.textContent.includes({});",
+                "const last = {}; return !!last && last.textContent.includes({});",
+                LAST_BLOCK,
                 json!(END)
             ),
             Duration::from_secs(120),
@@ -164,7 +163,8 @@ async fn run(
         .await?;
     let shape = author
         .js("const e = document.querySelector('[data-testid=editor]');
-             return [e.querySelectorAll('[data-b]').length, e.children.length,
+             const page = document.querySelector('[data-testid=editor-page]');
+             return [page.querySelectorAll('[data-b]').length, page.querySelectorAll(':scope > .flow > *').length,
                      document.querySelector('[data-testid=word-count]').textContent];")
         .await?;
     author.close().await?;
@@ -178,7 +178,7 @@ async fn run(
         browser
             .cdp(
                 "Page.addScriptToEvaluateOnNewDocument",
-                json!({ "source": OPEN_PROBE.replace("END", &json!(END).to_string()) }),
+                json!({ "source": OPEN_PROBE.replace("END", &json!(END).to_string()).replace("LAST_BLOCK", LAST_BLOCK) }),
             )
             .await?;
         cold.push(open(&browser, &url).await?);
@@ -202,6 +202,11 @@ async fn run(
 
     // Typing in the middle of the document.
     let typed = keystrokes(options.keys);
+    // A script to try in the page before typing (an experiment), its result printed.
+    if let Some(script) = std::env::var_os("EDITOR_BENCH_JS") {
+        let script = std::fs::read_to_string(script)?;
+        eprintln!("EDITOR_BENCH_JS: {}", reader.js(&script).await?);
+    }
     let profile = std::env::var_os("EDITOR_BENCH_PROFILE").is_some();
     if profile {
         reader.cdp("Profiler.enable", json!({})).await?;
@@ -214,6 +219,10 @@ async fn run(
     if profile {
         let stopped = reader.cdp("Profiler.stop", json!({})).await?;
         print_profile(&stopped["profile"]);
+    }
+    if let Some(script) = std::env::var_os("EDITOR_BENCH_AFTER_JS") {
+        let script = std::fs::read_to_string(script)?;
+        eprintln!("EDITOR_BENCH_AFTER_JS: {}", reader.js(&script).await?);
     }
     let slow: Vec<f64> = serde_json::from_value(reader.js("return window.__bench.slow;").await?)?;
     if std::env::var_os("EDITOR_BENCH_ENTRIES").is_some() {
@@ -348,7 +357,8 @@ fn keystrokes(n: usize) -> Vec<&'static str> {
 async fn type_and_measure(browser: &Browser, keys: &[&str]) -> Result<Vec<f64>> {
     browser
         .js("const e = document.querySelector('[data-testid=editor]');
-             const ps = e.querySelectorAll(':scope > p[data-b]');
+             const page = document.querySelector('[data-testid=editor-page]');
+             const ps = page.querySelectorAll(':scope > .flow > p[data-b]');
              const p = ps[Math.floor(ps.length / 2)];
              e.focus();
              const r = document.createRange(); r.selectNodeContents(p); r.collapse(false);
