@@ -135,8 +135,15 @@ impl Page {
             let _ = container.insert_before(&self.groups[j], next.map(AsRef::as_ref));
         }
         self.tidy_host();
-        if nn <= WHOLE || self.window.is_empty() {
-            self.set_window(0..nn.min(if nn <= WHOLE { nn } else { 2 * RADIUS + 1 }));
+        // A short document is editable whole. In a long one the window keeps its size: it
+        // grows when what changed reached past its edge (a whole document arriving, a restore),
+        // and the selection, placed after a render, moves it where it must be.
+        let size = 2 * RADIUS + 1;
+        if nn <= WHOLE {
+            self.set_window(0..nn);
+        } else if self.window.is_empty() || self.window.len() > size + 2 * MARGIN {
+            let start = self.window.start.min(nn - size);
+            self.set_window(start..start + size);
         }
     }
 
@@ -423,5 +430,7 @@ mod tests {
             text_of(&page.outer),
             old.iter().map(|b| b.text()).collect::<String>()
         );
+        // A whole document arriving does not make all of it editable.
+        assert_eq!(page.host.child_element_count(), 2 * RADIUS as u32 + 1);
     }
 }

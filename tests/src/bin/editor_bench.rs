@@ -55,6 +55,14 @@ const KEY_PROBE: &str = r#"
   const bench = window.__bench;
   bench.keys = [];
   bench.slow = [];
+  bench.work = [];
+  if (bench.probing) return true;
+  bench.probing = true;
+  // The editor's own work per key: its `beforeinput` handler on the editable element runs
+  // between these two.
+  let began = 0;
+  document.addEventListener('beforeinput', () => { began = performance.now(); }, true);
+  window.addEventListener('beforeinput', () => bench.work.push(performance.now() - began));
   document.addEventListener('keydown', (event) => {
     const start = event.timeStamp;
     requestAnimationFrame(() => {
@@ -70,6 +78,16 @@ const KEY_PROBE: &str = r#"
       bench.entries.push([e.name, e.duration, Math.round(e.processingEnd - e.processingStart), Math.round(e.processingStart - e.startTime)]);
     }
   }).observe({ type: 'event', durationThreshold: 16 });
+  return true;
+"#;
+
+/// Installed after `KEY_PROBE` for the browser-alone run: the editor never sees the keys, so
+/// the browser types into the same page natively. What that costs is the floor no editor on
+/// this page can go under.
+const NATIVE: &str = r#"
+  const stop = (event) => event.stopImmediatePropagation();
+  document.addEventListener('keydown', stop, true);
+  document.addEventListener('beforeinput', stop, true);
   return true;
 "#;
 
@@ -190,7 +208,8 @@ async fn run(
                 Duration::from_secs(30),
             )
             .await?;
-        wait_kept(&browser, &doc.id).await?;
+        // The kept state is at least a quarter of the Markdown's size.
+        wait_kept(&browser, &doc.id, markdown.text.len() / 4).await?;
         warm.push(open(&browser, &url).await?);
         match reader {
             None => reader = Some(browser),
@@ -215,7 +234,7 @@ async fn run(
             .await?;
         reader.cdp("Profiler.start", json!({})).await?;
     }
-    let latencies = type_and_measure(&reader, &typed).await?;
+    let latencies = type_and_measure(&reader, &typed, false).await?;
     if profile {
         let stopped = reader.cdp("Profiler.stop", json!({})).await?;
         print_profile(&stopped["profile"]);
@@ -225,6 +244,9 @@ async fn run(
         eprintln!("EDITOR_BENCH_AFTER_JS: {}", reader.js(&script).await?);
     }
     let slow: Vec<f64> = serde_json::from_value(reader.js("return window.__bench.slow;").await?)?;
+    let work: Vec<f64> = serde_json::from_value(reader.js("return window.__bench.work;").await?)?;
+    // The same keys typed by the browser alone into the same page.
+    let native = type_and_measure(&reader, &typed, true).await?;
     if std::env::var_os("EDITOR_BENCH_ENTRIES").is_some() {
         eprintln!(
             "{}",
@@ -262,6 +284,11 @@ async fn run(
         ),
         ("open again: next frame (ms)", pick(&warm, |o| o.1)),
         ("keystroke to next frame (ms)", latencies.clone()),
+        ("the editor's beforeinput handler (ms)", work.clone()),
+        (
+            "keystroke to next frame, the browser typing alone into the same page (ms)",
+            native.clone(),
+        ),
     ] {
         writeln!(
             report,
@@ -305,8 +332,8 @@ async fn open(browser: &Browser, url: &str) -> Result<(f64, f64)> {
 }
 
 /// Waits until this browser keeps the document in IndexedDB with nothing unsaved.
-async fn wait_kept(browser: &Browser, id: &str) -> Result<()> {
-    let script = "const [id, done] = arguments;
+async fn wait_kept(browser: &Browser, id: &str, min_bytes: usize) -> Result<()> {
+    let script = "const [id, min, done] = arguments;
         const open = indexedDB.open('gather');
         open.onerror = () => done(false);
         open.onsuccess = () => {
@@ -314,13 +341,13 @@ async fn wait_kept(browser: &Browser, id: &str) -> Result<()> {
             if (!db.objectStoreNames.contains('docs')) return done(false);
             const get = db.transaction('docs').objectStore('docs').get(id);
             get.onsuccess = () => done(!!get.result && get.result.unsaved === 0
-                && get.result.state.length > 100000);
+                && get.result.state.length > min);
             get.onerror = () => done(false);
         };";
     let deadline = Instant::now() + Duration::from_secs(30);
     while browser
         .client
-        .execute_async(script, vec![json!(id)])
+        .execute_async(script, vec![json!(id), json!(min_bytes)])
         .await?
         != Value::Bool(true)
     {
@@ -354,7 +381,7 @@ fn keystrokes(n: usize) -> Vec<&'static str> {
 
 /// Puts the caret at the end of a paragraph in the middle, types `keys` one at a time (each
 /// after the previous one reached the screen) and returns each key's latency in ms.
-async fn type_and_measure(browser: &Browser, keys: &[&str]) -> Result<Vec<f64>> {
+async fn type_and_measure(browser: &Browser, keys: &[&str], native: bool) -> Result<Vec<f64>> {
     browser
         .js("const e = document.querySelector('[data-testid=editor]');
              const page = document.querySelector('[data-testid=editor-page]');
@@ -367,6 +394,9 @@ async fn type_and_measure(browser: &Browser, keys: &[&str]) -> Result<Vec<f64>> 
              return true;")
         .await?;
     browser.js(KEY_PROBE).await?;
+    if native {
+        browser.js(NATIVE).await?;
+    }
     let active = browser.client.active_element().await?;
     for (i, key) in keys.iter().enumerate() {
         active.send_keys(key).await?;
