@@ -16,7 +16,6 @@ const RELEASE: &str = "\u{E000}";
 const HOME: &str = "\u{E011}";
 const END_KEY: &str = "\u{E010}";
 const DOWN: &str = "\u{E015}";
-const BACKSPACE: &str = "\u{E003}";
 
 /// The text of every top-level block, in order (read from the whole page, not the host).
 async fn blocks(browser: &Browser) -> Result<Vec<String>> {
@@ -181,10 +180,39 @@ async fn a_long_document_is_edited_everywhere_as_one() -> Result<()> {
         .screenshot(&workspace_root().join("screenshots/long-document-zh-phone.png"))
         .await?;
 
-    // Select-all takes the whole document, not only the host's part.
+    // Select-all takes the whole document, not only the host's part: copying it gives the
+    // whole document as HTML and text, and cutting it empties the document.
     author
-        .type_keys(&format!("{CTRL}a{RELEASE}{BACKSPACE}"))
+        .js(
+            "window.addEventListener('copy', (e) => { window.__copied = [
+                 e.clipboardData.getData('text/html'), e.clipboardData.getData('text/plain')]; });
+             return true;",
+        )
         .await?;
+    author.type_keys(&format!("{CTRL}ac{RELEASE}")).await?;
+    author.wait_js("return !!window.__copied;", WAIT).await?;
+    let copied: (String, String) =
+        serde_json::from_value(author.js("return window.__copied;").await?)?;
+    ensure!(
+        copied.1.starts_with("Start: Paragraph 0:") && copied.1.ends_with(&format!("{END} done")),
+        "copied text {:?}",
+        copied.1.chars().take(80).collect::<String>()
+    );
+    ensure!(
+        copied.1.lines().count() >= 600,
+        "{} lines",
+        copied.1.lines().count()
+    );
+    ensure!(
+        copied.0.contains("<p>Start: Paragraph 0:") && copied.0.contains("Task far down"),
+        "copied HTML {:?}",
+        copied.0.chars().take(200).collect::<String>()
+    );
+    ensure!(
+        !copied.0.contains("data-b"),
+        "the DOM's attributes were copied"
+    );
+    author.type_keys(&format!("{CTRL}ax{RELEASE}")).await?;
     author.wait_text("", WAIT).await?;
     reader.wait_text("", WAIT).await?;
 

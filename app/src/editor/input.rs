@@ -2,11 +2,13 @@
 //! for everything except IME composition, so the DOM only ever shows what the model holds;
 //! a composition is left to the browser while it runs and committed at `compositionend`.
 
-use gather_doc::rich_text::{BlockKind, ListKind, Mark};
+use gather_doc::rich_text::{self, BlockKind, ListKind, Mark};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{CompositionEvent, Element, InputEvent, KeyboardEvent, Node, StaticRange};
+use web_sys::{
+    ClipboardEvent, CompositionEvent, Element, InputEvent, KeyboardEvent, Node, StaticRange,
+};
 
 use super::paste;
 use super::view::{EditorView, Selection};
@@ -128,6 +130,34 @@ pub fn install(
             }
         });
     });
+    // Copy and cut put the selection on the clipboard as the schema's HTML and as plain text,
+    // read from the model (a long document is not all in the editing host, see `page`).
+    for name in ["copy", "cut"] {
+        let host = root.clone();
+        listen(&outer, name, move |event| {
+            let Ok(event) = event.dyn_into::<ClipboardEvent>() else {
+                return;
+            };
+            let Some(data) = event.clipboard_data() else {
+                return;
+            };
+            let cut = event.type_() == "cut"
+                && host.get_attribute("contenteditable").as_deref() == Some("true");
+            slot.update_value(|view| {
+                let Some(view) = view else { return };
+                let Some(sel) = view.selection().filter(|s| !s.is_collapsed()) else {
+                    return;
+                };
+                let copied = view.copy(sel);
+                let _ = data.set_data("text/html", &rich_text::nodes_to_html(&copied.nodes));
+                let _ = data.set_data("text/plain", &copied.text);
+                event.prevent_default();
+                if cut {
+                    view.delete(sel, false);
+                }
+            });
+        });
+    }
     // A press on the part of a long document beside the editing host makes that part editable
     // before the browser places the caret (see `page`).
     let host = root.clone();

@@ -348,6 +348,11 @@ impl EditorView {
         &self.rendered
     }
 
+    /// What copying `sel` puts on the clipboard.
+    pub fn copy(&self, sel: Selection) -> rich_text::Copied {
+        rich_text::copy(&self.doc, sel.start(), sel.end())
+    }
+
     /// The whole document as schema nodes (for exports).
     pub fn nodes(&self) -> Vec<gather_doc::rich_text::Node> {
         let txn = self.doc.transact();

@@ -15,6 +15,7 @@
 //! inside the block, an inline element counting one. Documents must be made with [`crate::new_doc`] so that yrs
 //! counts the same way.
 
+mod copy;
 mod edit;
 mod html;
 mod inline;
@@ -32,6 +33,7 @@ mod structure;
 mod tables;
 mod tree;
 
+pub use copy::{copy, Copied};
 pub use edit::{
     delete_range, insert_hard_break, insert_text, join_with_previous, merge_with_previous,
     set_block_kind, set_link, split_block, toggle_mark,
@@ -79,6 +81,8 @@ pub fn body(doc: &yrs::Doc) -> yrs::XmlFragmentRef {
     doc.get_or_insert_xml_fragment(FRAGMENT)
 }
 
+#[cfg(test)]
+mod copy_tests;
 #[cfg(test)]
 mod paste_tests;
 #[cfg(test)]
