@@ -466,6 +466,13 @@ async fn find_and_replace_word_count_and_markdown_import_and_export() -> Result<
         WAIT,
     )
     .await?;
+    // Every match is highlighted, over exactly the matched text.
+    a.wait_js(
+        "const h = CSS.highlights.get('gather-find');
+         return !!h && h.size === 2 && [...h].every(r => r.toString() === '口罩');",
+        WAIT,
+    )
+    .await?;
     a.type_keys(ENTER).await?;
     a.wait_js(
         "return document.querySelector('[data-testid=find-count]').textContent === '2 / 2';",
@@ -500,6 +507,13 @@ async fn find_and_replace_word_count_and_markdown_import_and_export() -> Result<
         "const e = document.querySelector('[data-testid=editor]');
          return e.querySelector('h1')?.textContent === '到货'
            && e.querySelectorAll('li.task').length === 2 && e.querySelectorAll('td').length === 2;",
+        WAIT,
+    )
+    .await?;
+    // The find bar is still open: the imported text's matches are highlighted too.
+    a.wait_js(
+        "const h = CSS.highlights.get('gather-find');
+         return !!h && h.size === 2 && [...h].every(r => r.toString() === '口罩');",
         WAIT,
     )
     .await?;

@@ -1,5 +1,7 @@
 //! Find and replace (Ctrl+F): matches are found in the blocks' text (ignoring ASCII case), the
-//! current one is selected in the editor, and replacing goes through the model like typing.
+//! current one is selected in the editor, every one is highlighted (the CSS Custom Highlight
+//! API: no element is added to the document), and replacing goes through the model like
+//! typing.
 
 use gather_doc::rich_text::{Block, Pos};
 use leptos::html::Input;
@@ -7,6 +9,7 @@ use leptos::prelude::*;
 
 use super::input::ViewSlot;
 use super::text::{t, Key};
+use super::view::EditorView;
 use super::view::Selection;
 use crate::i18n::Lang;
 
@@ -45,6 +48,59 @@ pub fn find_all(blocks: &[Block], query: &str) -> Vec<Selection> {
     out
 }
 
+/// The name of the find bar's highlight (styled by `::highlight(gather-find)`).
+const HIGHLIGHT: &str = "gather-find";
+/// At most this many matches are highlighted (ranges cost the browser on every render).
+const MAX_HIGHLIGHTED: usize = 2000;
+
+/// Highlights `matches` in the editor, or clears the highlight (`None`). Does nothing where
+/// the browser lacks the Custom Highlight API.
+fn highlight(matches: Option<(&EditorView, &[Selection])>) {
+    use wasm_bindgen::JsCast;
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let get = |target: &wasm_bindgen::JsValue, name: &str| {
+        js_sys::Reflect::get(target, &name.into())
+            .ok()
+            .filter(|v| !v.is_undefined())
+    };
+    let Some(registry) = get(&window, "CSS").and_then(|css| get(&css, "highlights")) else {
+        return;
+    };
+    let call = |method: &str, args: &js_sys::Array| {
+        if let Some(f) = get(&registry, method).and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        {
+            let _ = f.apply(&registry, args);
+        }
+    };
+    let Some((view, matches)) = matches else {
+        call("delete", &js_sys::Array::of1(&HIGHLIGHT.into()));
+        return;
+    };
+    let Some(make) = get(&window, "Highlight").and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    else {
+        return;
+    };
+    let document = window.document().expect("document");
+    let ranges = js_sys::Array::new();
+    for sel in matches.iter().take(MAX_HIGHLIGHTED) {
+        let (Some((sn, so)), Some((en, eo)), Ok(range)) = (
+            view.pos_to_dom(sel.start()),
+            view.pos_to_dom(sel.end()),
+            document.create_range(),
+        ) else {
+            continue;
+        };
+        if range.set_start(&sn, so).is_ok() && range.set_end(&en, eo).is_ok() {
+            ranges.push(&range);
+        }
+    }
+    if let Ok(found) = js_sys::Reflect::construct(&make, &ranges) {
+        call("set", &js_sys::Array::of2(&HIGHLIGHT.into(), &found));
+    }
+}
+
 /// The find bar.
 #[component]
 pub fn FindBar(
@@ -52,6 +108,8 @@ pub fn FindBar(
     lang: Signal<Lang>,
     open: RwSignal<bool>,
     editable: Signal<bool>,
+    /// Set after the document changed (with the word count): the highlights follow.
+    words: RwSignal<usize>,
 ) -> impl IntoView {
     let query = RwSignal::new(String::new());
     let replacement = RwSignal::new(String::new());
@@ -59,6 +117,9 @@ pub fn FindBar(
     let total = RwSignal::new(0usize);
     let input = NodeRef::<Input>::new();
     Effect::new(move |_| {
+        if !open.get() {
+            highlight(None);
+        }
         if open.get() {
             request_animation_frame(move || {
                 if let Some(i) = input.get_untracked() {
@@ -74,18 +135,37 @@ pub fn FindBar(
             .with_value(|v| v.as_ref().map(|v| find_all(v.blocks(), &q)))
             .unwrap_or_default()
     };
+    // The document changed while the bar is open: highlight the matches it has now.
+    Effect::new(move |_| {
+        words.track();
+        if !open.get_untracked() || query.get_untracked().is_empty() {
+            return;
+        }
+        let all = matches();
+        total.set(all.len());
+        if current.get_untracked() > all.len() {
+            current.set(all.len());
+        }
+        editor.with_value(|v| {
+            if let Some(v) = v {
+                highlight(Some((v, &all)));
+            }
+        });
+    });
     // Selects match `index` (wrapping) and shows it.
     let show = move |index: isize| {
         let all = matches();
         total.set(all.len());
         if all.is_empty() {
             current.set(0);
+            highlight(None);
             return;
         }
         let i = index.rem_euclid(all.len() as isize) as usize;
         current.set(i + 1);
         editor.update_value(|v| {
             if let Some(v) = v {
+                highlight(Some((v, &all)));
                 v.set_selection(all[i]);
                 v.reveal_selection();
             }

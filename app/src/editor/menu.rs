@@ -157,6 +157,6 @@ pub fn EditorMenu(
             <button type="button" data-testid="print" on:click=print>{move || t(lang.get(), Key::Print)}</button>
             <p class="error" role="alert" hidden=move || !import_error.get()>{move || t(lang.get(), Key::ImportFailed)}</p>
         </div>
-        <FindBar editor=editor lang=lang open=find_open editable=editable />
+        <FindBar editor=editor lang=lang open=find_open editable=editable words=words />
     }
 }
