@@ -165,9 +165,15 @@ pub fn install(
         let Some(target) = event.target().and_then(|t| t.dyn_into::<Node>().ok()) else {
             return;
         };
-        let host_node: &Node = host.as_ref();
         let editable = host.get_attribute("contenteditable").as_deref() == Some("true");
-        if host_node.contains(Some(&target)) || !editable {
+        // Only a press on the document shown beside the host (not on the page's margin).
+        let shown = match target.dyn_ref::<Element>() {
+            Some(el) => el.closest(".shown").ok().flatten(),
+            None => target
+                .parent_element()
+                .and_then(|el| el.closest(".shown").ok().flatten()),
+        };
+        if shown.is_none() || !editable {
             return;
         }
         slot.update_value(|view| {
