@@ -209,10 +209,9 @@ impl Shared {
         let weak = Rc::downgrade(this);
         let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| {
             if let Some(shared) = weak.upgrade() {
-                let hello = shared.sync.borrow_mut().hello();
-                for frame in hello {
-                    shared.send(&frame);
-                }
+                // One frame, so the server's handshake slot covers our step 2 too.
+                let hello = shared.sync.borrow_mut().hello_frame();
+                shared.send(&hello);
             }
         });
         socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));

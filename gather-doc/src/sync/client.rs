@@ -139,6 +139,13 @@ impl ClientSync {
         frames
     }
 
+    /// [`Self::hello`] as one frame, for Gather's server only (a y-websocket server reads one
+    /// message per frame). The server holds a connection's handshake slot until it answered
+    /// the first frame, so the sync step 1, and the step 2 it brings, must be in that frame.
+    pub fn hello_frame(&mut self) -> Vec<u8> {
+        self.hello().concat()
+    }
+
     /// An awareness frame with our own state, if we have one.
     pub fn presence_frame(&self) -> Option<Vec<u8>> {
         let me = self.awareness.client_id();

@@ -37,6 +37,27 @@ fn join(room: &mut Room, conn: ConnId, client: &mut ClientSync) -> (usize, Vec<C
 }
 
 #[test]
+fn a_hello_in_one_frame_gets_its_whole_answer_to_that_frame() {
+    let (mut room, text) = big_room(300_000);
+    let mut app = client(6).with_pieces().with_receipts();
+    room.connect(6, Role::Editor);
+    let hello = app.hello_frame();
+    let mut events = Vec::new();
+    for out in accepted(room.receive(6, &hello)).out {
+        let Payload::Bytes(frame) = out.payload else {
+            panic!("a reply is never the incoming frame")
+        };
+        events.extend(app.receive(&frame).unwrap().1);
+    }
+    // Pieces were asked for and came, and the document is complete, all from the one frame.
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, ClientEvent::Loading { .. })));
+    assert_eq!(events.last(), Some(&ClientEvent::Synced));
+    assert_eq!(text_of(app.doc()), text);
+}
+
+#[test]
 fn a_client_that_asks_gets_a_large_step_2_in_pieces_with_progress() {
     let (mut room, text) = big_room(600_000);
     let mut reader = client(2).with_pieces();
