@@ -391,6 +391,24 @@ impl Browser {
         Ok(())
     }
 
+    /// Imports the Markdown file `md` at the end of the document through the editor's "Import
+    /// Markdown" button, and waits until the document's last block shows `end`.
+    pub async fn import_markdown(&self, md: &Path, end: &str) -> Result<()> {
+        self.caret_to_end().await?;
+        self.find_testid("import-md")
+            .await?
+            .send_keys(&md.display().to_string())
+            .await?;
+        self.wait_js(
+            &format!(
+                "const last = {LAST_BLOCK}; return !!last && last.textContent.includes({});",
+                serde_json::json!(end)
+            ),
+            Duration::from_secs(60),
+        )
+        .await
+    }
+
     /// Types through WebDriver key events into the focused element.
     pub async fn type_keys(&self, keys: &str) -> Result<()> {
         let active = self.client.active_element().await?;

@@ -31,15 +31,9 @@ async fn a_large_document_shows_its_progress_and_arrives_over_a_slow_link() -> R
     let author = driver.browser("author", 900, 700).await?;
     author.goto(&server.url(&doc.path)).await?;
     author.wait_online().await?;
-    author.caret_to_end().await?;
-    author
-        .find_testid("import-md")
-        .await?
-        .send_keys(&md.display().to_string())
-        .await?;
+    author.import_markdown(&md, END).await?;
     let arrived =
         format!("const last = {LAST_BLOCK}; return !!last && last.textContent.includes('{END}');");
-    author.wait_js(&arrived, Duration::from_secs(60)).await?;
     author
         .wait_js(
             "const s = document.querySelector('[data-testid=status]');

@@ -75,15 +75,9 @@ async fn a_long_document_is_edited_everywhere_as_one() -> Result<()> {
     let author = driver.browser("author", 900, 700).await?;
     author.goto(&server.url(&doc.path)).await?;
     author.wait_online().await?;
-    author.caret_to_end().await?;
-    author
-        .find_testid("import-md")
-        .await?
-        .send_keys(&md.display().to_string())
-        .await?;
+    author.import_markdown(&md, END).await?;
     let arrived =
         format!("const last = {LAST_BLOCK}; return !!last && last.textContent.includes('{END}');");
-    author.wait_js(&arrived, Duration::from_secs(60)).await?;
 
     // The whole document is shown, but the editing host holds only part of it.
     let shape = author

@@ -20,7 +20,7 @@ use web_sys::{
     Url,
 };
 
-use super::input::ViewSlot;
+use super::input::{is_editable, ViewSlot};
 use super::text::Key;
 use super::view::Selection;
 use crate::api;
@@ -202,11 +202,11 @@ pub fn take_files(view: &super::EditorView, at: Selection, data: Option<DataTran
     }
 }
 
-/// Catches pictures pasted or dropped on `root` before the browser handles them (so they never
-/// reach `beforeinput` as an `<img>` of the browser's making).
-pub fn install(root: &Element, slot: ViewSlot) {
-    let editable =
-        |root: &Element| root.get_attribute("contenteditable").as_deref() == Some("true");
+/// Catches pictures pasted on `root` (the editing host) or dropped anywhere on `outer` (the
+/// editor's page: the rest of a long document is shown beside the host, see `page`) before the
+/// browser handles them (so they never reach `beforeinput` as an `<img>` of the browser's
+/// making).
+pub fn install(root: &Element, outer: &Element, slot: ViewSlot) {
     let hand_over = move |files: Vec<File>, at: Option<Selection>| {
         let found = slot.with_value(|view| {
             let view = view.as_ref()?;
@@ -225,34 +225,31 @@ pub fn install(root: &Element, slot: ViewSlot) {
             return;
         };
         let files = image_files(event.clipboard_data());
-        if files.is_empty() || !editable(&paste_root) {
+        if files.is_empty() || !is_editable(&paste_root) {
             return;
         }
         event.prevent_default();
         hand_over(files, None);
     });
-    // Files may be dropped beside the editing host too (the rest of a long document, see
-    // `page`).
-    let outer = root.parent_element().unwrap_or_else(|| root.clone());
     let over_root = root.clone();
-    listen(&outer, "dragover", move |event| {
+    listen(outer, "dragover", move |event| {
         let Ok(event) = event.dyn_into::<DragEvent>() else {
             return;
         };
         let carries_files = event
             .data_transfer()
             .is_some_and(|d| d.types().includes(&JsValue::from("Files"), 0));
-        if carries_files && editable(&over_root) {
+        if carries_files && is_editable(&over_root) {
             event.prevent_default();
         }
     });
     let drop_root = root.clone();
-    listen(&outer, "drop", move |event| {
+    listen(outer, "drop", move |event| {
         let Ok(event) = event.dyn_into::<DragEvent>() else {
             return;
         };
         let files = image_files(event.data_transfer());
-        if files.is_empty() || !editable(&drop_root) {
+        if files.is_empty() || !is_editable(&drop_root) {
             return;
         }
         event.prevent_default();

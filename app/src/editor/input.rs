@@ -16,9 +16,17 @@ use super::view::{EditorView, Selection};
 /// The editor's state, reachable from Leptos views and DOM callbacks alike.
 pub type ViewSlot = StoredValue<Option<EditorView>, LocalStorage>;
 
-/// Attaches the editing listeners to `root`. They live as long as the page.
+/// Whether the user may edit in the editing host `root` (not a view-only link).
+pub fn is_editable(root: &Element) -> bool {
+    root.get_attribute("contenteditable").as_deref() == Some("true")
+}
+
+/// Attaches the editing listeners to `root`, and to `outer` (the editor's page, which also
+/// holds what a long document shows beside `root`) those that apply anywhere in the
+/// document. They live as long as the page.
 pub fn install(
     root: &Element,
+    outer: &Element,
     slot: ViewSlot,
     on_selection: impl Fn() + 'static,
     on_link: impl Fn() + 'static,
@@ -107,8 +115,7 @@ pub fn install(
     });
     // A task's checkbox ticks it in the document (the DOM follows the model), in the editing
     // host or beside it (see `page`).
-    let outer = root.parent_element().unwrap_or_else(|| root.clone());
-    listen(&outer, "click", move |event| {
+    listen(outer, "click", move |event| {
         let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
             return;
         };
@@ -134,15 +141,14 @@ pub fn install(
     // read from the model (a long document is not all in the editing host, see `page`).
     for name in ["copy", "cut"] {
         let host = root.clone();
-        listen(&outer, name, move |event| {
+        listen(outer, name, move |event| {
             let Ok(event) = event.dyn_into::<ClipboardEvent>() else {
                 return;
             };
             let Some(data) = event.clipboard_data() else {
                 return;
             };
-            let cut = event.type_() == "cut"
-                && host.get_attribute("contenteditable").as_deref() == Some("true");
+            let cut = event.type_() == "cut" && is_editable(&host);
             slot.update_value(|view| {
                 let Some(view) = view else { return };
                 let Some(sel) = view.selection().filter(|s| !s.is_collapsed()) else {
@@ -161,11 +167,10 @@ pub fn install(
     // A press on the part of a long document beside the editing host makes that part editable
     // before the browser places the caret (see `page`).
     let host = root.clone();
-    listen(&outer, "pointerdown", move |event| {
+    listen(outer, "pointerdown", move |event| {
         let Some(target) = event.target().and_then(|t| t.dyn_into::<Node>().ok()) else {
             return;
         };
-        let editable = host.get_attribute("contenteditable").as_deref() == Some("true");
         // Only a press on the document shown beside the host (not on the page's margin).
         let shown = match target.dyn_ref::<Element>() {
             Some(el) => el.closest(".shown").ok().flatten(),
@@ -173,7 +178,7 @@ pub fn install(
                 .parent_element()
                 .and_then(|el| el.closest(".shown").ok().flatten()),
         };
-        if shown.is_none() || !editable {
+        if shown.is_none() || !is_editable(&host) {
             return;
         }
         slot.update_value(|view| {

@@ -146,9 +146,10 @@ pub fn Editor(
         let outer = view.outer().clone();
         slot.set_value(Some(view));
         images::watch(&outer, pictures.get_value());
-        images::install(&el, slot);
+        images::install(&el, &outer, slot);
         input::install(
             &el,
+            &outer,
             slot,
             move || {
                 slot.with_value(|view| {

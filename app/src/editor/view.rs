@@ -206,9 +206,8 @@ impl EditorView {
     /// Selects the whole document (Ctrl+A), which makes all of it editable for a while.
     pub fn select_all(&mut self) {
         self.page.reveal_all();
-        let start = Selection::caret(Pos::new(0, 0));
         self.set_selection(Selection {
-            anchor: start.anchor,
+            anchor: Pos::default(),
             focus: self.end().focus,
         });
     }
