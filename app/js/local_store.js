@@ -53,7 +53,36 @@ export async function save(id, merge) {
     const record = merge(request.result);
     if (record !== undefined && record !== null) store.put(record, id);
   };
-  return done(transaction, true);
+  const saved = await done(transaction, true);
+  setMarker(id, true);
+  return saved;
+}
+
+/**
+ * A mark in localStorage that IndexedDB keeps a copy of `id`: read synchronously, it spares a
+ * first visit the wait for IndexedDB (which takes longest to open on a new profile).
+ */
+function setMarker(id, kept) {
+  try {
+    if (kept) localStorage.setItem(`gather-kept:${id}`, '1');
+    else localStorage.removeItem(`gather-kept:${id}`);
+  } catch (error) {
+    // No localStorage: every visit waits for IndexedDB.
+  }
+}
+
+/** Whether this browser may keep a copy of `id` (false only when it surely does not). */
+export function mayHave(id) {
+  try {
+    if (localStorage.getItem(`gather-kept:${id}`) !== null) return true;
+    const prefix = `gather-pending:${id}:`;
+    for (let i = 0; i < localStorage.length; i++) {
+      if ((localStorage.key(i) || '').startsWith(prefix)) return true;
+    }
+    return false;
+  } catch (error) {
+    return true;
+  }
 }
 
 /**
@@ -112,6 +141,7 @@ export function removePending(keys) {
 /** Deletes the kept copy of `id`, and what pages left pending for it. */
 export async function remove(id) {
   removePending(loadPending(id).map((p) => p.key));
+  setMarker(id, false);
   const db = await open();
   const transaction = db.transaction(STORE, 'readwrite');
   transaction.objectStore(STORE).delete(id);

@@ -79,14 +79,16 @@ struct Shared {
 
 impl Connection {
     /// Opens the connection with a link's `token`. `kept` is how many edits already in `doc`
-    /// an earlier page kept on this device unsaved (see `local_store`). `on_remote_change` runs
-    /// after remote edits were applied.
+    /// an earlier page kept on this device unsaved (see `local_store`). `early` is a socket the
+    /// page opened already, used if it is still open. `on_remote_change` runs after remote
+    /// edits were applied.
     pub fn open(
         doc_id: DocId,
         token: String,
         doc: yrs::Doc,
         reports: Reports,
         kept: usize,
+        early: Option<EarlySocket>,
         on_remote_change: impl Fn() + 'static,
     ) -> Connection {
         let mut sync = ClientSync::new(doc.clone(), || js_sys::Date::now() as u64)
@@ -128,7 +130,7 @@ impl Connection {
             }
         })
         .expect("observe document updates");
-        Shared::connect(&shared);
+        Shared::connect_with(&shared, early.and_then(EarlySocket::take));
         Connection { shared, doc }
     }
 }
@@ -183,25 +185,25 @@ impl Shared {
         }
     }
 
-    fn url(&self) -> String {
-        let location = web_sys::window().expect("window").location();
-        let scheme = match location.protocol().as_deref() {
-            Ok("https:") => "wss",
-            _ => "ws",
-        };
-        let host = location.host().unwrap_or_default();
-        let token = js_sys::encode_uri_component(&self.token);
-        format!("{scheme}://{host}/sync/{}?token={token}", self.doc_id)
+    fn connect(this: &Rc<Shared>) {
+        Shared::connect_with(this, None);
     }
 
-    fn connect(this: &Rc<Shared>) {
+    /// Connects, on `early` (a socket already opened, with what it received so far) if given.
+    fn connect_with(this: &Rc<Shared>, early: Option<(WebSocket, Vec<Vec<u8>>)>) {
         if *this.stopped.borrow() {
             return;
         }
         this.status.set(Status::Connecting);
-        let Ok(socket) = WebSocket::new(&this.url()) else {
-            Shared::retry_later(this, None);
-            return;
+        let (socket, received) = match early {
+            Some(early) => early,
+            None => match WebSocket::new(&sync_url(&this.doc_id, &this.token)) {
+                Ok(socket) => (socket, Vec::new()),
+                Err(_) => {
+                    Shared::retry_later(this, None);
+                    return;
+                }
+            },
         };
         socket.set_binary_type(BinaryType::Arraybuffer);
         let mut callbacks = Vec::new();
@@ -209,9 +211,7 @@ impl Shared {
         let weak = Rc::downgrade(this);
         let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| {
             if let Some(shared) = weak.upgrade() {
-                // One frame, so the server's handshake slot covers our step 2 too.
-                let hello = shared.sync.borrow_mut().hello_frame();
-                shared.send(&hello);
+                shared.hello();
             }
         });
         socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
@@ -219,52 +219,8 @@ impl Shared {
 
         let weak = Rc::downgrade(this);
         let on_message = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
-            let Some(shared) = weak.upgrade() else { return };
-            let Ok(event) = event.dyn_into::<MessageEvent>() else {
-                return;
-            };
-            let Ok(buffer) = event.data().dyn_into::<js_sys::ArrayBuffer>() else {
-                return;
-            };
-            let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-            let result = shared.sync.borrow_mut().receive(&bytes);
-            match result {
-                Ok((replies, events)) => {
-                    for reply in replies {
-                        shared.send(&reply);
-                    }
-                    let progress = events.iter().rev().find_map(|e| match e {
-                        ClientEvent::Loading { received, total } => Some((*received, *total)),
-                        _ => None,
-                    });
-                    if progress.is_some() {
-                        shared.loading.set(progress);
-                    }
-                    if events.contains(&ClientEvent::Synced) {
-                        shared.loading.set(None);
-                        *shared.attempts.borrow_mut() = 0;
-                        shared.status.set(Status::Online);
-                        shared.last_close.set(None);
-                    }
-                    if events.contains(&ClientEvent::EditsRefused) {
-                        shared.edits_refused.set(true);
-                    }
-                    if events.contains(&ClientEvent::Saved) {
-                        shared.report_unsaved();
-                    }
-                    if events
-                        .iter()
-                        .any(|e| matches!(e, ClientEvent::Synced | ClientEvent::DocChanged))
-                    {
-                        (shared.on_remote_change)();
-                    }
-                    if events.contains(&ClientEvent::AwarenessChanged) {
-                        shared.presence_changed();
-                    }
-                }
-                Err(error) => {
-                    web_sys::console::warn_1(&format!("sync: {error}").into());
-                }
+            if let (Some(shared), Some(bytes)) = (weak.upgrade(), message_bytes(event)) {
+                Shared::receive(&shared, &bytes);
             }
         });
         socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -308,8 +264,64 @@ impl Shared {
         socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         callbacks.push(on_close);
 
+        let open = socket.ready_state() == WebSocket::OPEN;
         *this.socket.borrow_mut() = Some(socket);
         *this.callbacks.borrow_mut() = callbacks;
+        if open {
+            this.hello();
+        }
+        for bytes in received {
+            Shared::receive(this, &bytes);
+        }
+    }
+
+    /// Our hello: one frame, so the server's handshake slot covers our step 2 too.
+    fn hello(&self) {
+        let hello = self.sync.borrow_mut().hello_frame();
+        self.send(&hello);
+    }
+
+    /// A frame from the server.
+    fn receive(shared: &Rc<Shared>, bytes: &[u8]) {
+        let result = shared.sync.borrow_mut().receive(bytes);
+        match result {
+            Ok((replies, events)) => {
+                for reply in replies {
+                    shared.send(&reply);
+                }
+                let progress = events.iter().rev().find_map(|e| match e {
+                    ClientEvent::Loading { received, total } => Some((*received, *total)),
+                    _ => None,
+                });
+                if progress.is_some() {
+                    shared.loading.set(progress);
+                }
+                if events.contains(&ClientEvent::Synced) {
+                    shared.loading.set(None);
+                    *shared.attempts.borrow_mut() = 0;
+                    shared.status.set(Status::Online);
+                    shared.last_close.set(None);
+                }
+                if events.contains(&ClientEvent::EditsRefused) {
+                    shared.edits_refused.set(true);
+                }
+                if events.contains(&ClientEvent::Saved) {
+                    shared.report_unsaved();
+                }
+                if events
+                    .iter()
+                    .any(|e| matches!(e, ClientEvent::Synced | ClientEvent::DocChanged))
+                {
+                    (shared.on_remote_change)();
+                }
+                if events.contains(&ClientEvent::AwarenessChanged) {
+                    shared.presence_changed();
+                }
+            }
+            Err(error) => {
+                web_sys::console::warn_1(&format!("sync: {error}").into());
+            }
+        }
     }
 
     /// Schedules the next attempt: full jitter over an exponential backoff capped at 30 s, on
@@ -338,5 +350,73 @@ impl Shared {
             );
         }
         delay_ms
+    }
+}
+
+/// The sync endpoint for a document and a link's token.
+fn sync_url(doc_id: &DocId, token: &str) -> String {
+    let location = web_sys::window().expect("window").location();
+    let scheme = match location.protocol().as_deref() {
+        Ok("https:") => "wss",
+        _ => "ws",
+    };
+    let host = location.host().unwrap_or_default();
+    let token = js_sys::encode_uri_component(token);
+    format!("{scheme}://{host}/sync/{doc_id}?token={token}")
+}
+
+/// A binary frame's bytes.
+fn message_bytes(event: JsValue) -> Option<Vec<u8>> {
+    let event = event.dyn_into::<MessageEvent>().ok()?;
+    let buffer = event.data().dyn_into::<js_sys::ArrayBuffer>().ok()?;
+    Some(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// A socket opened while the page still reads the copy this browser kept, so the network's
+/// round trips overlap the browser's storage (on a first visit, creating that storage takes
+/// longer than a local connection). It keeps what arrives until [`Connection::open`] takes it;
+/// our hello waits until then, since it says what the kept copy already has.
+pub struct EarlySocket {
+    socket: Option<WebSocket>,
+    received: Rc<RefCell<Vec<Vec<u8>>>>,
+    _on_message: Callback,
+}
+
+impl EarlySocket {
+    pub fn open(doc_id: &DocId, token: &str) -> Option<EarlySocket> {
+        let socket = WebSocket::new(&sync_url(doc_id, token)).ok()?;
+        socket.set_binary_type(BinaryType::Arraybuffer);
+        let received = Rc::new(RefCell::new(Vec::new()));
+        let sink = received.clone();
+        let on_message = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            if let Some(bytes) = message_bytes(event) {
+                sink.borrow_mut().push(bytes);
+            }
+        });
+        socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        Some(EarlySocket {
+            socket: Some(socket),
+            received,
+            _on_message: on_message,
+        })
+    }
+
+    /// The socket and what it received, unless it closed meanwhile.
+    fn take(mut self) -> Option<(WebSocket, Vec<Vec<u8>>)> {
+        let socket = self.socket.take()?;
+        socket.set_onmessage(None);
+        if socket.ready_state() > WebSocket::OPEN {
+            return None;
+        }
+        Some((socket, self.received.take()))
+    }
+}
+
+impl Drop for EarlySocket {
+    fn drop(&mut self) {
+        if let Some(socket) = self.socket.take() {
+            socket.set_onmessage(None);
+            let _ = socket.close();
+        }
     }
 }

@@ -36,6 +36,8 @@ extern "C" {
     fn js_load_pending(id: &str) -> js_sys::Array;
     #[wasm_bindgen(js_name = removePending)]
     fn js_remove_pending(keys: Vec<String>);
+    #[wasm_bindgen(js_name = mayHave)]
+    fn js_may_have(id: &str) -> bool;
     #[wasm_bindgen(catch, js_name = remove)]
     async fn js_remove(id: &str) -> Result<JsValue, JsValue>;
 }
@@ -69,6 +71,12 @@ impl Kept {
         }
         true
     }
+}
+
+/// False when this browser surely keeps no copy of `id` (a first visit), known at once: a mark
+/// in localStorage, set by every completed save, says whether there is one worth waiting for.
+pub fn may_have(id: &DocId) -> bool {
+    js_may_have(id.as_str())
 }
 
 /// The kept copy of `id`, if this browser has one (and IndexedDB works), with whatever pages

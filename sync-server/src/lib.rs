@@ -127,10 +127,11 @@ pub fn app(state: ServerState, config: &Config) -> Router {
         .with_state(state)
 }
 
-/// The app's files: gzip when the browser accepts it, and cached for a year, since trunk puts a
-/// content hash in every file name (`index.html`, which names them, is never cached).
+/// The app's files, compressed when the browser accepts it: the build's brotli or gzip copy
+/// (`scripts/setup.sh`) when there is one, else gzip on the fly. Cached for a year, since trunk
+/// puts a content hash in every file name (`index.html`, which names them, is never cached).
 fn static_files(assets: &std::path::Path) -> axum::routing::MethodRouter {
-    let files = tower_http::compression::Compression::new(ServeDir::new(assets));
+    let files = tower_http::compression::Compression::new(serve_dir(assets));
     let cached = tower_http::set_header::SetResponseHeader::if_not_present(
         files,
         header::CACHE_CONTROL,
@@ -139,10 +140,15 @@ fn static_files(assets: &std::path::Path) -> axum::routing::MethodRouter {
     axum::routing::get_service(cached)
 }
 
+/// Files from `dir`, with their precompressed copies if the build made them.
+fn serve_dir(dir: &std::path::Path) -> ServeDir {
+    ServeDir::new(dir).precompressed_br().precompressed_gzip()
+}
+
 /// wasm-bindgen's JS modules (`snippets/<crate>-<hash>/…`): their folder's name does not change
 /// with their content, so the browser must ask again each time (a conditional request).
 fn revalidated(dir: &std::path::Path) -> axum::routing::MethodRouter {
-    let files = tower_http::compression::Compression::new(ServeDir::new(dir));
+    let files = tower_http::compression::Compression::new(serve_dir(dir));
     let cached = tower_http::set_header::SetResponseHeader::overriding(
         files,
         header::CACHE_CONTROL,

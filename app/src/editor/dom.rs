@@ -1,14 +1,13 @@
-//! Rendering blocks into the editable element and mapping between DOM selections and model
-//! [`Pos`]itions. Content is built with `createElement` and `createTextNode` only: document text
-//! is never parsed as HTML.
+//! Mapping between DOM selections and model [`Pos`]itions in the rendered blocks (which
+//! `markup` builds).
 //!
 //! Offsets count UTF-16 code units, as DOM text offsets do. A `<br data-hard>` (hard break) or
 //! an element marked `data-atom` counts one; the `<br>` that keeps an empty block visible
 //! counts nothing.
 
-use gather_doc::rich_text::{Ancestor, Block, BlockKind, Container, Inline, Mark, Pos};
+use gather_doc::rich_text::{Block, Pos};
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, Node};
+use web_sys::{Element, Node};
 
 /// The blocks of each top-level node, as index ranges.
 pub(super) fn groups(blocks: &[Block]) -> Vec<std::ops::Range<usize>> {
@@ -28,214 +27,6 @@ pub(super) fn groups(blocks: &[Block]) -> Vec<std::ops::Range<usize>> {
         }
     }
     out
-}
-
-/// One top-level node: its containers built as the blocks' paths say.
-pub(super) fn group_element(document: &Document, blocks: &[Block]) -> Element {
-    let mut stack: Vec<(Ancestor, Element)> = Vec::new();
-    let mut top: Option<Element> = None;
-    for block in blocks {
-        let shared = stack
-            .iter()
-            .zip(&block.path)
-            .take_while(|((a, _), b)| a == *b)
-            .count();
-        stack.truncate(shared);
-        for ancestor in &block.path[shared..] {
-            let (outer, inner) = container_element(document, &ancestor.container);
-            match stack.last() {
-                Some((_, parent)) => {
-                    let _ = parent.append_child(&outer);
-                }
-                None => top = Some(outer.clone()),
-            }
-            stack.push((ancestor.clone(), inner));
-        }
-        let el = block_element(document, block);
-        match stack.last() {
-            Some((_, parent)) => {
-                let _ = parent.append_child(&el);
-            }
-            None => top = Some(el),
-        }
-    }
-    top.unwrap_or_else(|| document.create_element("p").expect("create p"))
-}
-
-/// The element for a container, and the element its children go in (a table's `tbody`).
-fn container_element(document: &Document, container: &Container) -> (Element, Element) {
-    let create = |tag: &str| document.create_element(tag).expect("create container");
-    let el = match container {
-        Container::BulletList => create("ul"),
-        Container::OrderedList { start } => {
-            let ol = create("ol");
-            if *start != 1 {
-                let _ = ol.set_attribute("start", &start.to_string());
-            }
-            ol
-        }
-        Container::ListItem => create("li"),
-        Container::TaskList => {
-            let ul = create("ul");
-            let _ = ul.set_attribute("class", "tasks");
-            ul
-        }
-        Container::TaskItem { checked } => {
-            let li = create("li");
-            let _ = li.set_attribute("class", if *checked { "task done" } else { "task" });
-            let label = create("label");
-            let _ = label.set_attribute("contenteditable", "false");
-            let input = create("input");
-            let _ = input.set_attribute("type", "checkbox");
-            let _ = input.set_attribute("data-task", "");
-            if *checked {
-                let _ = input.set_attribute("checked", "");
-            }
-            let _ = label.append_child(&input);
-            let _ = li.append_child(&label);
-            li
-        }
-        Container::Blockquote => create("blockquote"),
-        Container::Table => {
-            let table = create("table");
-            let tbody = create("tbody");
-            let _ = table.append_child(&tbody);
-            return (table, tbody);
-        }
-        Container::TableRow => create("tr"),
-        Container::TableCell {
-            header,
-            colspan,
-            rowspan,
-        } => {
-            let cell = create(if *header { "th" } else { "td" });
-            if *colspan > 1 {
-                let _ = cell.set_attribute("colspan", &colspan.to_string());
-            }
-            if *rowspan > 1 {
-                let _ = cell.set_attribute("rowspan", &rowspan.to_string());
-            }
-            cell
-        }
-    };
-    (el.clone(), el)
-}
-
-fn block_element(document: &Document, block: &Block) -> Element {
-    let create = |tag: &str| document.create_element(tag).expect("create block");
-    let el = match &block.kind {
-        BlockKind::Paragraph => create("p"),
-        BlockKind::Heading(level) => create(&format!("h{}", level.clamp(&1, &6))),
-        BlockKind::CodeBlock { language } => {
-            let pre = create("pre");
-            if let Some(language) = language {
-                let _ = pre.set_attribute("data-language", language);
-            }
-            pre
-        }
-        BlockKind::Rule => {
-            let hr = create("hr");
-            let _ = hr.set_attribute("contenteditable", "false");
-            let _ = hr.set_attribute("data-b", "");
-            return hr;
-        }
-        BlockKind::Image { src, alt } => {
-            let figure = create("figure");
-            let _ = figure.set_attribute("contenteditable", "false");
-            let _ = figure.set_attribute("data-b", "");
-            if safe_image_src(src) {
-                let img = create("img");
-                // The document's own pictures need the link's token: `images` shows them.
-                let own = src.starts_with("/api/docs/");
-                let _ = img.set_attribute(if own { "data-src" } else { "src" }, src);
-                let _ = img.set_attribute("alt", alt);
-                let _ = figure.append_child(&img);
-            }
-            if !alt.is_empty() {
-                let caption = create("figcaption");
-                caption.set_text_content(Some(alt));
-                let _ = figure.append_child(&caption);
-            }
-            return figure;
-        }
-        BlockKind::Unsupported(name) => {
-            let div = create("div");
-            let _ = div.set_attribute("contenteditable", "false");
-            let _ = div.set_attribute("class", "unsupported");
-            let _ = div.set_attribute("data-node", name);
-            div
-        }
-    };
-    let _ = el.set_attribute("data-b", "");
-    for inline in &block.inlines {
-        match inline {
-            Inline::Text { text, marks, link } => {
-                if text.is_empty() {
-                    continue;
-                }
-                let mut node: Node = document.create_text_node(text).into();
-                for (mark, tag) in [
-                    (Mark::Code, "code"),
-                    (Mark::Highlight, "mark"),
-                    (Mark::Strike, "s"),
-                    (Mark::Underline, "u"),
-                    (Mark::Italic, "em"),
-                    (Mark::Bold, "strong"),
-                ] {
-                    if marks.has(mark) {
-                        let wrapper = document.create_element(tag).expect("create mark");
-                        let _ = wrapper.append_child(&node);
-                        node = wrapper.into();
-                    }
-                }
-                if let Some(href) = link.as_deref().and_then(safe_href) {
-                    let a = document.create_element("a").expect("create link");
-                    let _ = a.set_attribute("href", &href);
-                    let _ = a.set_attribute("rel", "noopener noreferrer nofollow");
-                    let _ = a.set_attribute("target", "_blank");
-                    let _ = a.append_child(&node);
-                    node = a.into();
-                }
-                let _ = el.append_child(&node);
-            }
-            Inline::HardBreak => {
-                let br = document.create_element("br").expect("create br");
-                let _ = br.set_attribute("data-hard", "");
-                let _ = el.append_child(&br);
-            }
-            Inline::Other => {
-                let atom = document.create_element("span").expect("create atom");
-                let _ = atom.set_attribute("data-atom", "");
-                let _ = atom.set_attribute("contenteditable", "false");
-                atom.set_text_content(Some("\u{FFFC}"));
-                let _ = el.append_child(&atom);
-            }
-        }
-    }
-    // An empty block (or one ending in a hard break) needs a trailing <br> to show a line.
-    let ends_in_newline =
-        matches!(block.kind, BlockKind::CodeBlock { .. }) && block.text().ends_with('\n');
-    if block.is_empty()
-        || ends_in_newline
-        || matches!(block.inlines.last(), Some(Inline::HardBreak))
-    {
-        let br = document.create_element("br").expect("create br");
-        let _ = el.append_child(&br);
-    }
-    el
-}
-
-/// Pictures are shown only from the web (`https`, `http`) or this server's own paths.
-fn safe_image_src(src: &str) -> bool {
-    let lower = src.trim().to_ascii_lowercase();
-    (lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("/api/"))
-        && !src.chars().any(char::is_control)
-}
-
-/// The link targets ever rendered as links: `http`, `https` and `mailto` (see
-/// `gather_doc::rich_text::safe_href`).
-fn safe_href(href: &str) -> Option<String> {
-    gather_doc::rich_text::safe_href(href)
 }
 
 /// Every rendered block element, in document order.
@@ -484,7 +275,7 @@ mod tests {
     //! Browser tests (wasm-bindgen-test in headless Chromium): rendering into a real DOM and
     //! mapping positions both ways.
 
-    use gather_doc::rich_text::{Block, BlockKind, Inline, Mark, Marks, Pos};
+    use gather_doc::rich_text::{Block, BlockKind, Container, Inline, Mark, Marks, Pos};
     use wasm_bindgen_test::*;
 
     use super::*;

@@ -124,6 +124,12 @@ pub fn EditorMenu(
         });
     };
     let print = move |_| {
+        // Every block's content, even what is still being built in the background.
+        editor.with_value(|view| {
+            if let Some(view) = view {
+                view.settle();
+            }
+        });
         if let Some(window) = web_sys::window() {
             let _ = window.print();
         }

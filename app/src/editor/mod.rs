@@ -6,6 +6,7 @@ mod dom;
 mod find;
 mod images;
 mod input;
+mod markup;
 mod menu;
 mod page;
 mod paste;

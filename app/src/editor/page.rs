@@ -19,7 +19,7 @@ use gather_doc::rich_text::{Block, Pos};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Node};
 
-use super::dom;
+use super::{dom, markup};
 
 /// Documents with at most this many top-level nodes are editable whole.
 pub const WHOLE: usize = 150;
@@ -27,6 +27,11 @@ pub const WHOLE: usize = 150;
 const RADIUS: usize = 25;
 /// …and moves when the selection comes closer than this to its edge.
 const MARGIN: usize = 10;
+/// When a render builds more top-level nodes than this, only the first [`EAGER`] get their
+/// content at once; the rest is built in the background (see `markup`). The window after such
+/// a render lies within those.
+const DEFER_OVER: usize = 300;
+const EAGER: usize = 120;
 
 pub struct Page {
     /// Holds `before`, the host and `after`, in that order (the host's parent).
@@ -40,6 +45,8 @@ pub struct Page {
     ranges: Vec<Range<usize>>,
     /// The top-level nodes in the editing host.
     window: Range<usize>,
+    /// Some nodes' content may still be being built in the background.
+    deferred: std::cell::Cell<bool>,
 }
 
 impl Page {
@@ -63,6 +70,15 @@ impl Page {
             groups: Vec::new(),
             ranges: Vec::new(),
             window: 0..0,
+            deferred: std::cell::Cell::new(false),
+        }
+    }
+
+    /// Completes the content left for the background, before anything reads the blocks'
+    /// elements.
+    pub fn settle(&self) {
+        if self.deferred.replace(false) {
+            markup::finish_nodes();
         }
     }
 
@@ -77,7 +93,6 @@ impl Page {
     /// between are built again. `force` rebuilds the node holding that block even when equal
     /// (after the browser changed it during a composition).
     pub fn render(&mut self, old: &[Block], new: &[Block], force: Option<u32>) {
-        let document = self.outer.owner_document().expect("document");
         let mut old_ranges = dom::groups(old);
         if old_ranges.len() != self.groups.len() {
             // What is shown is not what `old` says (the first render, or after a composition):
@@ -106,10 +121,19 @@ impl Page {
         for el in &self.groups[prefix..on - suffix] {
             el.remove();
         }
-        let built: Vec<Element> = new_ranges[prefix..nn - suffix]
-            .iter()
-            .map(|r| dom::group_element(&document, &new[r.clone()]))
-            .collect();
+        // Many new nodes (a document arriving whole): their content beyond the first screens
+        // is built in the background.
+        let count = nn - suffix - prefix;
+        let eager = if count > DEFER_OVER { EAGER } else { count };
+        if eager < count {
+            self.deferred.set(true);
+        }
+        let built = markup::group_elements(
+            new_ranges[prefix..nn - suffix]
+                .iter()
+                .map(|r| &new[r.clone()]),
+            eager,
+        );
         // The window keeps its place in what stayed; one edge inside what changed moves to
         // the changed part's edge (so what was being edited stays editable).
         let moved = |x: usize, end: bool| {
@@ -154,8 +178,7 @@ impl Page {
         let Some(range) = self.ranges.get(g).filter(|r| r.end <= blocks.len()) else {
             return;
         };
-        let document = self.outer.owner_document().expect("document");
-        let fresh = dom::group_element(&document, &blocks[range.clone()]);
+        let fresh = markup::group_element(&blocks[range.clone()]);
         let old = std::mem::replace(&mut self.groups[g], fresh);
         if let Some(parent) = old.parent_node() {
             let _ = parent.replace_child(&self.groups[g], &old);
@@ -259,6 +282,7 @@ impl Page {
 
     /// The element of block `index` (clamped to the last block).
     pub fn block_element(&self, index: u32) -> Option<Node> {
+        self.settle();
         let g = self.group_of(index);
         let group = self.groups.get(g)?;
         let range = &self.ranges[g];
@@ -282,6 +306,7 @@ impl Page {
         if self.groups.is_empty() {
             return None;
         }
+        self.settle();
         dom::dom_to_pos_with(&self.outer, node, offset, &|block| self.index_of(block))
     }
 
@@ -368,13 +393,54 @@ mod tests {
         el.text_content().unwrap_or_default()
     }
 
+    /// Waits up to 5 s, a few milliseconds at a time, for `done`.
+    async fn wait_for(done: impl Fn() -> bool) -> bool {
+        for _ in 0..500 {
+            if done() {
+                return true;
+            }
+            let tick = js_sys::Promise::new(&mut |resolve, _| {
+                let _ = web_sys::window()
+                    .unwrap()
+                    .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10);
+            });
+            let _ = wasm_bindgen_futures::JsFuture::from(tick).await;
+        }
+        done()
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_document_arriving_whole_shows_its_top_first_and_the_rest_soon() {
+        let mut page = page();
+        let blocks = paragraphs(1000, "q");
+        page.render(&[], &blocks, None);
+        let last = page.groups[999].clone();
+        assert_eq!(last.text_content().unwrap_or_default(), "");
+        assert!(text_of(&page.host).contains("q 50"));
+        // Without anything asking, the rest arrives.
+        let all: String = (0..1000).map(|i| format!("q {i}")).collect();
+        assert!(wait_for(|| text_of(&page.outer) == all).await);
+        assert_eq!(last.text_content().unwrap_or_default(), "q 999");
+        // A position far down maps at once after another whole document arrived.
+        let again = paragraphs(1000, "r");
+        page.render(&blocks, &again, None);
+        let (node, at) = page.pos_to_dom(Pos::new(900, 2)).unwrap();
+        assert_eq!(node.text_content().unwrap_or_default(), "r 900");
+        assert_eq!(page.dom_to_pos(&node, at), Some(Pos::new(900, 2)));
+    }
+
     #[wasm_bindgen_test]
     fn a_long_document_is_editable_around_the_selection_only() {
         let mut page = page();
         let blocks = paragraphs(500, "p");
         page.render(&[], &blocks, None);
-        // Everything is shown, in order, and only a window is in the host.
+        // The document's top is built at once, the rest in the background; every node is
+        // there, in order, and everything is once something reads the blocks.
         let all: String = (0..500).map(|i| format!("p {i}")).collect();
+        let top: String = (0..EAGER).map(|i| format!("p {i}")).collect();
+        assert_eq!(text_of(&page.outer), top);
+        assert_eq!(page.groups.len(), 500);
+        page.settle();
         assert_eq!(text_of(&page.outer), all);
         assert_eq!(page.host.child_element_count(), 2 * RADIUS as u32 + 1);
         assert!(page.outer.has_attribute("data-windowed"));

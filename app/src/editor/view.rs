@@ -163,6 +163,11 @@ impl EditorView {
         Some(Selection { anchor, focus })
     }
 
+    /// Builds at once the content still being built in the background (see `markup`).
+    pub fn settle(&self) {
+        self.page.settle();
+    }
+
     /// The element holding every rendered block (the host's and those beside it).
     pub fn outer(&self) -> &Element {
         self.page.outer()

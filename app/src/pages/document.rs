@@ -21,7 +21,7 @@ use super::share::{ActivityDialog, ShareDialog};
 use super::supplies::TotalsPanel;
 use super::token_from_fragment;
 use crate::api;
-use crate::connection::{Connection, Reports, Status};
+use crate::connection::{Connection, EarlySocket, Reports, Status};
 use crate::editor::presence::PresenceLayer;
 use crate::editor::{Editor, ImagePlace, ViewSlot};
 use crate::i18n::{api_error, close_message, role_name, t, Key, Lang};
@@ -92,12 +92,34 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
     });
     // The connection and the kept copy live as long as the page. Both start once the copy this
     // browser kept (if any) is in the document: it shows at once, offline too, and the sync
-    // then exchanges only differences.
+    // then exchanges only differences. The socket itself opens meanwhile.
     let live = StoredValue::new_local(None::<(Rc<Connection>, LocalCopy)>);
     let presence = Presence::new(doc.client_id().get());
     {
+        let connect = {
+            let (id, token, doc) = (id.clone(), token.clone(), doc.clone());
+            move |kept_unsaved, early| {
+                Rc::new(Connection::open(
+                    id.clone(),
+                    token.clone(),
+                    doc.clone(),
+                    reports,
+                    kept_unsaved,
+                    early,
+                    refresh,
+                ))
+            }
+        };
         let (id, token, doc) = (id.clone(), token.clone(), doc.clone());
         spawn_local(async move {
+            // A first visit has no kept copy to wait for: it connects at once. Otherwise the
+            // socket opens while the kept copy is read, and the hello waits for it.
+            let (mut connection, mut early) = (None, None);
+            if local_store::may_have(&id) {
+                early = EarlySocket::open(&id, &token);
+            } else {
+                connection = Some(connect(0, None));
+            }
             let kept = local_store::load(&id).await;
             if live.is_disposed() || gone.get_untracked() {
                 return;
@@ -108,14 +130,7 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
             }
             let kept_unsaved = kept.as_ref().map_or(0, |kept| kept.unsaved);
             let copy = LocalCopy::start(id.clone(), doc.clone(), kept);
-            let connection = Rc::new(Connection::open(
-                id,
-                token,
-                doc,
-                reports,
-                kept_unsaved,
-                refresh,
-            ));
+            let connection = connection.unwrap_or_else(|| connect(kept_unsaved, early));
             presence.attach(connection.clone());
             live.set_value(Some((connection, copy)));
         });
