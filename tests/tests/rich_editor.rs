@@ -510,10 +510,16 @@ async fn find_and_replace_word_count_and_markdown_import_and_export() -> Result<
         WAIT,
     )
     .await?;
-    // The find bar is still open: the imported text's matches are highlighted too.
+    // The find bar is still open: the imported text's matches are highlighted too, and
+    // counted, none selected yet.
     a.wait_js(
         "const h = CSS.highlights.get('gather-find');
          return !!h && h.size === 2 && [...h].every(r => r.toString() === '口罩');",
+        WAIT,
+    )
+    .await?;
+    a.wait_js(
+        "return document.querySelector('[data-testid=find-count]').textContent === '2 matches';",
         WAIT,
     )
     .await?;

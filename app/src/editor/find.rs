@@ -8,7 +8,7 @@ use leptos::html::Input;
 use leptos::prelude::*;
 
 use super::input::ViewSlot;
-use super::text::{t, Key};
+use super::text::{match_count, t, Key};
 use super::view::EditorView;
 use super::view::Selection;
 use crate::i18n::Lang;
@@ -200,14 +200,13 @@ pub fn FindBar(
         });
         show(0);
     };
+    // "2 / 5" once one is selected; before that (the document changed while the bar was open,
+    // from none to some) just how many.
     let count = move || {
-        let n = total.get();
         if query.get().is_empty() {
             String::new()
-        } else if n == 0 {
-            t(lang.get(), Key::NoMatches).to_owned()
         } else {
-            format!("{} / {}", current.get(), n)
+            match_count(lang.get(), current.get(), total.get())
         }
     };
     view! {

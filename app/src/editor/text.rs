@@ -162,3 +162,14 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         (Lang::En, PictureRefused) => "This link may not add pictures to the document.",
     }
 }
+
+/// The find bar's count: which match is selected (1-based; 0 when none is) of how many.
+pub fn match_count(lang: Lang, current: usize, total: usize) -> String {
+    match (lang, current, total) {
+        (lang, _, 0) => t(lang, Key::NoMatches).to_owned(),
+        (Lang::Zh, 0, n) => format!("共 {n} 处"),
+        (Lang::En, 0, 1) => "1 match".to_owned(),
+        (Lang::En, 0, n) => format!("{n} matches"),
+        (_, c, n) => format!("{c} / {n}"),
+    }
+}

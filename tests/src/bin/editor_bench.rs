@@ -780,7 +780,9 @@ fn print_timeline(profile: &Value) {
         let leaf = names.get(&id).cloned().unwrap_or_default();
         loop {
             let name = names.get(&id).map(String::as_str).unwrap_or("");
-            if name.starts_with("app::") && !name.contains("{{closure}}")
+            if name.starts_with("app::")
+                && !name.contains("{{closure}}")
+                && !name.starts_with("app::main")
                 || name.starts_with("gather_doc::")
             {
                 let short: String = name.chars().take(80).collect();
