@@ -2,12 +2,14 @@
 //! editing host (`app/src/editor/page.rs`), so a keystroke does not cost the browser work in
 //! proportion to the whole document; the rest is shown beside it. A user must not notice:
 //! clicking anywhere, Ctrl+Home / Ctrl+End, walking down with the arrow keys, ticking a task
-//! far away and select-all all work on the whole document, and a colleague sees every change.
+//! far away, a selection dragged with the mouse past the host's end and select-all all work
+//! on the whole document, and a colleague sees every change.
 
 use std::time::Duration;
 
 use anyhow::{ensure, Result};
 use e2e::{workspace_root, Browser, Driver, GatherServer, LAST_BLOCK, WAIT};
+use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::Locator;
 
 const END: &str = "END OF THE PLAN";
@@ -173,6 +175,77 @@ async fn a_long_document_is_edited_everywhere_as_one() -> Result<()> {
     reader
         .screenshot(&workspace_root().join("screenshots/long-document-zh-phone.png"))
         .await?;
+
+    // A selection dragged with the mouse from near the top to past the host's end reaches
+    // where the mouse was let go, and copies as all of it (a tall window, so both ends are on
+    // screen at once).
+    let dragger = driver.browser("dragger", 900, 3000).await?;
+    dragger.goto(&server.url(&doc.path)).await?;
+    dragger.wait_online().await?;
+    dragger.wait_js(&arrived, Duration::from_secs(60)).await?;
+    let ends = dragger
+        .js(
+            "const find = (s) => [...document.querySelectorAll('[data-testid=editor-page] p')]
+                 .find(p => p.textContent.includes(s));
+             const [from, to] = [find(': 第5段 '), find(': 第58段 ')];
+             from.id = 'drag-from'; to.id = 'drag-to';
+             window.scrollTo(0, 0);
+             window.addEventListener('copy', (e) => {
+                 window.__dragged = e.clipboardData.getData('text/plain'); });
+             const host = document.querySelector('[data-testid=editor]');
+             return [from.getBoundingClientRect().width, host.contains(to),
+                     window.innerHeight - to.getBoundingClientRect().bottom];",
+        )
+        .await?;
+    let width = ends[0].as_f64().unwrap_or(0.0);
+    ensure!(
+        ends[1] == serde_json::Value::Bool(false) && ends[2].as_f64().unwrap_or(-1.0) > 0.0,
+        "the drag's end must be on screen and outside the host: {ends}"
+    );
+    let from = dragger.client.find(Locator::Id("drag-from")).await?;
+    let to = dragger.client.find(Locator::Id("drag-to")).await?;
+    // Inside each paragraph's text: near its left end.
+    let x = -width / 2.0 + 40.0;
+    let mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement {
+            element: from,
+            duration: None,
+            x,
+            y: 0.0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(200)),
+            x: 0.0,
+            y: 300.0,
+        })
+        .then(PointerAction::MoveToElement {
+            element: to,
+            duration: Some(Duration::from_millis(300)),
+            x,
+            y: 0.0,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    dragger.client.perform_actions(mouse).await?;
+    dragger.type_keys(&format!("{CTRL}c{RELEASE}")).await?;
+    dragger.wait_js("return !!window.__dragged;", WAIT).await?;
+    let dragged: String = serde_json::from_value(dragger.js("return window.__dragged;").await?)?;
+    let lines: Vec<&str> = dragged.lines().collect();
+    ensure!(
+        lines.len() == 54
+            && lines[1].contains(": 第6段 ")
+            && lines[52].contains(": 第57段 ")
+            && lines[53].starts_with("Pa"),
+        "dragged {} lines: {:?} … {:?}",
+        lines.len(),
+        lines.first(),
+        lines.last()
+    );
+    dragger.close().await?;
 
     // Select-all takes the whole document, not only the host's part: copying it gives the
     // whole document as HTML and text, and cutting it empties the document.

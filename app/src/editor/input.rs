@@ -172,13 +172,7 @@ pub fn install(
             return;
         };
         // Only a press on the document shown beside the host (not on the page's margin).
-        let shown = match target.dyn_ref::<Element>() {
-            Some(el) => el.closest(".shown").ok().flatten(),
-            None => target
-                .parent_element()
-                .and_then(|el| el.closest(".shown").ok().flatten()),
-        };
-        if shown.is_none() || !is_editable(&host) {
+        if !in_shown(&target) || !is_editable(&host) {
             return;
         }
         slot.update_value(|view| {
@@ -186,6 +180,40 @@ pub fn install(
             if let Some(pos) = view.dom_to_pos(&target, 0) {
                 view.make_editable(pos.block, pos.block);
             }
+        });
+    });
+    // A selection dragged with the mouse past the host's edge: before the browser extends
+    // it to the point under the pointer (the default action of the `mousemove` that follows),
+    // everything from where it began to that point becomes editable. The browser would
+    // otherwise stop it at the host's edge.
+    let host = root.clone();
+    listen(outer, "pointermove", move |event| {
+        let dragging = event
+            .dyn_ref::<web_sys::MouseEvent>()
+            .is_some_and(|e| e.buttons() & 1 == 1);
+        let Some(target) = event.target().and_then(|t| t.dyn_into::<Node>().ok()) else {
+            return;
+        };
+        if !dragging || !in_shown(&target) || !is_editable(&host) {
+            return;
+        }
+        // The point under the pointer, else the start of what it is over.
+        let (x, y) = event
+            .dyn_ref::<web_sys::MouseEvent>()
+            .map_or((0, 0), |e| (e.client_x(), e.client_y()));
+        let (node, offset) = point_at(x, y).unwrap_or((target, 0));
+        slot.update_value(|view| {
+            let Some(view) = view else { return };
+            let (Some(sel), Some(focus)) = (view.selection(), view.dom_to_pos(&node, offset))
+            else {
+                return;
+            };
+            // The browser leaves this move's selection as it was once the document under
+            // the pointer changed: it is set here, and later moves extend it natively.
+            view.set_selection(super::view::Selection {
+                anchor: sel.anchor,
+                focus,
+            });
         });
     });
     let document = root.owner_document().expect("document");
@@ -202,6 +230,30 @@ pub fn install(
     let _ = document
         .add_event_listener_with_callback("selectionchange", on_selection.as_ref().unchecked_ref());
     on_selection.forget();
+}
+
+/// The DOM boundary point at viewport coordinates (`document.caretRangeFromPoint`).
+fn point_at(x: i32, y: i32) -> Option<(Node, u32)> {
+    let document = web_sys::window()?.document()?;
+    let f = js_sys::Reflect::get(&document, &"caretRangeFromPoint".into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    let range = f
+        .call2(&document, &x.into(), &y.into())
+        .ok()?
+        .dyn_into::<web_sys::Range>()
+        .ok()?;
+    Some((range.start_container().ok()?, range.start_offset().ok()?))
+}
+
+/// Whether `node` is part of the document shown beside the editing host.
+fn in_shown(node: &Node) -> bool {
+    let element = match node.dyn_ref::<Element>() {
+        Some(el) => Some(el.clone()),
+        None => node.parent_element(),
+    };
+    element.is_some_and(|el| el.closest(".shown").ok().flatten().is_some())
 }
 
 /// How many blocks a PageUp or PageDown may move the caret (a tall screen of short lines).
