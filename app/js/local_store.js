@@ -74,12 +74,7 @@ function setMarker(id, kept) {
 /** Whether this browser may keep a copy of `id` (false only when it surely does not). */
 export function mayHave(id) {
   try {
-    if (localStorage.getItem(`gather-kept:${id}`) !== null) return true;
-    const prefix = `gather-pending:${id}:`;
-    for (let i = 0; i < localStorage.length; i++) {
-      if ((localStorage.key(i) || '').startsWith(prefix)) return true;
-    }
-    return false;
+    return localStorage.getItem(`gather-kept:${id}`) !== null || pendingKeys(id).length > 0;
   } catch (error) {
     return true;
   }
@@ -109,10 +104,7 @@ export function savePending(id, tab, update, unsaved) {
 export function loadPending(id) {
   const found = [];
   try {
-    const prefix = `gather-pending:${id}:`;
-    for (let i = 0; i < localStorage.length; i++) {
-      const key = localStorage.key(i);
-      if (!key || !key.startsWith(prefix)) continue;
+    for (const key of pendingKeys(id)) {
       try {
         const { unsaved, state } = JSON.parse(localStorage.getItem(key));
         const binary = atob(state);
@@ -127,6 +119,17 @@ export function loadPending(id) {
     // No localStorage: nothing pending.
   }
   return found;
+}
+
+/** The localStorage keys of what pages left pending for `id` (throws without localStorage). */
+function pendingKeys(id) {
+  const prefix = `gather-pending:${id}:`;
+  const keys = [];
+  for (let i = 0; i < localStorage.length; i++) {
+    const key = localStorage.key(i);
+    if (key && key.startsWith(prefix)) keys.push(key);
+  }
+  return keys;
 }
 
 /** Forgets pending updates that a completed save now holds. */

@@ -7,7 +7,7 @@ mod support;
 
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use support::{http_get, Config, Server};
+use support::{http_get, http_get_encoded, Config, Server};
 
 fn hash(script: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(Sha256::digest(script.as_bytes()))
@@ -152,22 +152,6 @@ async fn hashed_files_are_cached_for_a_year_and_snippets_revalidated() {
     server.stop().await;
 }
 
-/// A GET accepting `encoding`: the lower-cased head and the raw body.
-async fn get_encoded(server: &Server, path: &str, encoding: &str) -> (String, Vec<u8>) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let addr = server.addr;
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept-Encoding: {encoding}\r\nConnection: close\r\n\r\n"
-    );
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).await.unwrap();
-    let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8_lossy(&response[..split]).to_lowercase();
-    (head, response[split + 4..].to_vec())
-}
-
 #[tokio::test]
 async fn the_builds_compressed_copies_are_sent_as_they_are() {
     let data = tempfile::tempdir().unwrap();
@@ -185,20 +169,20 @@ async fn the_builds_compressed_copies_are_sent_as_they_are() {
     let config = Config::for_tests(data.path().to_path_buf(), assets.path().to_path_buf());
     let server = Server::start_with(config).await;
 
-    let (head, body) = get_encoded(&server, "/app-1_bg.wasm", "gzip, deflate, br").await;
+    let (head, body) = http_get_encoded(server.addr, "/app-1_bg.wasm", "gzip, deflate, br").await;
     assert!(head.starts_with("http/1.1 200"), "{head}");
     assert!(head.contains("content-encoding: br"), "{head}");
     assert!(head.contains("content-type: application/wasm"), "{head}");
     assert!(head.contains("max-age=31536000"), "{head}");
     assert_eq!(body, b"brotli copy");
-    let (head, body) = get_encoded(&server, "/app-1_bg.wasm", "gzip").await;
+    let (head, body) = http_get_encoded(server.addr, "/app-1_bg.wasm", "gzip").await;
     assert!(head.contains("content-encoding: gzip"), "{head}");
     assert_eq!(body, b"gzip copy");
-    let (head, body) = get_encoded(&server, "/app-1_bg.wasm", "identity").await;
+    let (head, body) = http_get_encoded(server.addr, "/app-1_bg.wasm", "identity").await;
     assert!(!head.contains("content-encoding"), "{head}");
     assert_eq!(body, wasm);
     // A file the build did not compress is compressed on the way.
-    let (head, body) = get_encoded(&server, "/style-1.css", "gzip").await;
+    let (head, body) = http_get_encoded(server.addr, "/style-1.css", "gzip").await;
     assert!(head.contains("content-encoding: gzip"), "{head}");
     assert!(body.len() < 1000, "{} bytes", body.len());
     server.stop().await;

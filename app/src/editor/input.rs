@@ -188,20 +188,20 @@ pub fn install(
     // otherwise stop it at the host's edge.
     let host = root.clone();
     listen(outer, "pointermove", move |event| {
-        let dragging = event
+        let Some(mouse) = event
             .dyn_ref::<web_sys::MouseEvent>()
-            .is_some_and(|e| e.buttons() & 1 == 1);
+            .filter(|e| e.buttons() & 1 == 1)
+        else {
+            return;
+        };
         let Some(target) = event.target().and_then(|t| t.dyn_into::<Node>().ok()) else {
             return;
         };
-        if !dragging || !in_shown(&target) || !is_editable(&host) {
+        if !in_shown(&target) || !is_editable(&host) {
             return;
         }
         // The point under the pointer, else the start of what it is over.
-        let (x, y) = event
-            .dyn_ref::<web_sys::MouseEvent>()
-            .map_or((0, 0), |e| (e.client_x(), e.client_y()));
-        let (node, offset) = point_at(x, y).unwrap_or((target, 0));
+        let (node, offset) = point_at(mouse.client_x(), mouse.client_y()).unwrap_or((target, 0));
         slot.update_value(|view| {
             let Some(view) = view else { return };
             let (Some(sel), Some(focus)) = (view.selection(), view.dom_to_pos(&node, offset))

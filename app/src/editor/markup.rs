@@ -66,16 +66,19 @@ fn document() -> web_sys::Document {
 #[derive(Default)]
 struct Steps {
     out: Vec<u8>,
+    /// One step's string before it is written as JSON (reused: a document has tens of
+    /// thousands of steps).
+    scratch: String,
 }
 
 impl Steps {
     fn step(&mut self, prefix: char, text: &str) {
         self.out.push(if self.out.is_empty() { b'[' } else { b',' });
-        let mut s = String::with_capacity(text.len() + 1);
-        s.push(prefix);
-        s.push_str(text);
+        self.scratch.clear();
+        self.scratch.push(prefix);
+        self.scratch.push_str(text);
         // Writing a string into a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut self.out, &s);
+        let _ = serde_json::to_writer(&mut self.out, &self.scratch);
     }
 
     fn open(&mut self, tag: &str) {
@@ -116,7 +119,7 @@ impl Steps {
                 .take_while(|((a, _), b)| *a == *b)
                 .count();
             if shared == 0 && wrote {
-                // A second node at the top: never for one group; keep it inside the first.
+                // A second top-level node: `dom::groups` never puts two in one group.
                 break;
             }
             for (_, opened) in stack.drain(shared..).rev() {
@@ -127,9 +130,6 @@ impl Steps {
             for ancestor in &block.path[shared..] {
                 let opened = self.container(&ancestor.container);
                 stack.push((ancestor, opened));
-            }
-            if stack.is_empty() && wrote {
-                break;
             }
             self.block(block);
             wrote = true;

@@ -481,6 +481,20 @@ pub async fn http_get(addr: SocketAddr, path: &str) -> String {
     response.to_lowercase().replacen("http/1.1", "HTTP/1.1", 1)
 }
 
+/// A GET accepting `encoding` (`Accept-Encoding`): the lower-cased head and the raw body.
+pub async fn http_get_encoded(addr: SocketAddr, path: &str, encoding: &str) -> (String, Vec<u8>) {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept-Encoding: {encoding}\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&response[..split]).to_lowercase();
+    (head, response[split + 4..].to_vec())
+}
+
 /// An HTTP/1.1 request with a bearer token and a raw body of `content_type`; returns the status,
 /// the lower-cased head and the body's bytes (the body must not be chunked).
 pub async fn http_raw(
