@@ -38,6 +38,11 @@ pub struct Config {
     /// Threads for websocket work; 1 (the default) is the cheapest per delivered update.
     #[arg(long, env = "GATHER_THREADS", default_value_t = 1)]
     pub threads: usize,
+    /// The shortest time, in milliseconds, between the starts of two commits of edits. Edits
+    /// arriving meanwhile share the next commit (and its fsync); each waits at most this long
+    /// before it is stored and relayed. 0 commits as soon as the last commit ends.
+    #[arg(long, env = "GATHER_COMMIT_GAP_MS", default_value_t = 4)]
+    pub commit_gap_ms: u64,
     /// At most how often, in seconds, an automatic version of a document being edited is kept.
     #[arg(long, env = "GATHER_VERSION_EVERY_SECS", default_value_t = 600)]
     pub version_every_secs: u64,
@@ -98,6 +103,7 @@ impl Config {
             max_doc_bytes: 256 * 1024 * 1024,
             trust_forwarded_for: false,
             threads: 1,
+            commit_gap_ms: 4,
             version_every_secs: 600,
             max_handshakes: 32,
             max_waiting_handshakes: 20_000,

@@ -72,7 +72,12 @@ impl ServerState {
         shutdown: watch::Receiver<bool>,
     ) -> Self {
         ServerState {
-            rooms: Rooms::new(store, config.max_doc_bytes, Some(history.clone())),
+            rooms: Rooms::new(
+                store,
+                config.max_doc_bytes,
+                Some(history.clone()),
+                std::time::Duration::from_millis(config.commit_gap_ms),
+            ),
             admission: Admission::new(
                 config.max_handshakes,
                 config.max_waiting_handshakes,
@@ -245,10 +250,12 @@ async fn sync_socket(
     };
     let limit = state.max_message_bytes;
     // Small socket buffers: thousands of mostly idle connections must not each hold tungstenite's
-    // default 128 KiB read buffer; every frame is written (and flushed) as it is sent.
+    // default 128 KiB read buffer (1 KiB holds nearly every update and presence message a
+    // client sends; a larger one is read in more steps). Frames queued together are written together (the writer
+    // flushes after each batch); a larger frame is written at once.
     let upgrade = upgrade
-        .read_buffer_size(4096)
-        .write_buffer_size(0)
+        .read_buffer_size(1024)
+        .write_buffer_size(16 * 1024)
         .max_message_size(limit)
         .max_frame_size(limit);
     // Refusals still upgrade, so the app can read the close code and say why.

@@ -139,8 +139,14 @@ impl Member {
 }
 
 impl Rooms {
-    pub fn new(store: Arc<dyn Store>, max_doc_bytes: usize, history: Option<History>) -> Rooms {
-        let committer = Committer::start(store.clone());
+    /// Live documents over `store`; `commit_gap` is the committer's (see [`Committer::start`]).
+    pub fn new(
+        store: Arc<dyn Store>,
+        max_doc_bytes: usize,
+        history: Option<History>,
+        commit_gap: std::time::Duration,
+    ) -> Rooms {
+        let committer = Committer::start(store.clone(), commit_gap);
         Rooms {
             inner: Arc::new(Inner {
                 map: Mutex::new(HashMap::new()),
@@ -569,7 +575,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_document_loads_once_and_unloads_after_the_last_member_leaves() {
         let store = Arc::new(SlowStore::default());
-        let rooms = Rooms::new(store.clone(), usize::MAX, None);
+        let rooms = Rooms::new(store.clone(), usize::MAX, None, Duration::ZERO);
         let doc = DocId::parse("class-3").unwrap();
         let joins = (0..5).map(|_| {
             let rooms = rooms.clone();
@@ -622,7 +628,7 @@ mod tests {
             let update = author.transact().encode_state_as_update_v1(&before);
             store.append(&[(doc.clone(), update)]).unwrap();
         }
-        let rooms = Rooms::new(store.clone(), usize::MAX, None);
+        let rooms = Rooms::new(store.clone(), usize::MAX, None, Duration::ZERO);
         let (h, _rx) = handle();
         let member = rooms.join(&doc, h).await.unwrap();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);

@@ -25,6 +25,10 @@ const PING_EVERY: Duration = Duration::from_secs(30);
 const IDLE_LIMIT: Duration = Duration::from_secs(75);
 /// A write that takes longer than this means the peer stopped reading.
 const WRITE_LIMIT: Duration = Duration::from_secs(30);
+/// Incoming frames up to this size are copied out of the read buffer (see the reader).
+const OWN_COPY_UNDER: usize = 1024;
+/// Most queued frames gathered into one write.
+const WRITE_BATCH: usize = 64;
 
 /// Who is connecting, as the handshake established.
 pub struct Session {
@@ -127,29 +131,58 @@ pub async fn serve_socket(
     let writer = async move {
         let mut ping = tokio::time::interval(PING_EVERY);
         ping.tick().await;
+        // Made once, not per frame: a fresh `changed()` registers with the channel each time.
+        let closed = async {
+            let changed = close_rx.changed().await;
+            if changed.is_ok() {
+                *close_rx.borrow()
+            } else {
+                None
+            }
+        };
+        tokio::pin!(closed);
         loop {
-            let message = tokio::select! {
+            let first = tokio::select! {
                 biased;
-                changed = close_rx.changed() => {
-                    let code = if changed.is_ok() { *close_rx.borrow() } else { None };
+                code = &mut closed => {
                     let message = code.map_or(Message::Close(None), close_message);
                     let _ = tokio::time::timeout(WRITE_LIMIT, sink.send(message)).await;
                     let _ = tokio::time::timeout(WRITE_LIMIT, sink.close()).await;
                     return;
                 }
                 frame = frames_rx.recv() => match frame {
-                    Some(bytes) => {
-                        queued.fetch_sub(bytes.len(), std::sync::atomic::Ordering::Relaxed);
-                        Message::Binary(bytes)
-                    }
+                    Some(bytes) => bytes,
                     // The room dropped this connection's queue: its task failed.
-                    None => close_message(CloseCode::Internal),
+                    None => {
+                        let message = close_message(CloseCode::Internal);
+                        let _ = tokio::time::timeout(WRITE_LIMIT, sink.send(message)).await;
+                        return;
+                    }
                 },
-                _ = ping.tick() => Message::Ping(Bytes::new()),
+                _ = ping.tick() => {
+                    let ping = sink.send(Message::Ping(Bytes::new()));
+                    match tokio::time::timeout(WRITE_LIMIT, ping).await {
+                        Ok(Ok(())) => continue,
+                        _ => return,
+                    }
+                }
             };
-            let closing = matches!(message, Message::Close(_));
-            match tokio::time::timeout(WRITE_LIMIT, sink.send(message)).await {
-                Ok(Ok(())) if closing => return,
+            // This frame and whatever else is queued already go out in one write: a busy
+            // document's frames share a system call instead of paying one each.
+            let batch = async {
+                let mut frame = Some(first);
+                let mut fed = 0;
+                while let Some(bytes) = frame.take() {
+                    queued.fetch_sub(bytes.len(), std::sync::atomic::Ordering::Relaxed);
+                    sink.feed(Message::Binary(bytes)).await?;
+                    fed += 1;
+                    if fed < WRITE_BATCH {
+                        frame = frames_rx.try_recv().ok();
+                    }
+                }
+                sink.flush().await
+            };
+            match tokio::time::timeout(WRITE_LIMIT, batch).await {
                 Ok(Ok(())) => {}
                 Ok(Err(_)) => return,
                 Err(_) => {
@@ -163,6 +196,13 @@ pub async fn serve_socket(
         tokio::pin!(expiry);
         let handshake_over = tokio::time::sleep(HANDSHAKE_LIMIT);
         tokio::pin!(handshake_over);
+        // Checked now and then rather than timed per message: a timer per incoming frame
+        // costs more than the frame.
+        let mut idle_check = tokio::time::interval(IDLE_LIMIT / 5);
+        idle_check.tick().await;
+        let mut last_heard = tokio::time::Instant::now();
+        let stopping = shutdown.wait_for(|stop| *stop);
+        tokio::pin!(stopping);
         loop {
             let message = tokio::select! {
                 _ = &mut handshake_over, if handshake.is_some() => {
@@ -174,19 +214,24 @@ pub async fn serve_socket(
                     close_tx.send_replace(Some(CloseCode::LinkInvalid));
                     return;
                 }
-                message = tokio::time::timeout(IDLE_LIMIT, stream.next()) => match message {
-                    Ok(message) => message,
+                _ = idle_check.tick() => {
                     // Our pings wait behind the frames still queued (a large document going
                     // down a slow link, in pieces), so the peer cannot answer them yet; a peer
                     // that stopped reading is caught by the writer's `WRITE_LIMIT` instead.
-                    Err(_) if backlog.load(std::sync::atomic::Ordering::Relaxed) > 0 => continue,
-                    Err(_) => {
-                        tracing::info!(conn, "idle connection closed");
-                        close_tx.send_replace(None);
-                        return;
+                    if last_heard.elapsed() < IDLE_LIMIT
+                        || backlog.load(std::sync::atomic::Ordering::Relaxed) > 0
+                    {
+                        continue;
                     }
-                },
-                _ = shutdown.wait_for(|stop| *stop) => {
+                    tracing::info!(conn, "idle connection closed");
+                    close_tx.send_replace(None);
+                    return;
+                }
+                message = stream.next() => {
+                    last_heard = tokio::time::Instant::now();
+                    message
+                }
+                _ = &mut stopping => {
                     close_tx.send_replace(Some(CloseCode::ShuttingDown));
                     return;
                 }
@@ -198,6 +243,14 @@ pub async fn serve_socket(
                         close_tx.send_replace(Some(CloseCode::MessageTooLarge));
                         return;
                     }
+                    // A small frame is a slice of the socket's read buffer; relayed as it is,
+                    // it would pin that buffer in every receiver's queue and make the next read
+                    // allocate (and zero) a new one. Its own copy lets the buffer be reused.
+                    let bytes = if bytes.len() <= OWN_COPY_UNDER {
+                        Bytes::copy_from_slice(&bytes)
+                    } else {
+                        bytes
+                    };
                     let passed = if handshake.is_some() {
                         let answered = member.frame_answered(bytes).await;
                         handshake = None;

@@ -99,7 +99,7 @@ mod tests {
     #[tokio::test]
     async fn the_committer_groups_appends_and_reports_durability() {
         let store = Arc::new(MemoryStore::default());
-        let committer = Committer::start(store.clone());
+        let committer = Committer::start(store.clone(), std::time::Duration::from_millis(4));
         let doc = DocId::parse("d").unwrap();
         let writes = (0..50u8).map(|i| {
             let committer = committer.clone();
