@@ -2,9 +2,9 @@
 //! all in one transaction (one fsync), so many documents' updates share the cost of
 //! durability.
 //!
-//! Commits start at most every `gap` (4 ms unless configured): a request that arrives sooner after the last
-//! commit began waits for the rest of the gap, and everything arriving meanwhile joins its
-//! group. Each commit (an fsync and a dozen page writes) costs the machine far more than the
+//! Commits start at most every `gap` (4 ms unless configured): a request that arrives sooner
+//! after the last commit began waits for the rest of the gap, and everything arriving
+//! meanwhile joins its group. Each commit (an fsync and a dozen page writes) costs the machine far more than the
 //! rows in it, so under load this trades a few milliseconds of an edit's relay for a fraction
 //! of the server's CPU; a lone edit on a quiet server is committed at once.
 
