@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use gather_doc::{CloseCode, DocId};
 use tokio::sync::{mpsc, watch};
 
@@ -69,6 +69,10 @@ pub async fn serve_socket(
         queued: place,
     } = session;
     let (mut sink, mut stream) = socket.split();
+    // The upgraded socket still holds hyper's 16 KiB request buffer, which goes at the first
+    // read: read once now, so a connection waiting for its turn in a storm holds 1 KiB, not 17.
+    // Whatever the client has sent already is kept for the reader.
+    let mut early = stream.next().now_or_never();
     let handshake = tokio::select! {
         handshake = place.admit() => handshake,
         Ok(_) = shutdown.wait_for(|stop| *stop) => None,
@@ -204,37 +208,40 @@ pub async fn serve_socket(
         let stopping = shutdown.wait_for(|stop| *stop);
         tokio::pin!(stopping);
         loop {
-            let message = tokio::select! {
-                _ = &mut handshake_over, if handshake.is_some() => {
-                    handshake = None;
-                    continue;
-                }
-                _ = &mut expiry => {
-                    tracing::info!(conn, "link expired; closing");
-                    close_tx.send_replace(Some(CloseCode::LinkInvalid));
-                    return;
-                }
-                _ = idle_check.tick() => {
-                    // Our pings wait behind the frames still queued (a large document going
-                    // down a slow link, in pieces), so the peer cannot answer them yet; a peer
-                    // that stopped reading is caught by the writer's `WRITE_LIMIT` instead.
-                    if last_heard.elapsed() < IDLE_LIMIT
-                        || backlog.load(std::sync::atomic::Ordering::Relaxed) > 0
-                    {
+            let message = match early.take() {
+                Some(message) => message,
+                None => tokio::select! {
+                    _ = &mut handshake_over, if handshake.is_some() => {
+                        handshake = None;
                         continue;
                     }
-                    tracing::info!(conn, "idle connection closed");
-                    close_tx.send_replace(None);
-                    return;
-                }
-                message = stream.next() => {
-                    last_heard = tokio::time::Instant::now();
-                    message
-                }
-                _ = &mut stopping => {
-                    close_tx.send_replace(Some(CloseCode::ShuttingDown));
-                    return;
-                }
+                    _ = &mut expiry => {
+                        tracing::info!(conn, "link expired; closing");
+                        close_tx.send_replace(Some(CloseCode::LinkInvalid));
+                        return;
+                    }
+                    _ = idle_check.tick() => {
+                        // Our pings wait behind the frames still queued (a large document going
+                        // down a slow link, in pieces), so the peer cannot answer them yet; a peer
+                        // that stopped reading is caught by the writer's `WRITE_LIMIT` instead.
+                        if last_heard.elapsed() < IDLE_LIMIT
+                            || backlog.load(std::sync::atomic::Ordering::Relaxed) > 0
+                        {
+                            continue;
+                        }
+                        tracing::info!(conn, "idle connection closed");
+                        close_tx.send_replace(None);
+                        return;
+                    }
+                    message = stream.next() => {
+                        last_heard = tokio::time::Instant::now();
+                        message
+                    }
+                    _ = &mut stopping => {
+                        close_tx.send_replace(Some(CloseCode::ShuttingDown));
+                        return;
+                    }
+                },
             };
             match message {
                 Some(Ok(Message::Binary(bytes))) => {

@@ -38,6 +38,23 @@ async fn clients_converge_and_the_document_survives_a_restart() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_saying_hello_before_the_handshake_is_answered_syncs_and_edits() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None).await;
+    let mut teacher = TestClient::connect(&server, "plans", 1).await;
+    teacher.synced().await;
+    teacher.type_text(Pos::new(0, 0), "第一课").await;
+    // Its first messages arrive with the request itself: the server reads them before the
+    // connection has its turn, and must not lose them.
+    let mut eager = TestClient::connect_eagerly(&server, "plans", 2).await;
+    eager.synced().await;
+    eager.wait_for_text("第一课").await;
+    eager.type_text(Pos::new(0, 3), " notes").await;
+    teacher.wait_for_text("第一课 notes").await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_clients_with_random_edits_converge() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path(), None).await;

@@ -112,6 +112,45 @@ impl TestClient {
         }
     }
 
+    /// Connects with the admin token as an impatient client: its hello travels in the same
+    /// write as the handshake request, before the server has answered it.
+    pub async fn connect_eagerly(server: &Server, doc: &str, client_id: u64) -> TestClient {
+        let mut sync = ClientSync::new(gather_doc::new_doc(client_id), || 0);
+        let mut bytes = format!(
+            "GET /sync/{doc}?token={ADMIN_TOKEN} HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\n\
+             Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+             Sec-WebSocket-Version: 13\r\n\r\n",
+            server.addr
+        )
+        .into_bytes();
+        for frame in sync.hello() {
+            bytes.extend(masked_binary_frame(&frame));
+        }
+        let mut stream = TcpStream::connect(server.addr).await.unwrap();
+        stream.write_all(&bytes).await.unwrap();
+        let mut head = Vec::new();
+        while !head.ends_with(b"\r\n\r\n") {
+            head.push(stream.read_u8().await.unwrap());
+        }
+        assert!(
+            head.starts_with(b"HTTP/1.1 101"),
+            "{}",
+            String::from_utf8_lossy(&head)
+        );
+        let ws = WebSocketStream::from_raw_socket(
+            MaybeTlsStream::Plain(stream),
+            tokio_tungstenite::tungstenite::protocol::Role::Client,
+            None,
+        )
+        .await;
+        TestClient {
+            ws,
+            sync,
+            is_synced: false,
+            edits_refused: 0,
+        }
+    }
+
     /// Reads and handles frames until `done` holds, failing after a timeout.
     pub async fn wait_until(&mut self, mut done: impl FnMut(&TestClient) -> bool) {
         let deadline = tokio::time::Instant::now() + WAIT;
@@ -469,6 +508,22 @@ pub async fn http_bytes(addr: SocketAddr, path: &str, token: &str) -> (u16, Vec<
         body = out;
     }
     (status, body)
+}
+
+/// A client's binary websocket frame (masked, as RFC 6455 wants from clients).
+fn masked_binary_frame(payload: &[u8]) -> Vec<u8> {
+    let mask = [0x37, 0xfa, 0x21, 0x3d];
+    let mut frame = vec![0x82];
+    match payload.len() {
+        len @ 0..=125 => frame.push(0x80 | len as u8),
+        len => {
+            frame.push(0x80 | 126);
+            frame.extend((len as u16).to_be_bytes());
+        }
+    }
+    frame.extend(mask);
+    frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    frame
 }
 
 /// A minimal HTTP/1.1 GET, returning the raw response with lower-cased header names.
