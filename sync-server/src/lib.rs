@@ -251,8 +251,8 @@ async fn sync_socket(
     let limit = state.max_message_bytes;
     // Small socket buffers: thousands of mostly idle connections must not each hold tungstenite's
     // default 128 KiB read buffer (1 KiB holds nearly every update and presence message a
-    // client sends; a larger one is read in more steps). Frames queued together are written together (the writer
-    // flushes after each batch); a larger frame is written at once.
+    // client sends; a larger one is read in more steps). Frames queued together are written
+    // together (the writer flushes after each batch); a larger frame is written at once.
     let upgrade = upgrade
         .read_buffer_size(1024)
         .write_buffer_size(16 * 1024)

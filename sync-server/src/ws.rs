@@ -41,7 +41,7 @@ pub struct Session {
 
 /// Closes a connection whose handshake was refused, with the code saying why.
 pub async fn refuse(mut socket: WebSocket, code: CloseCode) {
-    let _ = tokio::time::timeout(WRITE_LIMIT, socket.send(close_message(code))).await;
+    send_within(&mut socket, close_message(code)).await;
 }
 
 /// Closes a connection the server has no room for, saying when to try again.
@@ -50,7 +50,18 @@ pub async fn refuse_busy(mut socket: WebSocket, retry_after_secs: u32) {
         code: CloseCode::Busy.code(),
         reason: gather_doc::close_code::busy_reason(retry_after_secs).into(),
     }));
-    let _ = tokio::time::timeout(WRITE_LIMIT, socket.send(message)).await;
+    send_within(&mut socket, message).await;
+}
+
+/// Sends one message, giving up after [`WRITE_LIMIT`]; whether it went.
+async fn send_within<S: futures_util::Sink<Message> + Unpin>(
+    sink: &mut S,
+    message: Message,
+) -> bool {
+    matches!(
+        tokio::time::timeout(WRITE_LIMIT, sink.send(message)).await,
+        Ok(Ok(()))
+    )
 }
 
 /// Serves one upgraded, authorised connection until it closes.
@@ -150,7 +161,7 @@ pub async fn serve_socket(
                 biased;
                 code = &mut closed => {
                     let message = code.map_or(Message::Close(None), close_message);
-                    let _ = tokio::time::timeout(WRITE_LIMIT, sink.send(message)).await;
+                    send_within(&mut sink, message).await;
                     let _ = tokio::time::timeout(WRITE_LIMIT, sink.close()).await;
                     return;
                 }
@@ -158,17 +169,15 @@ pub async fn serve_socket(
                     Some(bytes) => bytes,
                     // The room dropped this connection's queue: its task failed.
                     None => {
-                        let message = close_message(CloseCode::Internal);
-                        let _ = tokio::time::timeout(WRITE_LIMIT, sink.send(message)).await;
+                        send_within(&mut sink, close_message(CloseCode::Internal)).await;
                         return;
                     }
                 },
                 _ = ping.tick() => {
-                    let ping = sink.send(Message::Ping(Bytes::new()));
-                    match tokio::time::timeout(WRITE_LIMIT, ping).await {
-                        Ok(Ok(())) => continue,
-                        _ => return,
+                    if send_within(&mut sink, Message::Ping(Bytes::new())).await {
+                        continue;
                     }
+                    return;
                 }
             };
             // This frame and whatever else is queued already go out in one write: a busy

@@ -125,13 +125,8 @@ fn write_loop(mut conn: Connection, rx: mpsc::Receiver<Job>) {
         let mut jobs = vec![first];
         if let Some(due) = last_commit.map(|at| at + COMMIT_GAP) {
             while !jobs.iter().any(|job| matches!(job, Job::Flush(_))) {
-                let left = due.saturating_duration_since(Instant::now());
-                match rx.recv_timeout(left) {
-                    Ok(job) if !left.is_zero() => jobs.push(job),
-                    Ok(job) => {
-                        jobs.push(job);
-                        break;
-                    }
+                match rx.recv_timeout(due.saturating_duration_since(Instant::now())) {
+                    Ok(job) => jobs.push(job),
                     Err(_) => break,
                 }
             }

@@ -104,12 +104,7 @@ impl TestClient {
             // A refused connection may already be closing; the close frame tells why.
             let _ = ws.send(Message::Binary(frame.into())).await;
         }
-        TestClient {
-            ws,
-            sync,
-            is_synced: false,
-            edits_refused: 0,
-        }
+        TestClient::over(ws, sync)
     }
 
     /// Connects with the admin token as an impatient client: its hello travels in the same
@@ -143,6 +138,11 @@ impl TestClient {
             None,
         )
         .await;
+        TestClient::over(ws, sync)
+    }
+
+    /// A client speaking through `ws`, not yet synced.
+    fn over(ws: WebSocketStream<MaybeTlsStream<TcpStream>>, sync: ClientSync) -> TestClient {
         TestClient {
             ws,
             sync,
@@ -297,12 +297,7 @@ impl TestClient {
     pub async fn connect_silently(server: &Server, doc: &str, client_id: u64) -> TestClient {
         let url = format!("ws://{}/sync/{doc}?token={ADMIN_TOKEN}", server.addr);
         let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-        TestClient {
-            ws,
-            sync: ClientSync::new(gather_doc::new_doc(client_id), || 0),
-            is_synced: false,
-            edits_refused: 0,
-        }
+        TestClient::over(ws, ClientSync::new(gather_doc::new_doc(client_id), || 0))
     }
 
     /// Sends the client's opening messages (sync step 1, presence).
@@ -512,18 +507,13 @@ pub async fn http_bytes(addr: SocketAddr, path: &str, token: &str) -> (u16, Vec<
 
 /// A client's binary websocket frame (masked, as RFC 6455 wants from clients).
 fn masked_binary_frame(payload: &[u8]) -> Vec<u8> {
-    let mask = [0x37, 0xfa, 0x21, 0x3d];
-    let mut frame = vec![0x82];
-    match payload.len() {
-        len @ 0..=125 => frame.push(0x80 | len as u8),
-        len => {
-            frame.push(0x80 | 126);
-            frame.extend((len as u16).to_be_bytes());
-        }
-    }
-    frame.extend(mask);
-    frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
-    frame
+    use tokio_tungstenite::tungstenite::protocol::frame::{coding, Frame};
+    let binary = coding::OpCode::Data(coding::Data::Binary);
+    let mut frame = Frame::message(payload.to_vec(), binary, true);
+    frame.header_mut().mask = Some([0x37, 0xfa, 0x21, 0x3d]);
+    let mut bytes = Vec::new();
+    frame.format(&mut bytes).unwrap();
+    bytes
 }
 
 /// A minimal HTTP/1.1 GET, returning the raw response with lower-cased header names.
