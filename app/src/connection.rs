@@ -18,6 +18,11 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
+mod early;
+
+pub use early::EarlySocket;
+use early::Opened;
+
 /// What the badge shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -190,15 +195,24 @@ impl Shared {
     }
 
     /// Connects, on `early` (a socket already opened, with what it received so far) if given.
-    fn connect_with(this: &Rc<Shared>, early: Option<(WebSocket, Vec<Vec<u8>>)>) {
+    /// A hello someone else sent on it must be the one we would send, or the socket is closed
+    /// and we connect afresh.
+    fn connect_with(this: &Rc<Shared>, early: Option<Opened>) {
         if *this.stopped.borrow() {
             return;
         }
         this.status.set(Status::Connecting);
-        let (socket, received) = match early {
-            Some(early) => early,
+        let early = early.and_then(|early| match &early.hello_sent {
+            Some(sent) if !this.sync.borrow_mut().hello_sent_for_us(sent) => {
+                let _ = early.socket.close();
+                None
+            }
+            _ => Some(early),
+        });
+        let (socket, received, greeted) = match early {
+            Some(early) => (early.socket, early.received, early.hello_sent.is_some()),
             None => match WebSocket::new(&sync_url(&this.doc_id, &this.token)) {
-                Ok(socket) => (socket, Vec::new()),
+                Ok(socket) => (socket, Vec::new(), false),
                 Err(_) => {
                     Shared::retry_later(this, None);
                     return;
@@ -267,7 +281,7 @@ impl Shared {
         let open = socket.ready_state() == WebSocket::OPEN;
         *this.socket.borrow_mut() = Some(socket);
         *this.callbacks.borrow_mut() = callbacks;
-        if open {
+        if open && !greeted {
             this.hello();
         }
         for bytes in received {
@@ -370,53 +384,4 @@ fn message_bytes(event: JsValue) -> Option<Vec<u8>> {
     let event = event.dyn_into::<MessageEvent>().ok()?;
     let buffer = event.data().dyn_into::<js_sys::ArrayBuffer>().ok()?;
     Some(js_sys::Uint8Array::new(&buffer).to_vec())
-}
-
-/// A socket opened while the page still reads the copy this browser kept, so the network's
-/// round trips overlap the browser's storage (on a first visit, creating that storage takes
-/// longer than a local connection). It keeps what arrives until [`Connection::open`] takes it;
-/// our hello waits until then, since it says what the kept copy already has.
-pub struct EarlySocket {
-    socket: Option<WebSocket>,
-    received: Rc<RefCell<Vec<Vec<u8>>>>,
-    _on_message: Callback,
-}
-
-impl EarlySocket {
-    pub fn open(doc_id: &DocId, token: &str) -> Option<EarlySocket> {
-        let socket = WebSocket::new(&sync_url(doc_id, token)).ok()?;
-        socket.set_binary_type(BinaryType::Arraybuffer);
-        let received = Rc::new(RefCell::new(Vec::new()));
-        let sink = received.clone();
-        let on_message = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
-            if let Some(bytes) = message_bytes(event) {
-                sink.borrow_mut().push(bytes);
-            }
-        });
-        socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        Some(EarlySocket {
-            socket: Some(socket),
-            received,
-            _on_message: on_message,
-        })
-    }
-
-    /// The socket and what it received, unless it closed meanwhile.
-    fn take(mut self) -> Option<(WebSocket, Vec<Vec<u8>>)> {
-        let socket = self.socket.take()?;
-        socket.set_onmessage(None);
-        if socket.ready_state() > WebSocket::OPEN {
-            return None;
-        }
-        Some((socket, self.received.take()))
-    }
-}
-
-impl Drop for EarlySocket {
-    fn drop(&mut self) {
-        if let Some(socket) = self.socket.take() {
-            socket.set_onmessage(None);
-            let _ = socket.close();
-        }
-    }
 }

@@ -7,7 +7,7 @@
 
 mod slow_link;
 
-pub use slow_link::slow_sync_proxy;
+pub use slow_link::{phone_link_proxy, slow_sync_proxy};
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;

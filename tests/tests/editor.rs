@@ -200,3 +200,101 @@ async fn the_home_page_creates_a_document_in_either_language() -> Result<()> {
     page.close().await?;
     Ok(())
 }
+
+/// Installed through DevTools before any of the page's scripts: every socket the page makes,
+/// with when it was made and the first byte of each frame it sends, and when the app's wasm
+/// began to instantiate.
+const SOCKET_PROBE: &str = r#"
+(() => {
+  const probe = (window.__probe = { sockets: [], wasm: null });
+  const Socket = window.WebSocket;
+  window.WebSocket = class extends Socket {
+    constructor(...args) {
+      super(...args);
+      const seen = { at: performance.now(), sent: [] };
+      probe.sockets.push(seen);
+      const send = this.send.bind(this);
+      this.send = (data) => {
+        seen.sent.push(new Uint8Array(data.buffer ?? data)[data.byteOffset ?? 0]);
+        return send(data);
+      };
+    }
+  };
+  for (const name of ['instantiateStreaming', 'instantiate']) {
+    const original = WebAssembly[name];
+    WebAssembly[name] = (...args) => {
+      probe.wasm ??= performance.now();
+      return original(...args);
+    };
+  }
+})();
+"#;
+
+/// How many sockets the page made, whether the first came before the app's wasm, and how many
+/// hellos (frames starting with the request for receipts, 100) went out on it.
+const SOCKETS: &str = "const p = window.__probe;
+    return [p.sockets.length, p.sockets[0].at < p.wasm, p.sockets[0].sent.filter(b => b === 100).length];";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_downloads_while_the_app_loads_on_the_one_socket_the_page_opens() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let server = GatherServer::start(data.path(), "127.0.0.1:0").await?;
+    let driver = Driver::start().await?;
+    let writer = driver.browser("writer", 1024, 768).await?;
+    let reader = driver.browser("reader", 390, 844).await?;
+    let path = server.create_doc("").await?.path;
+    writer.goto(&server.url(&path)).await?;
+    writer.wait_online().await?;
+    writer.caret_to_end().await?;
+    writer.type_keys("Written before you came").await?;
+    writer.wait_js(SAVED, WAIT).await?;
+
+    // A first visit: the page's early start opens the socket and says hello before the app's
+    // wasm is even compiled; the app takes that socket over and says nothing more.
+    reader
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            serde_json::json!({ "source": SOCKET_PROBE }),
+        )
+        .await?;
+    reader.goto(&server.url(&path)).await?;
+    reader.wait_text("Written before you came", WAIT).await?;
+    reader.wait_online().await?;
+    assert_eq!(reader.js(SOCKETS).await?, serde_json::json!([1, true, 1]));
+    // Its edits on that socket reach others and are confirmed as saved.
+    reader.caret_to_end().await?;
+    reader.type_keys(", read and answered").await?;
+    writer
+        .wait_text("Written before you came, read and answered", WAIT)
+        .await?;
+    reader.wait_js(SAVED, WAIT).await?;
+    reader
+        .wait_js(
+            "return Object.keys(localStorage).some(k => k.startsWith('gather-kept:'));",
+            WAIT,
+        )
+        .await?;
+
+    // Coming back, the browser keeps a copy: the hello must name what the copy holds, so the
+    // app opens the one socket and says hello once. (Elsewhere first: the same address with
+    // its fragment would not load the page again.)
+    reader.goto("about:blank").await?;
+    reader.goto(&server.url(&path)).await?;
+    reader.wait_online().await?;
+    writer.caret_to_end().await?;
+    writer.type_keys(".").await?;
+    reader
+        .wait_text("Written before you came, read and answered.", WAIT)
+        .await?;
+    assert_eq!(reader.js(SOCKETS).await?, serde_json::json!([1, false, 1]));
+    reader.caret_to_end().await?;
+    reader.type_keys(" Again.").await?;
+    writer
+        .wait_text("Written before you came, read and answered. Again.", WAIT)
+        .await?;
+    reader.wait_js(SAVED, WAIT).await?;
+
+    writer.close().await?;
+    reader.close().await?;
+    Ok(())
+}

@@ -112,13 +112,16 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
         };
         let (id, token, doc) = (id.clone(), token.clone(), doc.clone());
         spawn_local(async move {
-            // A first visit has no kept copy to wait for: it connects at once. Otherwise the
-            // socket opens while the kept copy is read, and the hello waits for it.
+            // A first visit has no kept copy to wait for: it connects at once, on the socket
+            // the page's early start opened if it did. Otherwise the socket opens while the
+            // kept copy is read, and the hello waits for it; a socket the early start greeted
+            // (it saw no copy a moment ago) is closed, as that hello did not name the copy.
             let (mut connection, mut early) = (None, None);
             if local_store::may_have(&id) {
+                drop(EarlySocket::from_page(&id));
                 early = EarlySocket::open(&id, &token);
             } else {
-                connection = Some(connect(0, None));
+                connection = Some(connect(0, EarlySocket::from_page(&id)));
             }
             let kept = local_store::load(&id).await;
             if live.is_disposed() || gone.get_untracked() {

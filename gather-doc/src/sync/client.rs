@@ -124,6 +124,22 @@ impl ClientSync {
         self.open = true;
         self.sent = 0;
         self.unsaved.iter_mut().for_each(|carrier| *carrier = None);
+        self.hello_frames()
+    }
+
+    /// Takes a hello someone else sent on a new connection for this client (in the browser,
+    /// the page's early start, before the app had loaded): if `sent` is exactly
+    /// [`Self::hello_frame`], the connection counts as greeted, as if this client had sent it,
+    /// and this returns true. Otherwise nothing changes and the connection must not be used.
+    pub fn hello_sent_for_us(&mut self, sent: &[u8]) -> bool {
+        if self.hello_frames().concat() != sent {
+            return false;
+        }
+        self.hello();
+        true
+    }
+
+    fn hello_frames(&self) -> Vec<Vec<u8>> {
         let mut frames = Vec::with_capacity(4);
         if self.receipts {
             frames.push(encode_receipts_please());

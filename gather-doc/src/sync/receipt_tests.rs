@@ -242,3 +242,32 @@ fn a_rebuilt_room_carries_on_counting_where_the_old_one_stopped() {
     rebuilt.resume_receipts(2, old.receipts_counted(2));
     assert_eq!(rebuilt.receipts_counted(2), None);
 }
+
+#[test]
+fn a_hello_sent_for_the_client_greets_its_connection_only_if_it_is_the_clients_own() {
+    let (mut room, _) = Room::load([], || 0);
+    room.connect(1, Role::Editor);
+    // The page's early start said hello for a client with an empty document (its hello asks
+    // for receipts and pieces, as the app's does).
+    let sent = client(9).with_receipts().with_pieces().hello_frame();
+    for reply in accepted(room.receive(1, &sent)).out {
+        assert_ne!(reply.to, Audience::Others);
+    }
+    // The app takes the connection over: its own hello would be the same, so its edits count
+    // from message 1 and the server's receipts settle them.
+    let mut me = client(10).with_receipts().with_pieces();
+    assert!(me.hello_sent_for_us(&sent));
+    let typed = edit(&mut me, "a").expect("the connection counts as greeted");
+    assert_eq!(exchange(&mut room, 1, &mut me, &typed), vec![1]);
+    assert_eq!(me.unsaved(), 0);
+    assert_eq!(text_of(room.doc()), "a");
+    // A client that already holds something (a copy kept on the device) would have said
+    // something else: it refuses the connection and stays unconnected.
+    let mut kept = client(11).with_receipts().with_pieces();
+    assert_eq!(edit(&mut kept, "b"), None);
+    assert!(!kept.hello_sent_for_us(&sent));
+    assert_eq!(edit(&mut kept, "c"), None, "no connection to send on");
+    assert_eq!(kept.unsaved(), 2);
+    // Nor does a client that does not ask for pieces.
+    assert!(!client(12).with_receipts().hello_sent_for_us(&sent));
+}

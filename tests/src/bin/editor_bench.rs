@@ -156,6 +156,10 @@ struct Options {
     opens: usize,
     keys: usize,
     out: Option<PathBuf>,
+    /// Opens go through a phone's link: round trip in ms, download in kbit/s.
+    link: Option<(u64, u64)>,
+    /// Blocks `assets/early.js`, so the app opens its socket itself once loaded.
+    without_early_start: bool,
 }
 
 fn options() -> Result<Options> {
@@ -164,6 +168,8 @@ fn options() -> Result<Options> {
         opens: 3,
         keys: 300,
         out: None,
+        link: None,
+        without_early_start: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -173,7 +179,13 @@ fn options() -> Result<Options> {
             "--opens" => options.opens = value()?.parse()?,
             "--keys" => options.keys = value()?.parse()?,
             "--out" => options.out = Some(value()?.into()),
-            _ => bail!("unknown option {arg}; usage: editor_bench [--words N] [--opens N] [--keys N] [--out FILE]"),
+            "--link" => {
+                let value = value()?;
+                let (rtt, kbps) = value.split_once(',').context("--link RTT_MS,KBIT_S")?;
+                options.link = Some((rtt.parse()?, kbps.parse()?));
+            }
+            "--without-early-start" => options.without_early_start = true,
+            _ => bail!("unknown option {arg}; usage: editor_bench [--words N] [--opens N] [--keys N] [--out FILE] [--link RTT_MS,KBIT_S] [--without-early-start]"),
         }
     }
     Ok(options)
@@ -247,7 +259,20 @@ async fn run(
         .await?;
     author.close().await?;
 
-    // Opening: fresh browsers, then each again with its caches and kept copy.
+    // Opening: fresh browsers, then each again with its caches and kept copy; through a
+    // phone's link if asked.
+    let url = match options.link {
+        Some((rtt, kbps)) => {
+            let proxy = e2e::phone_link_proxy(
+                server.url("").trim_start_matches("http://"),
+                Duration::from_millis(rtt / 2),
+                kbps * 1000 / 8,
+            )
+            .await?;
+            format!("http://{proxy}{}", doc.path)
+        }
+        None => url,
+    };
     let mut cold = Vec::new();
     let mut warm = Vec::new();
     let mut reader = None;
@@ -259,6 +284,15 @@ async fn run(
                 json!({ "source": OPEN_PROBE.replace("END", &json!(END).to_string()).replace("LAST_BLOCK", LAST_BLOCK) }),
             )
             .await?;
+        if options.without_early_start {
+            browser.cdp("Network.enable", json!({})).await?;
+            browser
+                .cdp(
+                    "Network.setBlockedURLs",
+                    json!({ "urls": ["*/early-*.js"] }),
+                )
+                .await?;
+        }
         // A real person's browser has shown pages before, its fonts loaded: this one first
         // shows a page of Chinese and English text (nothing from Gather's site).
         browser.goto(&data_url(WARM_UP)).await?;
@@ -348,6 +382,12 @@ async fn run(
         shape[2].as_str().unwrap_or_default(),
         imported.as_secs_f64(),
     )?;
+    if let Some((rtt, kbps)) = options.link {
+        writeln!(report, "Opens over a phone's link: {rtt} ms round trip, {kbps} kbit/s down, shared by every connection.\n")?;
+    }
+    if options.without_early_start {
+        writeln!(report, "The page's early start (`assets/early.js`) blocked: the app opens its socket once loaded.\n")?;
+    }
     writeln!(report, "| what | runs | p50 | p95 | max |")?;
     writeln!(report, "|---|---|---|---|---|")?;
     for (name, runs) in [
