@@ -4,7 +4,8 @@
 //! Built twice: the whole app (`index.html`), and with the `fill-only` feature the fill page
 //! alone (`fill.html`, served for `/f/{id}`), which a respondent's phone downloads instead. The
 //! linker drops everything the fill page does not reach (the editor, yrs, the builder, the
-//! responses view).
+//! responses view), and the whole app leaves out the fill page itself (only its question
+//! inputs, which corrections use).
 #![cfg_attr(feature = "fill-only", allow(dead_code, unused_imports))]
 
 mod api;

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 #[derive(Clone)]
 pub struct AppShell {
     pub index_html: Option<axum::body::Bytes>,
-    /// The fill page's build; without it `/f/{doc_id}` gets the whole app.
+    /// The fill page's build, served for `/f/{doc_id}` (without it: 503, build the app).
     pub fill_html: Option<axum::body::Bytes>,
     /// The service worker, which keeps the app's files for offline use (`assets/sw.js`).
     pub service_worker: Option<axum::body::Bytes>,
@@ -30,6 +30,9 @@ impl AppShell {
             tracing::warn!(assets = %assets.display(), "no index.html: build the app first");
         }
         let fill_html = std::fs::read(assets.join("fill").join("index.html")).ok();
+        if index_html.is_some() && fill_html.is_none() {
+            tracing::warn!(assets = %assets.display(), "no fill/index.html: fill links will not open");
+        }
         let hashes: Vec<String> = [&index_html, &fill_html]
             .into_iter()
             .flatten()

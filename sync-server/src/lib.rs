@@ -190,18 +190,12 @@ async fn index(State(state): State<ServerState>) -> Response {
     page(state.shell.index_html.as_ref())
 }
 
-/// A form's fill page: its own small build when there is one, else the whole app.
+/// A form's fill page: its own small build (the whole app does not carry the fill page).
 async fn fill_page(State(state): State<ServerState>, Path(doc_id): Path<String>) -> Response {
     if DocId::parse(&doc_id).is_err() {
         return (StatusCode::NOT_FOUND, "No such document address.").into_response();
     }
-    page(
-        state
-            .shell
-            .fill_html
-            .as_ref()
-            .or(state.shell.index_html.as_ref()),
-    )
+    page(state.shell.fill_html.as_ref())
 }
 
 fn page(html: Option<&axum::body::Bytes>) -> Response {

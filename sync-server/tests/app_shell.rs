@@ -1,5 +1,5 @@
 //! The app's pages: `/` and `/d/{id}` get the whole app, `/f/{id}` the fill page's own smaller
-//! build when it is there, and the Content-Security-Policy allows the inline loader of both;
+//! build (the whole app has no fill page), and the Content-Security-Policy allows the inline loader of both;
 //! trunk's hashed files are cached for a year, wasm-bindgen's snippets revalidated, and the
 //! build's brotli and gzip copies are sent instead of compressing on every request.
 
@@ -54,6 +54,17 @@ async fn the_fill_page_gets_its_own_build_and_both_loaders_may_run() {
     assert!(bad.starts_with("HTTP/1.1 404"), "{bad}");
     // Workers may come from this origin only.
     assert!(csp.contains("worker-src 'self'"), "{csp}");
+    server.stop().await;
+
+    // Without the fill page's build a fill link says the app is not built (the whole app has
+    // no fill page); the rest still works.
+    std::fs::remove_dir_all(assets.path().join("fill")).unwrap();
+    let config = Config::for_tests(data.path().to_path_buf(), assets.path().to_path_buf());
+    let server = Server::start_with(config).await;
+    let fill = http_get(server.addr, "/f/some-form").await;
+    assert!(fill.starts_with("HTTP/1.1 503"), "{fill}");
+    let doc = http_get(server.addr, "/d/some-doc").await;
+    assert!(doc.contains("whole app"), "{doc}");
     server.stop().await;
 }
 

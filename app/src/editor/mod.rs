@@ -11,6 +11,7 @@ mod menu;
 mod page;
 mod paste;
 pub mod presence;
+mod reread;
 mod text;
 mod view;
 

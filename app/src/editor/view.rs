@@ -10,10 +10,11 @@ use gather_doc::rich_text::{
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 use yrs::undo::Options;
-use yrs::{Transact, TransactionMut, UndoManager, XmlFragmentRef};
+use yrs::{Transact, TransactionMut, UndoManager, XmlFragment, XmlFragmentRef};
 
 use super::dom;
 use super::page::Page;
+use super::reread;
 
 /// A selection in model terms: where it started and where the caret is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -243,6 +244,43 @@ impl EditorView {
         self.edit_text(|txn, body| (f(txn, body), false));
     }
 
+    /// Like [`Self::edit`], for an edit confined to the top-level nodes from the one holding
+    /// block `first` to the one holding block `last`, though they may become more or fewer (an
+    /// Enter splitting a paragraph, a Backspace joining two): only those are read again, and
+    /// one node on either side in case the edit joined them, not the whole document (see
+    /// `reread`).
+    fn edit_in_nodes(
+        &mut self,
+        first: u32,
+        last: u32,
+        f: impl FnOnce(&mut TransactionMut, &XmlFragmentRef) -> Pos,
+    ) {
+        let top = |block: u32| self.rendered.get(block as usize).map(Block::top);
+        // A remote change not shown yet (during a composition) means `rendered` is behind.
+        let (Some(lo), Some(hi), false) = (top(first), top(last), self.render_pending) else {
+            return self.edit(f);
+        };
+        let (caret, before, after) = {
+            let mut txn = self.doc.transact_mut_with(LOCAL_ORIGIN);
+            let before = self.body.len(&txn);
+            let caret = f(&mut txn, &self.body);
+            (caret, before, self.body.len(&txn))
+        };
+        let nodes = lo.saturating_sub(1)..=(hi + 1).min(before.saturating_sub(1));
+        let grew = i64::from(after) - i64::from(before);
+        let blocks = (before > 0 && lo <= hi)
+            .then(|| {
+                let txn = self.doc.transact();
+                reread::with_nodes_read_again(&txn, &self.body, &self.rendered, nodes, grew)
+            })
+            .flatten();
+        match blocks {
+            Some(blocks) => self.show(blocks, None),
+            None => self.render(None),
+        }
+        self.set_selection(Selection::caret(caret));
+    }
+
     /// Like [`Self::edit`], for an edit that may have changed only the text of the caret's
     /// block (typing, deleting inside a word): it says so by returning `true`, and then only
     /// that block is read again, not the whole document (a keystroke in a 100-page document).
@@ -426,7 +464,7 @@ impl EditorView {
     pub fn split(&mut self, sel: Selection) {
         // A new line starts a new undo step, as in word processors.
         self.undo.reset();
-        self.edit(|txn, body| {
+        self.edit_in_nodes(sel.start().block, sel.end().block, |txn, body| {
             let at = rich_text::delete_range(txn, body, sel.start(), sel.end());
             rich_text::line_shortcut(txn, body, at, Trigger::Enter)
                 .unwrap_or_else(|| rich_text::split_block(txn, body, at))
@@ -460,7 +498,9 @@ impl EditorView {
                     (at, at.block == pos.block)
                 });
             } else if (pos.block as usize) + 1 < self.rendered.len() {
-                self.edit(|txn, body| rich_text::join_with_previous(txn, body, pos.block + 1));
+                self.edit_in_nodes(pos.block, pos.block + 1, |txn, body| {
+                    rich_text::join_with_previous(txn, body, pos.block + 1)
+                });
             }
         } else if pos.offset > 0 {
             let prev = prev_boundary(&block.text(), pos.offset);
@@ -469,7 +509,9 @@ impl EditorView {
                 (at, at.block == pos.block)
             });
         } else if pos.block > 0 {
-            self.edit(|txn, body| rich_text::merge_with_previous(txn, body, pos.block));
+            self.edit_in_nodes(pos.block - 1, pos.block, |txn, body| {
+                rich_text::merge_with_previous(txn, body, pos.block)
+            });
         }
     }
 

@@ -3,6 +3,9 @@
 
 mod builder;
 mod document;
+// The whole app uses only the fill page's question inputs (corrections); the page itself is the
+// fill build's (`FillApp`).
+#[cfg_attr(not(feature = "fill-only"), allow(dead_code))]
 mod fill;
 mod history;
 mod home;
@@ -17,19 +20,16 @@ use leptos::prelude::*;
 
 use crate::i18n::{t, Key, Lang};
 use document::DocumentPage;
-use fill::FillPage;
 use home::HomePage;
 
-/// The app: header and the page for the current address.
+/// The app: header and the page for the current address. A fill link (`/f/{id}`) is served
+/// the fill page's own build (`FillApp`), so the whole app does not carry the fill page.
 #[component]
 pub fn App() -> impl IntoView {
     let lang = language();
     let path = window().location().pathname().unwrap_or_default();
-    let doc_page = path.strip_prefix("/d/").map(DocId::parse);
-    let fill_page = path.strip_prefix("/f/").map(DocId::parse);
-    let page = match (doc_page, fill_page) {
-        (Some(Ok(id)), _) => view! { <DocumentPage id=id lang=lang.into() /> }.into_any(),
-        (_, Some(Ok(id))) => view! { <FillPage id=id lang=lang.into() /> }.into_any(),
+    let page = match path.strip_prefix("/d/").map(DocId::parse) {
+        Some(Ok(id)) => view! { <DocumentPage id=id lang=lang.into() /> }.into_any(),
         _ if path == "/" => view! { <HomePage lang=lang.into() /> }.into_any(),
         _ => not_found(lang).into_any(),
     };
@@ -37,12 +37,13 @@ pub fn App() -> impl IntoView {
 }
 
 /// The fill page's own build (`fill.html`): the same header, and only the fill page.
+#[cfg(feature = "fill-only")]
 #[component]
 pub fn FillApp() -> impl IntoView {
     let lang = language();
     let path = window().location().pathname().unwrap_or_default();
     let page = match path.strip_prefix("/f/").map(DocId::parse) {
-        Some(Ok(id)) => view! { <FillPage id=id lang=lang.into() /> }.into_any(),
+        Some(Ok(id)) => view! { <fill::FillPage id=id lang=lang.into() /> }.into_any(),
         _ => not_found(lang).into_any(),
     };
     shell(lang, page)

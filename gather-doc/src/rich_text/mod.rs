@@ -44,7 +44,7 @@ pub use markdown::{markdown_options, markdown_to_nodes, nodes_to_markdown};
 pub use marks::{Mark, Marks};
 pub use outline::{Ancestor, Container};
 pub use paste::{html_tree_to_nodes, RawNode};
-pub use read::{read_block_at, read_blocks, Block, BlockKind, Inline};
+pub use read::{read_block_at, read_blocks, read_top_level, Block, BlockKind, Inline};
 pub use restore::{read_children, restore, Restored};
 pub use schema::{is_valid, normalize, MARKS};
 pub use shortcuts::{inline_shortcut, line_shortcut, Trigger};

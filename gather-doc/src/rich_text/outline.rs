@@ -235,32 +235,72 @@ fn walk(txn: &impl ReadTxn, parent: Parent, ancestors: &mut Vec<Anc>, f: &mut Vi
         Parent::Element(e) => e.children(txn),
     };
     for (index, child) in children.enumerate() {
-        let XmlOut::Element(el) = child else {
-            continue;
-        };
-        let index = index as u32;
-        match Container::of(txn, &el) {
-            Some(container) => {
-                ancestors.push(Anc {
-                    el: el.clone(),
-                    container,
-                    parent: parent.clone(),
-                    index,
-                });
-                let go_on = walk(txn, Parent::Element(el), ancestors, f);
-                ancestors.pop();
-                if !go_on {
-                    return false;
-                }
-            }
-            None => {
-                if !f(&el, &parent, index, ancestors) {
-                    return false;
-                }
-            }
+        if !visit_child(txn, &parent, index as u32, child, ancestors, f) {
+            return false;
         }
     }
     true
+}
+
+/// [`walk`] for one child of `parent`, at `index`.
+fn visit_child(
+    txn: &impl ReadTxn,
+    parent: &Parent,
+    index: u32,
+    child: XmlOut,
+    ancestors: &mut Vec<Anc>,
+    f: &mut Visitor<'_>,
+) -> bool {
+    let XmlOut::Element(el) = child else {
+        return true;
+    };
+    match Container::of(txn, &el) {
+        Some(container) => {
+            ancestors.push(Anc {
+                el: el.clone(),
+                container,
+                parent: parent.clone(),
+                index,
+            });
+            let go_on = walk(txn, Parent::Element(el), ancestors, f);
+            ancestors.pop();
+            go_on
+        }
+        None => f(&el, parent, index, ancestors),
+    }
+}
+
+/// The blocks of the body's top-level nodes `tops` (their indexes in the body) alone, as
+/// [`outline`] lists them: what an editor re-reads after an edit confined to those nodes.
+pub(crate) fn outline_of(
+    txn: &impl ReadTxn,
+    body: &XmlFragmentRef,
+    tops: std::ops::Range<u32>,
+) -> Vec<Entry> {
+    let mut out = Vec::new();
+    let parent = Parent::Body(body.clone());
+    let mut ancestors = Vec::new();
+    let children = body.children(txn).enumerate();
+    for (index, child) in children.skip(tops.start as usize).take(tops.len()) {
+        visit_child(
+            txn,
+            &parent,
+            index as u32,
+            child,
+            &mut ancestors,
+            &mut |el, parent, index, ancestors| {
+                out.push(Entry {
+                    kind: BlockKind::of(txn, el),
+                    el: el.clone(),
+                    parent: parent.clone(),
+                    index,
+                    ancestors: ancestors.to_vec(),
+                });
+                true
+            },
+        );
+    }
+    out
 }
 
 /// The entry for block `block`, clamped to the last one. Stops walking once it is found.

@@ -114,6 +114,11 @@ pub struct Block {
 }
 
 impl Block {
+    /// The index in the body of the top-level node it is in (or is).
+    pub fn top(&self) -> u32 {
+        self.path.first().map_or(self.index, |a| a.index)
+    }
+
     /// Length in UTF-16 code units.
     pub fn len(&self) -> u32 {
         self.inlines.iter().map(Inline::len).sum()
@@ -160,13 +165,22 @@ impl Block {
 /// Reads every block of the body, in document order (nested blocks included).
 pub fn read_blocks(txn: &impl ReadTxn, body: &XmlFragmentRef) -> Vec<Block> {
     outline(txn, body)
-        .into_iter()
-        .map(|entry| {
-            let mut block = read_block(txn, &entry.el);
-            block.path = entry.path();
-            block.index = entry.index;
-            block
-        })
+        .iter()
+        .map(|entry| block_of(txn, entry))
+        .collect()
+}
+
+/// Reads the blocks of the body's top-level nodes `tops` (their indexes in the body) alone, as
+/// [`read_blocks`] gives them: what an editor re-reads after an edit confined to those nodes
+/// (an Enter in a 100-page document).
+pub fn read_top_level(
+    txn: &impl ReadTxn,
+    body: &XmlFragmentRef,
+    tops: std::ops::Range<u32>,
+) -> Vec<Block> {
+    super::outline::outline_of(txn, body, tops)
+        .iter()
+        .map(|entry| block_of(txn, entry))
         .collect()
 }
 
@@ -177,10 +191,15 @@ pub fn read_block_at(txn: &impl ReadTxn, body: &XmlFragmentRef, block: u32) -> O
     if index != block {
         return None;
     }
-    let mut read = read_block(txn, &entry.el);
-    read.path = entry.path();
-    read.index = entry.index;
-    Some(read)
+    Some(block_of(txn, &entry))
+}
+
+/// The block an outline entry holds, with its containers and its index among its siblings.
+fn block_of(txn: &impl ReadTxn, entry: &super::outline::Entry) -> Block {
+    let mut block = read_block(txn, &entry.el);
+    block.path = entry.path();
+    block.index = entry.index;
+    block
 }
 
 pub(crate) fn read_block(txn: &impl ReadTxn, el: &XmlElementRef) -> Block {

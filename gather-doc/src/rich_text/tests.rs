@@ -386,3 +386,38 @@ fn deleting_into_an_unknown_block_removes_it_whole() {
     assert_eq!(caret, Pos::new(0, 2));
     assert_eq!(b.get_string(&doc.transact()), "<paragraph>pa</paragraph>");
 }
+
+#[test]
+fn reading_some_top_level_nodes_gives_what_reading_them_all_gives_for_those() {
+    let doc = new_doc(7);
+    let body = body(&doc);
+    let markdown = "# Plan\n\nReport **by 9:30**.\n\n- masks\n  - N95\n- gloves\n\n> quoted\n\n\
+                    | a | b |\n|---|---|\n| 1 | 2 |\n\n---\n\n- [x] done\n\nEnd.";
+    write_nodes(
+        &mut doc.transact_mut(),
+        &body,
+        0,
+        &markdown_to_nodes(markdown),
+    );
+    let txn = doc.transact();
+    let all = read_blocks(&txn, &body);
+    let tops = body.len(&txn);
+    assert!(
+        tops >= 8,
+        "a heading, paragraphs, lists, a quote, a table and a rule"
+    );
+    for start in 0..=tops {
+        for end in start..=tops + 1 {
+            let expected: Vec<Block> = all
+                .iter()
+                .filter(|b| (start..end).contains(&b.top()))
+                .cloned()
+                .collect();
+            assert_eq!(
+                read_top_level(&txn, &body, start..end),
+                expected,
+                "{start}..{end}"
+            );
+        }
+    }
+}
