@@ -25,9 +25,9 @@
     // Not percent-encoded: the app uses it as it is too.
   }
   // The hello of a browser that keeps nothing of the document: durable receipts please,
-  // large messages in pieces please, and sync step 1 with an empty state vector. The app's
-  // tests check these bytes against the shared crate's `ClientSync`.
-  const FIRST_HELLO = new Uint8Array([100, 0, 102, 0, 0, 0, 1, 0]);
+  // large messages in pieces (deflated welcome) please, and sync step 1 with an empty state
+  // vector. The app's tests check these bytes against the shared crate's `ClientSync`.
+  const FIRST_HELLO = new Uint8Array([100, 0, 102, 1, 1, 0, 0, 1, 0]);
   // The same test as the app's: a mark for a kept copy, or edits a closed page left behind.
   try {
     if (

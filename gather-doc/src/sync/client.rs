@@ -13,7 +13,8 @@ use yrs::{ReadTxn, Transact};
 
 use super::frames::{
     decode_frame, decode_piece, decode_receipt, encode_pieces_please, encode_receipts_please,
-    encode_step1, encode_step2, encode_update, is_empty_update, MSG_PIECE, MSG_RECEIPT,
+    encode_step1, encode_step2, encode_update, is_empty_update, MSG_DEFLATED_PIECE, MSG_PIECE,
+    MSG_RECEIPT,
 };
 use super::ProtocolError;
 
@@ -266,10 +267,13 @@ impl ClientSync {
                         events.push(ClientEvent::Saved);
                     }
                 }
-                Message::Custom(MSG_PIECE, payload) => {
-                    let Some(whole) = self.piece(&payload, &mut events)? else {
+                Message::Custom(tag @ (MSG_PIECE | MSG_DEFLATED_PIECE), payload) => {
+                    let Some(mut whole) = self.piece(&payload, &mut events)? else {
                         continue;
                     };
+                    if tag == MSG_DEFLATED_PIECE {
+                        whole = inflate(&whole)?;
+                    }
                     let (more_replies, more_events) = self.receive(&whole)?;
                     replies.extend(more_replies);
                     events.extend(more_events);
@@ -314,4 +318,10 @@ impl ClientSync {
         super::nesting::check_alone(&doc.transact(), update)?;
         super::frames::apply_update(doc, update, REMOTE_ORIGIN)
     }
+}
+
+/// A deflated message inflated, refused past [`MAX_ASSEMBLED`] bytes or if it does not inflate.
+fn inflate(deflated: &[u8]) -> Result<Vec<u8>, ProtocolError> {
+    miniz_oxide::inflate::decompress_to_vec_with_limit(deflated, MAX_ASSEMBLED as usize)
+        .map_err(|_| ProtocolError::Malformed(yrs::encoding::read::Error::UnexpectedValue))
 }

@@ -52,20 +52,41 @@ pub const MSG_RECEIPTS_PLEASE: u8 = 100;
 /// Message type of the server's durable receipt (see the module's documentation).
 pub const MSG_RECEIPT: u8 = 101;
 
-/// Message type of a client's request for large messages in pieces.
+/// Message type of a client's request for large messages in pieces. Its payload is empty, or
+/// [`DEFLATED_WELCOME`]: the client also takes them deflated.
 pub const MSG_PIECES_PLEASE: u8 = 102;
 /// Message type of one piece of a large message.
 pub const MSG_PIECE: u8 = 103;
+/// Message type of one piece of a large message sent deflated (raw DEFLATE, RFC 1951): the
+/// pieces put together inflate to the message.
+pub const MSG_DEFLATED_PIECE: u8 = 104;
+/// The payload of [`MSG_PIECES_PLEASE`] from a client that takes deflated pieces.
+pub const DEFLATED_WELCOME: u8 = 1;
 /// Bytes of message in one piece: half a second at 1 Mbit/s.
 pub const PIECE_BYTES: usize = 64 * 1024;
+/// A message larger than this goes deflated to a client that takes it so: a document's text
+/// and its CRDT bookkeeping shrink to about a third.
+pub const DEFLATE_OVER: usize = 8 * 1024;
 
-/// A client's request for large messages in pieces.
+/// A client's request for large messages in pieces, deflated too.
 pub fn encode_pieces_please() -> Vec<u8> {
-    Message::Custom(MSG_PIECES_PLEASE, Vec::new()).encode_v1()
+    Message::Custom(MSG_PIECES_PLEASE, vec![DEFLATED_WELCOME]).encode_v1()
+}
+
+/// `message` deflated (fast level: it is made for each joining client), as
+/// [`MSG_DEFLATED_PIECE`] frames of at most `piece` bytes each; `None` if deflating does not
+/// make it smaller.
+pub fn split_into_deflated_pieces(message: &[u8], piece: usize) -> Option<Vec<Vec<u8>>> {
+    let deflated = miniz_oxide::deflate::compress_to_vec(message, 1);
+    (deflated.len() < message.len()).then(|| pieces_of(MSG_DEFLATED_PIECE, &deflated, piece))
 }
 
 /// `message` as [`MSG_PIECE`] frames of at most `piece` bytes of it each.
 pub fn split_into_pieces(message: &[u8], piece: usize) -> Vec<Vec<u8>> {
+    pieces_of(MSG_PIECE, message, piece)
+}
+
+fn pieces_of(tag: u8, message: &[u8], piece: usize) -> Vec<Vec<u8>> {
     let total = message.len() as u64;
     message
         .chunks(piece.max(1))
@@ -75,7 +96,7 @@ pub fn split_into_pieces(message: &[u8], piece: usize) -> Vec<Vec<u8>> {
             payload.write_var(total);
             payload.write_var((i * piece.max(1)) as u64);
             payload.extend_from_slice(bytes);
-            Message::Custom(MSG_PIECE, payload).encode_v1()
+            Message::Custom(tag, payload).encode_v1()
         })
         .collect()
 }

@@ -15,8 +15,9 @@ mod room;
 pub use client::{ClientEvent, ClientSync, REMOTE_ORIGIN};
 pub use frames::{
     decode_frame, encode_awareness, encode_pieces_please, encode_receipt, encode_receipts_please,
-    encode_step1, encode_update, is_empty_update, split_into_pieces, MSG_PIECE, MSG_PIECES_PLEASE,
-    MSG_RECEIPT, MSG_RECEIPTS_PLEASE, PIECE_BYTES,
+    encode_step1, encode_update, is_empty_update, split_into_deflated_pieces, split_into_pieces,
+    DEFLATED_WELCOME, DEFLATE_OVER, MSG_DEFLATED_PIECE, MSG_PIECE, MSG_PIECES_PLEASE, MSG_RECEIPT,
+    MSG_RECEIPTS_PLEASE, PIECE_BYTES,
 };
 pub use nesting::MAX_NESTING;
 pub use room::{

@@ -18,7 +18,8 @@ use yrs::{ClientID, ReadTxn, StateVector, Transact, Update};
 use super::authors::Authors;
 use super::frames::{
     decode_frame, encode_awareness, encode_receipt, encode_step1, encode_step2, is_empty_update,
-    split_into_pieces, MSG_PIECES_PLEASE, MSG_RECEIPTS_PLEASE, PIECE_BYTES,
+    split_into_deflated_pieces, split_into_pieces, DEFLATED_WELCOME, DEFLATE_OVER,
+    MSG_PIECES_PLEASE, MSG_RECEIPTS_PLEASE, PIECE_BYTES,
 };
 use super::nesting::Depths;
 use crate::{CloseCode, Role};
@@ -174,6 +175,8 @@ struct Member {
     receipts: Option<u64>,
     /// Whether it asked for large messages in pieces.
     pieces: bool,
+    /// Whether it takes them deflated too.
+    deflated: bool,
 }
 
 impl Room {
@@ -258,6 +261,7 @@ impl Room {
                 controlled: HashSet::new(),
                 receipts: None,
                 pieces: false,
+                deflated: false,
             },
         );
         if !role.can_read() {
@@ -319,11 +323,18 @@ impl Room {
             match message {
                 Message::Sync(SyncMessage::SyncStep1(sv)) => {
                     let step2 = encode_step2(self.awareness.doc(), &sv);
-                    let pieces = self.members.get(&conn).is_some_and(|m| m.pieces);
-                    let frames = if pieces && step2.len() > PIECE_BYTES {
-                        split_into_pieces(&step2, PIECE_BYTES)
-                    } else {
-                        vec![step2]
+                    let member = self.members.get(&conn);
+                    let pieces = member.is_some_and(|m| m.pieces);
+                    let deflated = member.is_some_and(|m| m.deflated) && step2.len() > DEFLATE_OVER;
+                    let frames = match deflated
+                        .then(|| split_into_deflated_pieces(&step2, PIECE_BYTES))
+                        .flatten()
+                    {
+                        Some(frames) => frames,
+                        None if pieces && step2.len() > PIECE_BYTES => {
+                            split_into_pieces(&step2, PIECE_BYTES)
+                        }
+                        None => vec![step2],
                     };
                     effects.out.extend(frames.into_iter().map(|frame| Outgoing {
                         to: Audience::Sender,
@@ -397,9 +408,10 @@ impl Room {
                         }
                     }
                 }
-                Message::Custom(MSG_PIECES_PLEASE, _) => {
+                Message::Custom(MSG_PIECES_PLEASE, payload) => {
                     if let Some(member) = self.members.get_mut(&conn) {
                         member.pieces = true;
+                        member.deflated = payload == [DEFLATED_WELCOME];
                     }
                 }
                 Message::Custom(tag, _) => return Err(ProtocolError::Unsupported(tag)),
