@@ -11,12 +11,7 @@ use web_sys::{Element, Node};
 
 /// The blocks of each top-level node, as index ranges.
 pub(super) fn groups(blocks: &[Block]) -> Vec<std::ops::Range<usize>> {
-    let top = |b: &Block| {
-        (
-            b.path.first().map_or(b.index, |a| a.index),
-            b.path.is_empty(),
-        )
-    };
+    let top = |b: &Block| (b.top(), b.path.is_empty());
     let mut out: Vec<std::ops::Range<usize>> = Vec::new();
     for (i, block) in blocks.iter().enumerate() {
         match out.last_mut() {

@@ -174,6 +174,23 @@ pub(crate) struct Anc {
 }
 
 impl Entry {
+    /// The entry for block `el`, found at `index` in `parent` inside `ancestors`.
+    fn at(
+        txn: &impl ReadTxn,
+        el: &XmlElementRef,
+        parent: &Parent,
+        index: u32,
+        ancestors: &[Anc],
+    ) -> Entry {
+        Entry {
+            kind: BlockKind::of(txn, el),
+            el: el.clone(),
+            parent: parent.clone(),
+            index,
+            ancestors: ancestors.to_vec(),
+        }
+    }
+
     /// The innermost container matching `f`, with its depth.
     pub fn innermost(&self, f: impl Fn(&Container) -> bool) -> Option<(usize, &Anc)> {
         self.ancestors
@@ -206,13 +223,7 @@ impl Entry {
 pub(crate) fn outline(txn: &impl ReadTxn, body: &XmlFragmentRef) -> Vec<Entry> {
     let mut out = Vec::new();
     visit(txn, body, &mut |el, parent, index, ancestors| {
-        out.push(Entry {
-            kind: BlockKind::of(txn, el),
-            el: el.clone(),
-            parent: parent.clone(),
-            index,
-            ancestors: ancestors.to_vec(),
-        });
+        out.push(Entry::at(txn, el, parent, index, ancestors));
         true
     });
     out
@@ -289,13 +300,7 @@ pub(crate) fn outline_of(
             child,
             &mut ancestors,
             &mut |el, parent, index, ancestors| {
-                out.push(Entry {
-                    kind: BlockKind::of(txn, el),
-                    el: el.clone(),
-                    parent: parent.clone(),
-                    index,
-                    ancestors: ancestors.to_vec(),
-                });
+                out.push(Entry::at(txn, el, parent, index, ancestors));
                 true
             },
         );
@@ -314,13 +319,7 @@ pub(crate) fn entry_at(
     let find = |target: u32, seen: &mut u32, found: &mut Option<Entry>| {
         visit(txn, body, &mut |el, parent, index, ancestors| {
             if *seen == target {
-                *found = Some(Entry {
-                    kind: BlockKind::of(txn, el),
-                    el: el.clone(),
-                    parent: parent.clone(),
-                    index,
-                    ancestors: ancestors.to_vec(),
-                });
+                *found = Some(Entry::at(txn, el, parent, index, ancestors));
                 return false;
             }
             *seen += 1;
