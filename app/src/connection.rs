@@ -19,9 +19,11 @@ use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
 mod early;
+mod page_life;
 
 pub use early::EarlySocket;
 use early::Opened;
+use page_life::PageLife;
 
 /// What the badge shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +46,7 @@ type Callback = Closure<dyn FnMut(JsValue)>;
 pub struct Connection {
     shared: Rc<Shared>,
     doc: yrs::Doc,
+    _page_life: PageLife,
 }
 
 /// Key of the update observer that sends local edits.
@@ -78,6 +81,8 @@ struct Shared {
     on_presence: RefCell<Option<Box<dyn Fn()>>>,
     attempts: RefCell<u32>,
     stopped: RefCell<bool>,
+    /// The page is hidden for another, perhaps kept to be shown again (see `page_life`).
+    away: RefCell<bool>,
     /// The socket's callbacks, kept alive as long as the socket.
     callbacks: RefCell<Vec<Callback>>,
 }
@@ -115,6 +120,7 @@ impl Connection {
             on_presence: RefCell::new(None),
             attempts: RefCell::new(0),
             stopped: RefCell::new(false),
+            away: RefCell::new(false),
             callbacks: RefCell::new(Vec::new()),
         });
         // Send the user's own updates as they are committed; remote ones came from the server.
@@ -136,7 +142,12 @@ impl Connection {
         })
         .expect("observe document updates");
         Shared::connect_with(&shared, early.and_then(EarlySocket::take));
-        Connection { shared, doc }
+        let _page_life = PageLife::watch(&shared);
+        Connection {
+            shared,
+            doc,
+            _page_life,
+        }
     }
 }
 
@@ -198,7 +209,9 @@ impl Shared {
     /// A hello someone else sent on it must be the one we would send, or the socket is closed
     /// and we connect afresh.
     fn connect_with(this: &Rc<Shared>, early: Option<Opened>) {
-        if *this.stopped.borrow() {
+        // Connected already: a retry timer from before the page was hidden fired after it
+        // was shown again.
+        if *this.stopped.borrow() || *this.away.borrow() || this.socket.borrow().is_some() {
             return;
         }
         this.status.set(Status::Connecting);
@@ -289,6 +302,32 @@ impl Shared {
         }
     }
 
+    /// The page is hidden for another: the socket closes and nothing reconnects until the
+    /// page is shown again, so the others no longer see this person here.
+    fn leave(this: &Rc<Shared>) {
+        *this.away.borrow_mut() = true;
+        if let Some(socket) = this.socket.borrow_mut().take() {
+            socket.set_onopen(None);
+            socket.set_onmessage(None);
+            socket.set_onclose(None);
+            let _ = socket.close();
+        }
+        this.callbacks.borrow_mut().clear();
+        this.sync.borrow_mut().disconnected();
+        this.loading.set(None);
+        this.status.set(Status::Offline);
+        this.presence_changed();
+    }
+
+    /// The page is shown again (Back): connect again at once.
+    fn come_back(this: &Rc<Shared>) {
+        if !std::mem::take(&mut *this.away.borrow_mut()) {
+            return;
+        }
+        *this.attempts.borrow_mut() = 0;
+        Shared::connect(this);
+    }
+
     /// Our hello: one frame, so the server's handshake slot covers our step 2 too.
     fn hello(&self) {
         let hello = self.sync.borrow_mut().hello_frame();
@@ -341,7 +380,7 @@ impl Shared {
     /// Schedules the next attempt: full jitter over an exponential backoff capped at 30 s, on
     /// top of the seconds a busy server asked for. Returns the delay in milliseconds.
     fn retry_later(this: &Rc<Shared>, retry_after_secs: Option<u32>) -> u32 {
-        if *this.stopped.borrow() {
+        if *this.stopped.borrow() || *this.away.borrow() {
             return 0;
         }
         let attempt = {

@@ -152,3 +152,50 @@ async fn collaborators_see_each_others_carets_names_and_who_is_here() -> Result<
     server.stop().await?;
     Ok(())
 }
+
+/// Someone who leaves a document for another page is no longer "here" for the others, even
+/// while the browser keeps the page to show it again on Back (its back/forward cache); on
+/// Back the page connects again, and their edits reach the others.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_left_for_another_is_not_here_and_connects_again_on_back() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let server = GatherServer::start(data.path(), "127.0.0.1:0").await?;
+    let driver = Driver::start().await?;
+    let doc = server.create_doc("Plans").await?;
+
+    let a = driver.browser("a", 900, 700).await?;
+    // Whether a page was shown again from the back/forward cache rather than loaded anew.
+    a.cdp(
+        "Page.addScriptToEvaluateOnNewDocument",
+        serde_json::json!({ "source": "addEventListener('pageshow', (e) => {
+            if (e.persisted) window.shownAgain = (window.shownAgain || 0) + 1; });" }),
+    )
+    .await?;
+    a.goto(&server.url(&doc.path)).await?;
+    a.wait_online().await?;
+    let b = driver.browser("b", 900, 700).await?;
+    b.goto(&server.url(&doc.path)).await?;
+    b.wait_online().await?;
+    b.wait_js(&who_has(2, "Guest "), WAIT).await?;
+
+    // A follows a link elsewhere: B's list drops A.
+    a.goto(&server.url("/api/none")).await?;
+    b.wait_js(
+        "return document.querySelector('[data-testid=who]').dataset.count === '1';",
+        WAIT,
+    )
+    .await?;
+
+    // A comes back: the same page, shown again, online, and what A types reaches B.
+    a.client.back().await?;
+    a.wait_js("return window.shownAgain === 1;", WAIT).await?;
+    a.wait_online().await?;
+    b.wait_js(&who_has(2, "Guest "), WAIT).await?;
+    a.caret_to_end().await?;
+    a.type_keys("back again").await?;
+    b.wait_text("back again", WAIT).await?;
+    a.close().await?;
+    b.close().await?;
+    server.stop().await?;
+    Ok(())
+}

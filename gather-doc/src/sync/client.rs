@@ -187,6 +187,13 @@ impl ClientSync {
         for id in others {
             self.awareness.remove_state(id);
         }
+        // The server marks our state removed, one clock tick past ours, and tells the others;
+        // the state our next hello carries must be newer than that removal, or they ignore it
+        // until we next move.
+        if let Some(state) = self.awareness.local_state_raw() {
+            self.awareness.set_local_state_raw(state.clone());
+            self.awareness.set_local_state_raw(state);
+        }
     }
 
     /// Sets our presence (a JSON state, see [`crate::presence`]) and returns the frame to send

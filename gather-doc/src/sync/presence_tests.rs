@@ -171,3 +171,51 @@ fn edit(id: u64, text: &str) -> Vec<u8> {
     };
     Message::Sync(yrs::sync::SyncMessage::Update(update)).encode_v1()
 }
+
+/// The server's removal of a closed connection's presence counts as a newer state of it; the
+/// same person connecting again (a dropped network, a page shown again on Back) must be seen
+/// by the others at once, not after their next move.
+#[test]
+fn someone_who_connects_again_is_present_again_for_the_others() {
+    let (mut room, _) = Room::load([], || 0);
+    let mut a = client(10);
+    let mut b = client(20);
+    room.connect(2, Role::Editor);
+    for frame in b.hello() {
+        accepted(room.receive(2, &frame));
+    }
+    let seen_by_b = |frames: Vec<Vec<u8>>, b: &mut ClientSync| {
+        for frame in frames {
+            b.receive(&frame).unwrap();
+        }
+        b.others_presence().len()
+    };
+    let join = |room: &mut Room, a: &mut ClientSync| -> Vec<Vec<u8>> {
+        room.connect(1, Role::Editor);
+        let mut relayed = Vec::new();
+        for frame in a.hello() {
+            let effects = accepted(room.receive(1, &frame));
+            relayed.extend(effects.out.iter().map(|out| match &out.payload {
+                Payload::IncomingFrame => frame.clone(),
+                Payload::Bytes(bytes) => bytes.clone(),
+            }));
+        }
+        relayed
+    };
+    a.set_presence(r#"{"user":{"name":"a"}}"#);
+    let relayed = join(&mut room, &mut a);
+    assert_eq!(seen_by_b(relayed, &mut b), 1);
+    // A's connection closes: B hears the removal.
+    let bye = room.disconnect(1).expect("removal");
+    a.disconnected();
+    assert_eq!(seen_by_b(vec![bye], &mut b), 0);
+    // A connects again with the same state: B sees A again.
+    let relayed = join(&mut room, &mut a);
+    assert_eq!(seen_by_b(relayed, &mut b), 1, "present again");
+    // And so does someone who joins later.
+    let mut joiner = client(30);
+    for frame in room.connect(3, Role::Editor) {
+        joiner.receive(&frame).unwrap();
+    }
+    assert_eq!(joiner.others_presence().len(), 1);
+}

@@ -278,21 +278,7 @@ async fn run(
     let mut reader = None;
     for i in 0..options.opens {
         let browser = driver.browser(&format!("reader-{i}"), 1280, 900).await?;
-        browser
-            .cdp(
-                "Page.addScriptToEvaluateOnNewDocument",
-                json!({ "source": OPEN_PROBE.replace("END", &json!(END).to_string()).replace("LAST_BLOCK", LAST_BLOCK) }),
-            )
-            .await?;
-        if options.without_early_start {
-            // What the app leaves behind once it has looked: the early start then does nothing.
-            browser
-                .cdp(
-                    "Page.addScriptToEvaluateOnNewDocument",
-                    json!({ "source": "window.gatherEarlySocket = null;" }),
-                )
-                .await?;
-        }
+        probe(&browser, options).await?;
         // A real person's browser has shown pages before, its fonts loaded: this one first
         // shows a page of Chinese and English text (nothing from Gather's site).
         browser.goto(&data_url(WARM_UP)).await?;
@@ -322,7 +308,13 @@ async fn run(
             .await?;
         // The kept state is at least a quarter of the Markdown's size.
         wait_kept(&browser, &doc.id, markdown.text.len() / 4).await?;
-        warm.push(open(&browser, &url, true).await?);
+        // The person closes the tab and opens the link again later: a new tab, and no page
+        // of the first visit kept alive (the browser would keep it frozen for Back otherwise).
+        let tab = browser.client.new_window(true).await?;
+        browser.client.close_window().await?;
+        browser.client.switch_to_window(tab.handle).await?;
+        probe(&browser, options).await?;
+        warm.push(open(&browser, &url, false).await?);
         match reader {
             None => reader = Some(browser),
             Some(_) => browser.close().await?,
@@ -446,6 +438,26 @@ async fn run(
 /// Opens `url` and returns (last block in the DOM, next frame), in ms from navigation start.
 /// Opens the document: when its whole text is in the DOM, the frame after that, and the frame
 /// after its top was (ms since the navigation started).
+/// The open probe, and the early start turned off if asked, in the browser's current tab.
+async fn probe(browser: &Browser, options: &Options) -> Result<()> {
+    browser
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": OPEN_PROBE.replace("END", &json!(END).to_string()).replace("LAST_BLOCK", LAST_BLOCK) }),
+        )
+        .await?;
+    if options.without_early_start {
+        // What the app leaves behind once it has looked: the early start then does nothing.
+        browser
+            .cdp(
+                "Page.addScriptToEvaluateOnNewDocument",
+                json!({ "source": "window.gatherEarlySocket = null;" }),
+            )
+            .await?;
+    }
+    Ok(())
+}
+
 async fn open(browser: &Browser, url: &str, blank_first: bool) -> Result<(f64, f64, f64)> {
     // A different page first, so the second visit is a real navigation (not a same-URL no-op).
     if blank_first {
