@@ -16,6 +16,7 @@ pub mod doc_images;
 pub mod export;
 pub mod forms;
 pub mod history;
+mod outbox;
 mod pictures;
 pub mod rooms;
 pub mod store;
@@ -302,8 +303,8 @@ async fn sync_socket(
     };
     upgrade.on_upgrade(move |socket| {
         ws::serve_socket(
-            socket,
-            session,
+            Box::new(socket),
+            Box::new(session),
             state.rooms,
             state.access,
             limit,

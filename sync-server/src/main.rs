@@ -7,6 +7,11 @@ use sync_server::access::Access;
 use sync_server::config::{Command, Config};
 use sync_server::serve;
 
+/// Threads for blocking work (loading a document, registering one, SQLite reads, exports).
+/// Tokio's default of 512 let a storm of new documents start hundreds of threads (385 seen in
+/// `storm`), each with its stack and allocator arena; the work queues instead.
+const MAX_BLOCKING_THREADS: usize = 16;
+
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -38,11 +43,13 @@ fn main() -> anyhow::Result<()> {
     // SQLite commits and document loads still run on their own threads.
     let runtime = if config.threads <= 1 {
         tokio::runtime::Builder::new_current_thread()
+            .max_blocking_threads(MAX_BLOCKING_THREADS)
             .enable_all()
             .build()?
     } else {
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(config.threads)
+            .max_blocking_threads(MAX_BLOCKING_THREADS)
             .enable_all()
             .build()?
     };

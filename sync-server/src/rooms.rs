@@ -14,26 +14,19 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tracing::Instrument;
 
 use crate::history::History;
+use crate::outbox::Outbox;
 use crate::store::{Committer, Store};
 
 /// Compact a document's update log when loading finds more rows than this.
 const COMPACT_AFTER: usize = 500;
-/// Frames queued for one connection before it counts as too slow.
-pub const CONN_QUEUE: usize = 4096;
 /// Commands taken from the queue and committed together.
 const MAX_BATCH: usize = 512;
-
-/// Bytes queued for one connection before it counts as too slow: a phone on a bad network
-/// may fall behind for a while, but not hold the server's memory hostage.
-pub const CONN_QUEUE_BYTES: usize = 64 * 1024 * 1024;
 
 /// How the room actor talks to one connection.
 #[derive(Clone)]
 pub struct ConnHandle {
-    pub frames: mpsc::Sender<Bytes>,
+    pub frames: Outbox,
     pub close: watch::Sender<Option<CloseCode>>,
-    /// Bytes queued and not yet written; the writer subtracts what it sends.
-    pub queued: Arc<AtomicUsize>,
     /// What the connection's link allows (kept to re-register it if the room is rebuilt).
     pub role: Role,
 }
@@ -45,14 +38,7 @@ impl ConnHandle {
 
     /// Queues a frame; false when the connection is too far behind (by frames or bytes).
     fn queue(&self, bytes: Bytes) -> bool {
-        let len = bytes.len();
-        if self.queued.fetch_add(len, Ordering::Relaxed) + len > CONN_QUEUE_BYTES
-            || self.frames.try_send(bytes).is_err()
-        {
-            self.queued.fetch_sub(len, Ordering::Relaxed);
-            return false;
-        }
-        true
+        self.frames.push(bytes)
     }
 }
 
@@ -105,14 +91,23 @@ pub struct Member {
 impl Member {
     /// Passes a frame to the room. Waits when the room is busy (backpressure on the reader).
     pub async fn frame(&self, bytes: Bytes) -> bool {
-        self.tx
-            .send(Cmd::Frame {
-                conn: self.conn,
-                bytes,
-                answered: None,
-            })
-            .await
-            .is_ok()
+        self.pass(Cmd::Frame {
+            conn: self.conn,
+            bytes,
+            answered: None,
+        })
+        .await
+    }
+
+    /// Queues a command for the room; false if the room is gone. A full queue (a busy room) is
+    /// waited for in a box: that is rare, and every connection's task would otherwise keep room
+    /// for the wait (about 300 bytes) all its life.
+    async fn pass(&self, cmd: Cmd) -> bool {
+        match self.tx.try_send(cmd) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+            Err(mpsc::error::TrySendError::Full(cmd)) => Box::pin(self.tx.send(cmd)).await.is_ok(),
+        }
     }
 
     /// Passes a frame to the room and waits until the room has handled it: its updates are
@@ -124,7 +119,7 @@ impl Member {
             bytes,
             answered: Some(answered),
         };
-        if self.tx.send(cmd).await.is_err() {
+        if !self.pass(cmd).await {
             return false;
         }
         // A dropped sender means the room refused the frame or went away; the close code, if
@@ -274,7 +269,9 @@ impl Actor {
             }
             return;
         };
-        let mut batch = Vec::with_capacity(MAX_BATCH);
+        // Grows to the largest batch that came (`recv_many` reserves a little when empty):
+        // reserving all of `MAX_BATCH` took 28 KB in every room, idle ones included.
+        let mut batch = Vec::new();
         loop {
             if rx.recv_many(&mut batch, MAX_BATCH).await == 0 {
                 return;
@@ -528,6 +525,7 @@ fn now_ms() -> u64 {
 
 #[cfg(test)]
 mod tests {
+    use crate::outbox::{outbox, Frames};
     use std::time::Duration;
 
     use super::*;
@@ -557,15 +555,13 @@ mod tests {
         }
     }
 
-    fn handle() -> (ConnHandle, mpsc::Receiver<Bytes>) {
-        let (frames, rx) = mpsc::channel(16);
+    fn handle() -> (ConnHandle, Frames) {
+        let (frames, rx) = outbox();
         let (close, _) = watch::channel(None);
-        let queued = Arc::default();
         (
             ConnHandle {
                 frames,
                 close,
-                queued,
                 role: Role::Editor,
             },
             rx,

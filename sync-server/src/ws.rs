@@ -13,11 +13,12 @@ use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use gather_doc::{CloseCode, DocId};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 use crate::access::{now_ms, Access, Grant};
 use crate::admission::{Queued, HANDSHAKE_LIMIT};
-use crate::rooms::{ConnHandle, Rooms, CONN_QUEUE};
+use crate::outbox::outbox;
+use crate::rooms::{ConnHandle, Rooms};
 
 /// How often the server pings an idle connection.
 const PING_EVERY: Duration = Duration::from_secs(30);
@@ -65,21 +66,32 @@ async fn send_within<S: futures_util::Sink<Message> + Unpin>(
 }
 
 /// Serves one upgraded, authorised connection until it closes.
+///
+/// The socket and the session come boxed: an async fn keeps room for its arguments for as long
+/// as it runs, and these two (520 bytes) are taken apart at once. Boxed, every connection's
+/// task is that much smaller (see BENCHMARKS.md, `storm`'s memory).
 pub async fn serve_socket(
-    socket: WebSocket,
-    session: Session,
+    socket: Box<WebSocket>,
+    session: Box<Session>,
     rooms: Rooms,
     access: Access,
     max_message_bytes: usize,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    // Moved out in blocks of their own, so the boxes are freed now rather than at the end.
     let Session {
         doc,
         grant,
         addr,
         queued: place,
-    } = session;
-    let (mut sink, mut stream) = socket.split();
+    } = {
+        let session = session;
+        *session
+    };
+    let (mut sink, mut stream) = {
+        let socket = socket;
+        (*socket).split()
+    };
     // The upgraded socket still holds hyper's 16 KiB request buffer, which goes at the first
     // read: read once now, so a connection waiting for its turn in a storm holds 1 KiB, not 17.
     // Whatever the client has sent already is kept for the reader.
@@ -94,13 +106,11 @@ pub async fn serve_socket(
     };
     // The slot goes once the room has answered the first message, or after the limit.
     let mut handshake = Some(handshake);
-    let (frames_tx, mut frames_rx) = mpsc::channel::<Bytes>(CONN_QUEUE);
+    let (frames_tx, mut frames_rx) = outbox();
     let (close_tx, mut close_rx) = watch::channel::<Option<CloseCode>>(None);
-    let queued = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let handle = ConnHandle {
         frames: frames_tx,
         close: close_tx.clone(),
-        queued: queued.clone(),
         role: grant.role,
     };
     let _registered = access
@@ -132,6 +142,8 @@ pub async fn serve_socket(
             None => std::future::pending().await,
         }
     };
+    // Pinned here, so the reader borrows it rather than keeping a second copy.
+    tokio::pin!(expiry);
     let Some(member) = rooms.join(&doc, handle).await else {
         let code = close_rx.borrow().unwrap_or(CloseCode::StorageFailed);
         let _ = sink.send(close_message(code)).await;
@@ -141,7 +153,7 @@ pub async fn serve_socket(
     let conn = member.conn;
     tracing::debug!(conn, "connected");
     // What the writer still has to send: a peer waiting for a long download is not idle.
-    let backlog = queued.clone();
+    let backlog = frames_rx.backlog();
 
     let writer = async move {
         let mut ping = tokio::time::interval(PING_EVERY);
@@ -186,11 +198,10 @@ pub async fn serve_socket(
                 let mut frame = Some(first);
                 let mut fed = 0;
                 while let Some(bytes) = frame.take() {
-                    queued.fetch_sub(bytes.len(), std::sync::atomic::Ordering::Relaxed);
                     sink.feed(Message::Binary(bytes)).await?;
                     fed += 1;
                     if fed < WRITE_BATCH {
-                        frame = frames_rx.try_recv().ok();
+                        frame = frames_rx.try_recv();
                     }
                 }
                 sink.flush().await
@@ -206,7 +217,6 @@ pub async fn serve_socket(
         }
     };
     let reader = async {
-        tokio::pin!(expiry);
         let handshake_over = tokio::time::sleep(HANDSHAKE_LIMIT);
         tokio::pin!(handshake_over);
         // Checked now and then rather than timed per message: a timer per incoming frame
@@ -234,7 +244,7 @@ pub async fn serve_socket(
                         // down a slow link, in pieces), so the peer cannot answer them yet; a peer
                         // that stopped reading is caught by the writer's `WRITE_LIMIT` instead.
                         if last_heard.elapsed() < IDLE_LIMIT
-                            || backlog.load(std::sync::atomic::Ordering::Relaxed) > 0
+                            || backlog.bytes() > 0
                         {
                             continue;
                         }
