@@ -14,6 +14,7 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use gather_doc::{CloseCode, DocId};
 use tokio::sync::watch;
+use tokio::time::Instant;
 
 use crate::access::{now_ms, Access, Grant};
 use crate::admission::{Queued, HANDSHAKE_LIMIT};
@@ -132,18 +133,11 @@ pub async fn serve_socket(
         );
     };
     audit("session_opened");
-    // A link that expires ends its sessions when it does.
-    let expiry = async {
-        match grant.expires_at {
-            Some(at) => {
-                let left = u64::try_from(at - now_ms()).unwrap_or(0);
-                tokio::time::sleep(Duration::from_millis(left)).await;
-            }
-            None => std::future::pending().await,
-        }
-    };
-    // Pinned here, so the reader borrows it rather than keeping a second copy.
-    tokio::pin!(expiry);
+    // A link that expires ends its sessions when it does (a time too far off to count is none).
+    let expires_at = grant.expires_at.and_then(|at| {
+        let left = u64::try_from(at.saturating_sub(now_ms())).unwrap_or(0);
+        Instant::now().checked_add(Duration::from_millis(left))
+    });
     let Some(member) = rooms.join(&doc, handle).await else {
         let code = close_rx.borrow().unwrap_or(CloseCode::StorageFailed);
         let _ = sink.send(close_message(code)).await;
@@ -217,43 +211,53 @@ pub async fn serve_socket(
         }
     };
     let reader = async {
-        let handshake_over = tokio::time::sleep(HANDSHAKE_LIMIT);
-        tokio::pin!(handshake_over);
-        // Checked now and then rather than timed per message: a timer per incoming frame
-        // costs more than the frame.
-        let mut idle_check = tokio::time::interval(IDLE_LIMIT / 5);
-        idle_check.tick().await;
-        let mut last_heard = tokio::time::Instant::now();
+        // One timer for the reader's deadlines (a timer each cost every connection about 350
+        // bytes): the end of the handshake's slot, the link's expiry, and the next idle check.
+        // Idleness is checked now and then rather than timed per message: a timer per
+        // incoming frame costs more than the frame.
+        let handshake_until = Instant::now() + HANDSHAKE_LIMIT;
+        let mut idle_check_at = Instant::now() + IDLE_LIMIT / 5;
+        let next = |in_handshake: bool, idle_check_at: Instant| {
+            [in_handshake.then_some(handshake_until), expires_at]
+                .into_iter()
+                .flatten()
+                .fold(idle_check_at, Instant::min)
+        };
+        let timer = tokio::time::sleep_until(next(handshake.is_some(), idle_check_at));
+        tokio::pin!(timer);
+        let mut last_heard = Instant::now();
         let stopping = shutdown.wait_for(|stop| *stop);
         tokio::pin!(stopping);
         loop {
             let message = match early.take() {
                 Some(message) => message,
                 None => tokio::select! {
-                    _ = &mut handshake_over, if handshake.is_some() => {
-                        handshake = None;
-                        continue;
-                    }
-                    _ = &mut expiry => {
-                        tracing::info!(conn, "link expired; closing");
-                        close_tx.send_replace(Some(CloseCode::LinkInvalid));
-                        return;
-                    }
-                    _ = idle_check.tick() => {
+                    _ = &mut timer => {
+                        let now = Instant::now();
+                        if now >= handshake_until {
+                            handshake = None;
+                        }
+                        if expires_at.is_some_and(|at| now >= at) {
+                            tracing::info!(conn, "link expired; closing");
+                            close_tx.send_replace(Some(CloseCode::LinkInvalid));
+                            return;
+                        }
                         // Our pings wait behind the frames still queued (a large document going
                         // down a slow link, in pieces), so the peer cannot answer them yet; a peer
                         // that stopped reading is caught by the writer's `WRITE_LIMIT` instead.
-                        if last_heard.elapsed() < IDLE_LIMIT
-                            || backlog.bytes() > 0
-                        {
-                            continue;
+                        if now >= idle_check_at {
+                            idle_check_at = now + IDLE_LIMIT / 5;
+                            if last_heard.elapsed() >= IDLE_LIMIT && backlog.bytes() == 0 {
+                                tracing::info!(conn, "idle connection closed");
+                                close_tx.send_replace(None);
+                                return;
+                            }
                         }
-                        tracing::info!(conn, "idle connection closed");
-                        close_tx.send_replace(None);
-                        return;
+                        timer.as_mut().reset(next(handshake.is_some(), idle_check_at));
+                        continue;
                     }
                     message = stream.next() => {
-                        last_heard = tokio::time::Instant::now();
+                        last_heard = Instant::now();
                         message
                     }
                     _ = &mut stopping => {
