@@ -16,7 +16,7 @@ pub mod doc_images;
 pub mod export;
 pub mod forms;
 pub mod history;
-mod outbox;
+pub mod outbox;
 mod pictures;
 pub mod rooms;
 pub mod store;

@@ -5,13 +5,19 @@
 //!
 //! The room holds an [`Outbox`] (cloned with the connection's handle) and pushes; the writer
 //! holds the [`Frames`] and takes them. When every [`Outbox`] is gone (the room's task ended),
-//! the writer gets `None` once the queue is empty; when the writer is gone, pushes fail.
+//! the writer hears so once the queue is empty; when the writer is gone, pushes fail.
+//!
+//! It also carries the order to end the connection, from the room (too slow, refused), the
+//! reader (the peer left or broke the protocol, the link expired) or the access registry (a
+//! revoked link, a deleted document): the writer sends that close frame before anything still
+//! queued. (A tokio `watch` for that cost another 350 bytes per connection.)
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
+use gather_doc::CloseCode;
 use tokio::sync::Notify;
 
 /// Frames queued for one connection before it counts as too slow.
@@ -23,8 +29,8 @@ pub const MAX_BYTES: usize = 64 * 1024 * 1024;
 const KEEP_CAPACITY: usize = 32;
 
 struct Inner {
-    frames: Mutex<VecDeque<Bytes>>,
-    /// Wakes the writer: a frame was pushed, or the last outbox went.
+    frames: Mutex<Queue>,
+    /// Wakes the writer: a frame was pushed, the connection must end, or the last outbox went.
     ready: Notify,
     /// Bytes queued and not yet taken by the writer.
     bytes: AtomicUsize,
@@ -32,6 +38,13 @@ struct Inner {
     senders: AtomicUsize,
     /// The writer's [`Frames`] went: nothing will take what is pushed.
     taker_gone: AtomicBool,
+}
+
+#[derive(Default)]
+struct Queue {
+    frames: VecDeque<Bytes>,
+    /// The connection must end, with this close code (or none).
+    closing: Option<Option<CloseCode>>,
 }
 
 /// The room's side: pushes frames for the connection.
@@ -44,6 +57,22 @@ pub struct Frames {
     inner: Arc<Inner>,
 }
 
+/// Ends the connection; anyone may hold one.
+#[derive(Clone)]
+pub struct Closer {
+    inner: Arc<Inner>,
+}
+
+/// What the writer does next.
+#[derive(Debug, PartialEq)]
+pub enum Next {
+    Frame(Bytes),
+    /// Send this close frame (a close without a code if `None`) and stop.
+    Close(Option<CloseCode>),
+    /// The room let go of the connection without a word: its task failed.
+    RoomGone,
+}
+
 /// How many bytes still wait to be written (a peer waiting for a long download is not idle).
 #[derive(Clone)]
 pub struct Backlog {
@@ -53,7 +82,7 @@ pub struct Backlog {
 /// A new, empty outbox and the writer's end of it.
 pub fn outbox() -> (Outbox, Frames) {
     let inner = Arc::new(Inner {
-        frames: Mutex::new(VecDeque::new()),
+        frames: Mutex::new(Queue::default()),
         ready: Notify::new(),
         bytes: AtomicUsize::new(0),
         senders: AtomicUsize::new(1),
@@ -77,15 +106,41 @@ impl Outbox {
         }
         let len = bytes.len();
         {
-            let mut frames = inner.frames.lock().unwrap_or_else(|e| e.into_inner());
-            if frames.len() >= MAX_FRAMES || inner.bytes.load(Ordering::Relaxed) + len > MAX_BYTES {
+            let mut queue = inner.lock();
+            if queue.frames.len() >= MAX_FRAMES
+                || inner.bytes.load(Ordering::Relaxed) + len > MAX_BYTES
+            {
                 return false;
             }
             inner.bytes.fetch_add(len, Ordering::Relaxed);
-            frames.push_back(bytes);
+            queue.frames.push_back(bytes);
         }
         inner.ready.notify_one();
         true
+    }
+
+    /// Ends the connection with `code`.
+    pub fn close(&self, code: CloseCode) {
+        self.inner.close(Some(code));
+    }
+}
+
+impl Inner {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
+        self.frames.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The latest order wins, as the writer acts on whichever it sees.
+    fn close(&self, code: Option<CloseCode>) {
+        self.lock().closing = Some(code);
+        self.ready.notify_one();
+    }
+}
+
+impl Closer {
+    /// Ends the connection with `code`, or with a close frame without one.
+    pub fn close(&self, code: Option<CloseCode>) {
+        self.inner.close(code);
     }
 }
 
@@ -107,32 +162,47 @@ impl Drop for Outbox {
 }
 
 impl Frames {
-    /// The next frame, waiting for one; `None` once the queue is empty and no outbox is left.
-    pub async fn recv(&mut self) -> Option<Bytes> {
+    /// What to do next, waiting until there is something: an order to end the connection comes
+    /// before the frames still queued.
+    pub async fn next(&mut self) -> Next {
         loop {
+            if let Some(code) = self.inner.lock().closing {
+                return Next::Close(code);
+            }
             if let Some(frame) = self.try_recv() {
-                return Some(frame);
+                return Next::Frame(frame);
             }
             if self.inner.senders.load(Ordering::Acquire) == 0 {
-                return self.try_recv();
+                return self.try_recv().map_or(Next::RoomGone, Next::Frame);
             }
-            // A push between the check above and this wait leaves a permit: no wake-up is lost.
+            // A push between the checks above and this wait leaves a permit: no wake-up is lost.
             self.inner.ready.notified().await;
         }
     }
 
     /// The next frame if one is queued.
     pub fn try_recv(&mut self) -> Option<Bytes> {
-        let mut frames = self.inner.frames.lock().unwrap_or_else(|e| e.into_inner());
-        let frame = frames.pop_front();
+        let mut queue = self.inner.lock();
+        let frame = queue.frames.pop_front();
         match &frame {
             Some(frame) => {
                 self.inner.bytes.fetch_sub(frame.len(), Ordering::Relaxed);
             }
-            None if frames.capacity() > KEEP_CAPACITY => frames.shrink_to_fit(),
+            None if queue.frames.capacity() > KEEP_CAPACITY => queue.frames.shrink_to_fit(),
             None => {}
         }
         frame
+    }
+
+    /// The close code the connection was told to end with, if any.
+    pub fn close_code(&self) -> Option<CloseCode> {
+        self.inner.lock().closing.flatten()
+    }
+
+    pub fn closer(&self) -> Closer {
+        Closer {
+            inner: self.inner.clone(),
+        }
     }
 
     pub fn backlog(&self) -> Backlog {
@@ -171,25 +241,42 @@ mod tests {
         assert!(other.push(frame(2)));
         assert_eq!(backlog.bytes(), 6);
         drop(outbox);
-        assert_eq!(frames.recv().await, Some(frame(1)));
+        assert_eq!(frames.next().await, Next::Frame(frame(1)));
         assert!(other.push(frame(3)));
         drop(other);
         // What was queued before the last outbox went still arrives.
-        assert_eq!(frames.recv().await, Some(frame(2)));
-        assert_eq!(frames.recv().await, Some(frame(3)));
-        assert_eq!(frames.recv().await, None);
+        assert_eq!(frames.next().await, Next::Frame(frame(2)));
+        assert_eq!(frames.next().await, Next::Frame(frame(3)));
+        assert_eq!(frames.next().await, Next::RoomGone);
         assert_eq!(backlog.bytes(), 0);
     }
 
     #[tokio::test]
-    async fn a_waiting_writer_wakes_for_a_push() {
+    async fn a_waiting_writer_wakes_for_a_push_and_for_the_end() {
         let (outbox, mut frames) = outbox();
-        let writer = tokio::spawn(async move { frames.recv().await });
+        let closer = frames.closer();
+        let writer = tokio::spawn(async move {
+            let first = frames.next().await;
+            (first, frames.next().await, frames.close_code())
+        });
         tokio::task::yield_now().await;
         assert!(outbox.push(frame(7)));
-        assert_eq!(writer.await.unwrap(), Some(frame(7)));
+        tokio::task::yield_now().await;
+        closer.close(Some(CloseCode::LinkInvalid));
+        let (first, second, code) = writer.await.unwrap();
+        assert_eq!(first, Next::Frame(frame(7)));
+        assert_eq!(second, Next::Close(Some(CloseCode::LinkInvalid)));
+        assert_eq!(code, Some(CloseCode::LinkInvalid));
         // The writer is gone: nothing more is accepted.
         assert!(!outbox.push(frame(8)));
+    }
+
+    #[tokio::test]
+    async fn the_end_comes_before_frames_still_queued() {
+        let (outbox, mut frames) = outbox();
+        assert!(outbox.push(frame(1)));
+        outbox.close(CloseCode::TooSlow);
+        assert_eq!(frames.next().await, Next::Close(Some(CloseCode::TooSlow)));
     }
 
     #[test]
@@ -200,7 +287,7 @@ mod tests {
         }
         assert!(!outbox.push(frame(0)), "by frames");
         while frames.try_recv().is_some() {}
-        assert!(frames.inner.frames.lock().unwrap().capacity() <= KEEP_CAPACITY);
+        assert!(frames.inner.lock().frames.capacity() <= KEEP_CAPACITY);
         assert!(
             !outbox.push(Bytes::from(vec![0; MAX_BYTES + 1])),
             "by bytes"

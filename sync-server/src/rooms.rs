@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use axum::body::Bytes;
 use gather_doc::sync::{Audience, ConnId, Payload, ProtocolError, Room};
 use gather_doc::{CloseCode, DocId, Role};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
 
 use crate::history::History;
@@ -25,15 +25,15 @@ const MAX_BATCH: usize = 512;
 /// How the room actor talks to one connection.
 #[derive(Clone)]
 pub struct ConnHandle {
+    /// Its frames, and the order to end it.
     pub frames: Outbox,
-    pub close: watch::Sender<Option<CloseCode>>,
     /// What the connection's link allows (kept to re-register it if the room is rebuilt).
     pub role: Role,
 }
 
 impl ConnHandle {
     fn close(&self, code: CloseCode) {
-        self.close.send_replace(Some(code));
+        self.frames.close(code);
     }
 
     /// Queues a frame; false when the connection is too far behind (by frames or bytes).
@@ -525,7 +525,7 @@ fn now_ms() -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use crate::outbox::{outbox, Frames};
+    use crate::outbox::{outbox, Frames, Next};
     use std::time::Duration;
 
     use super::*;
@@ -557,11 +557,9 @@ mod tests {
 
     fn handle() -> (ConnHandle, Frames) {
         let (frames, rx) = outbox();
-        let (close, _) = watch::channel(None);
         (
             ConnHandle {
                 frames,
-                close,
                 role: Role::Editor,
             },
             rx,
@@ -580,7 +578,9 @@ mod tests {
                 let (h, mut rx) = handle();
                 let member = rooms.join(&doc, h).await.unwrap();
                 // Joining returns only once the greeting (after the load) is on its way.
-                let greeting = rx.recv().await.unwrap();
+                let Next::Frame(greeting) = rx.next().await else {
+                    panic!("a greeting")
+                };
                 assert_eq!(greeting[0], 0, "sync step 1 first");
                 member
             })

@@ -18,7 +18,7 @@ use tokio::time::Instant;
 
 use crate::access::{now_ms, Access, Grant};
 use crate::admission::{Queued, HANDSHAKE_LIMIT};
-use crate::outbox::outbox;
+use crate::outbox::{outbox, Next};
 use crate::rooms::{ConnHandle, Rooms};
 
 /// How often the server pings an idle connection.
@@ -108,15 +108,14 @@ pub async fn serve_socket(
     // The slot goes once the room has answered the first message, or after the limit.
     let mut handshake = Some(handshake);
     let (frames_tx, mut frames_rx) = outbox();
-    let (close_tx, mut close_rx) = watch::channel::<Option<CloseCode>>(None);
+    let closer = frames_rx.closer();
     let handle = ConnHandle {
         frames: frames_tx,
-        close: close_tx.clone(),
         role: grant.role,
     };
     let _registered = access
         .sessions()
-        .register(&doc, grant.link_id.as_deref(), close_tx.clone());
+        .register(&doc, grant.link_id.as_deref(), closer.clone());
     if !access.still_valid(&doc, &grant) {
         let _ = sink.send(close_message(CloseCode::LinkInvalid)).await;
         return;
@@ -139,7 +138,7 @@ pub async fn serve_socket(
         Instant::now().checked_add(Duration::from_millis(left))
     });
     let Some(member) = rooms.join(&doc, handle).await else {
-        let code = close_rx.borrow().unwrap_or(CloseCode::StorageFailed);
+        let code = frames_rx.close_code().unwrap_or(CloseCode::StorageFailed);
         let _ = sink.send(close_message(code)).await;
         audit("session_closed");
         return;
@@ -152,29 +151,19 @@ pub async fn serve_socket(
     let writer = async move {
         let mut ping = tokio::time::interval(PING_EVERY);
         ping.tick().await;
-        // Made once, not per frame: a fresh `changed()` registers with the channel each time.
-        let closed = async {
-            let changed = close_rx.changed().await;
-            if changed.is_ok() {
-                *close_rx.borrow()
-            } else {
-                None
-            }
-        };
-        tokio::pin!(closed);
         loop {
             let first = tokio::select! {
                 biased;
-                code = &mut closed => {
-                    let message = code.map_or(Message::Close(None), close_message);
-                    send_within(&mut sink, message).await;
-                    let _ = tokio::time::timeout(WRITE_LIMIT, sink.close()).await;
-                    return;
-                }
-                frame = frames_rx.recv() => match frame {
-                    Some(bytes) => bytes,
-                    // The room dropped this connection's queue: its task failed.
-                    None => {
+                next = frames_rx.next() => match next {
+                    Next::Frame(bytes) => bytes,
+                    Next::Close(code) => {
+                        let message = code.map_or(Message::Close(None), close_message);
+                        send_within(&mut sink, message).await;
+                        let _ = tokio::time::timeout(WRITE_LIMIT, sink.close()).await;
+                        return;
+                    }
+                    // The room dropped this connection's outbox: its task failed.
+                    Next::RoomGone => {
                         send_within(&mut sink, close_message(CloseCode::Internal)).await;
                         return;
                     }
@@ -239,7 +228,7 @@ pub async fn serve_socket(
                         }
                         if expires_at.is_some_and(|at| now >= at) {
                             tracing::info!(conn, "link expired; closing");
-                            close_tx.send_replace(Some(CloseCode::LinkInvalid));
+                            closer.close(Some(CloseCode::LinkInvalid));
                             return;
                         }
                         // Our pings wait behind the frames still queued (a large document going
@@ -249,7 +238,7 @@ pub async fn serve_socket(
                             idle_check_at = now + IDLE_LIMIT / 5;
                             if last_heard.elapsed() >= IDLE_LIMIT && backlog.bytes() == 0 {
                                 tracing::info!(conn, "idle connection closed");
-                                close_tx.send_replace(None);
+                                closer.close(None);
                                 return;
                             }
                         }
@@ -261,7 +250,7 @@ pub async fn serve_socket(
                         message
                     }
                     _ = &mut stopping => {
-                        close_tx.send_replace(Some(CloseCode::ShuttingDown));
+                        closer.close(Some(CloseCode::ShuttingDown));
                         return;
                     }
                 },
@@ -270,7 +259,7 @@ pub async fn serve_socket(
                 Some(Ok(Message::Binary(bytes))) => {
                     if bytes.len() > max_message_bytes {
                         tracing::warn!(conn, len = bytes.len(), "message too large");
-                        close_tx.send_replace(Some(CloseCode::MessageTooLarge));
+                        closer.close(Some(CloseCode::MessageTooLarge));
                         return;
                     }
                     // A small frame is a slice of the socket's read buffer; relayed as it is,
@@ -294,12 +283,12 @@ pub async fn serve_socket(
                 }
                 Some(Ok(Message::Text(_))) => {
                     tracing::warn!(conn, "text frame refused");
-                    close_tx.send_replace(Some(CloseCode::UnsupportedMessage));
+                    closer.close(Some(CloseCode::UnsupportedMessage));
                     return;
                 }
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
                 Some(Ok(Message::Close(_))) | None => {
-                    close_tx.send_replace(None);
+                    closer.close(None);
                     return;
                 }
                 Some(Err(error)) => {
@@ -308,7 +297,7 @@ pub async fn serve_socket(
                         || error.to_string().contains("Space limit");
                     tracing::warn!(conn, %error, "websocket read failed");
                     let code = too_large.then_some(CloseCode::MessageTooLarge);
-                    close_tx.send_replace(code.or(Some(CloseCode::MalformedMessage)));
+                    closer.close(code.or(Some(CloseCode::MalformedMessage)));
                     return;
                 }
             }

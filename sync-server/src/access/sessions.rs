@@ -6,12 +6,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use gather_doc::{CloseCode, DocId};
-use tokio::sync::watch;
+
+use crate::outbox::Closer;
 
 struct Session {
     doc: DocId,
     link: Option<String>,
-    close: watch::Sender<Option<CloseCode>>,
+    close: Closer,
 }
 
 /// The registry; cheap to clone.
@@ -37,12 +38,7 @@ impl Drop for Registered {
 
 impl Sessions {
     /// Registers a session; `close` is how it is told to end.
-    pub fn register(
-        &self,
-        doc: &DocId,
-        link: Option<&str>,
-        close: watch::Sender<Option<CloseCode>>,
-    ) -> Registered {
+    pub fn register(&self, doc: &DocId, link: Option<&str>, close: Closer) -> Registered {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut map) = self.map.lock() {
             map.insert(
@@ -74,7 +70,7 @@ impl Sessions {
         let Ok(map) = self.map.lock() else { return 0 };
         let mut closed = 0;
         for session in map.values().filter(|s| matches(s)) {
-            session.close.send_replace(Some(code));
+            session.close.close(Some(code));
             closed += 1;
         }
         closed
