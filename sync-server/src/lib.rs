@@ -245,11 +245,12 @@ async fn sync_socket(
     };
     let limit = state.max_message_bytes;
     // Small socket buffers: thousands of mostly idle connections must not each hold tungstenite's
-    // default 128 KiB read buffer (1 KiB holds nearly every update and presence message a
-    // client sends; a larger one is read in more steps). Frames queued together are written
-    // together (the writer flushes after each batch); a larger frame is written at once.
+    // default 128 KiB read buffer. 512 bytes hold a keystroke's update and a presence message
+    // with a selection (about 300 bytes); a larger frame grows the buffer to its length, read
+    // in more steps. Frames queued together are written together (the writer flushes after
+    // each batch); a larger frame is written at once.
     let upgrade = upgrade
-        .read_buffer_size(1024)
+        .read_buffer_size(512)
         .write_buffer_size(16 * 1024)
         .max_message_size(limit)
         .max_frame_size(limit);
@@ -350,6 +351,7 @@ pub async fn serve_on(
     let (stop_tx, stop_rx) = watch::channel(false);
     let state = ServerState::new(&config, store, access, forms, images, history, stop_rx);
     let rooms = state.rooms.clone();
+    let sessions = state.access.sessions().clone();
     // Responses past their form's retention are deleted now and every few minutes.
     {
         let (forms, access) = (state.forms.clone(), state.access.clone());
@@ -378,7 +380,9 @@ pub async fn serve_on(
         .with_graceful_shutdown(async move {
             shutdown.await;
             tracing::info!("shutting down");
+            // First the flag (for connections still arriving), then every session there is.
             let _ = stop_tx.send(true);
+            sessions.close_all(gather_doc::CloseCode::ShuttingDown);
         })
         .await?;
     // Upgraded websockets outlive hyper's graceful shutdown: wait for their rooms to close.

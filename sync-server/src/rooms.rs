@@ -4,10 +4,13 @@
 //! once, that joiners wait for the load, and that it is unloaded after the last one leaves.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
+use futures_util::future::Either;
 use gather_doc::sync::{Audience, ConnId, Payload, ProtocolError, Room};
 use gather_doc::{CloseCode, DocId, Role};
 use tokio::sync::{mpsc, oneshot};
@@ -88,44 +91,51 @@ pub struct Member {
     tx: mpsc::Sender<Cmd>,
 }
 
+/// A command on its way to a room: queued already (or the room is gone), or waiting, boxed, for
+/// room in a busy room's queue. The box keeps the wait out of every connection's task: the
+/// task keeps room for its largest state all its life, and a send's wait is about 300 bytes.
+type Passing<'a> =
+    Either<std::future::Ready<bool>, Pin<Box<dyn Future<Output = bool> + Send + 'a>>>;
+
 impl Member {
     /// Passes a frame to the room. Waits when the room is busy (backpressure on the reader).
-    pub async fn frame(&self, bytes: Bytes) -> bool {
+    pub fn frame(&self, bytes: Bytes) -> Passing<'_> {
         self.pass(Cmd::Frame {
             conn: self.conn,
             bytes,
             answered: None,
         })
-        .await
     }
 
-    /// Queues a command for the room; false if the room is gone. A full queue (a busy room) is
-    /// waited for in a box: that is rare, and every connection's task would otherwise keep room
-    /// for the wait (about 300 bytes) all its life.
-    async fn pass(&self, cmd: Cmd) -> bool {
+    /// Queues a command for the room; false if the room is gone.
+    fn pass(&self, cmd: Cmd) -> Passing<'_> {
         match self.tx.try_send(cmd) {
-            Ok(()) => true,
-            Err(mpsc::error::TrySendError::Closed(_)) => false,
-            Err(mpsc::error::TrySendError::Full(cmd)) => Box::pin(self.tx.send(cmd)).await.is_ok(),
+            Ok(()) => Either::Left(std::future::ready(true)),
+            Err(mpsc::error::TrySendError::Closed(_)) => Either::Left(std::future::ready(false)),
+            Err(mpsc::error::TrySendError::Full(cmd)) => {
+                Either::Right(Box::pin(async move { self.tx.send(cmd).await.is_ok() }))
+            }
         }
     }
 
     /// Passes a frame to the room and waits until the room has handled it: its updates are
     /// stored and its answers queued for sending (or the connection was refused).
-    pub async fn frame_answered(&self, bytes: Bytes) -> bool {
+    pub fn frame_answered(&self, bytes: Bytes) -> impl Future<Output = bool> + Send + '_ {
         let (answered, wait) = oneshot::channel();
-        let cmd = Cmd::Frame {
+        let passing = self.pass(Cmd::Frame {
             conn: self.conn,
             bytes,
             answered: Some(answered),
-        };
-        if !self.pass(cmd).await {
-            return false;
+        });
+        async move {
+            if !passing.await {
+                return false;
+            }
+            // A dropped sender means the room refused the frame or went away; the close code,
+            // if any, is already on its way.
+            let _ = wait.await;
+            true
         }
-        // A dropped sender means the room refused the frame or went away; the close code, if
-        // any, is already on its way.
-        let _ = wait.await;
-        true
     }
 
     pub async fn leave(self) {

@@ -120,6 +120,12 @@ pub async fn serve_socket(
         let _ = sink.send(close_message(CloseCode::LinkInvalid)).await;
         return;
     }
+    // On shutdown the server closes every registered session (`serve_on`); one registered
+    // after that sees the flag here. So the reader need not watch for it (144 bytes each).
+    if *shutdown.borrow() {
+        let _ = sink.send(close_message(CloseCode::ShuttingDown)).await;
+        return;
+    }
     let audit = |event: &str| {
         let detail = grant.link_id.as_deref().unwrap_or("");
         access.audit().record(
@@ -215,8 +221,6 @@ pub async fn serve_socket(
         let timer = tokio::time::sleep_until(next(handshake.is_some(), idle_check_at));
         tokio::pin!(timer);
         let mut last_heard = Instant::now();
-        let stopping = shutdown.wait_for(|stop| *stop);
-        tokio::pin!(stopping);
         loop {
             let message = match early.take() {
                 Some(message) => message,
@@ -248,10 +252,6 @@ pub async fn serve_socket(
                     message = stream.next() => {
                         last_heard = Instant::now();
                         message
-                    }
-                    _ = &mut stopping => {
-                        closer.close(Some(CloseCode::ShuttingDown));
-                        return;
                     }
                 },
             };

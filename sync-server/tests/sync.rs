@@ -37,6 +37,25 @@ async fn clients_converge_and_the_document_survives_a_restart() {
     server.stop().await;
 }
 
+/// A server that is shutting down tells every connected client so (4503, "server shutting
+/// down", which the app shows as a restart and reconnects after), and then stops.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_shutting_down_tells_every_client_why() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None).await;
+    let mut a = TestClient::connect(&server, "plans", 1).await;
+    let mut b = TestClient::connect(&server, "notes", 2).await;
+    a.synced().await;
+    b.synced().await;
+    let stopping = tokio::spawn(server.stop());
+    assert_eq!(a.closed_within(Duration::from_secs(5)).await.0, 4503);
+    assert_eq!(b.closed_within(Duration::from_secs(5)).await.0, 4503);
+    tokio::time::timeout(Duration::from_secs(15), stopping)
+        .await
+        .expect("the server stops")
+        .unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_saying_hello_before_the_handshake_is_answered_syncs_and_edits() {
     let data = tempfile::tempdir().unwrap();

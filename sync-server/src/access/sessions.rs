@@ -66,6 +66,11 @@ impl Sessions {
         self.close_where(|s| &s.doc == doc, code)
     }
 
+    /// Closes every session (the server is shutting down); returns how many.
+    pub fn close_all(&self, code: CloseCode) -> usize {
+        self.close_where(|_| true, code)
+    }
+
     fn close_where(&self, matches: impl Fn(&Session) -> bool, code: CloseCode) -> usize {
         let Ok(map) = self.map.lock() else { return 0 };
         let mut closed = 0;
