@@ -45,6 +45,8 @@ struct Queue {
     frames: VecDeque<Bytes>,
     /// The connection must end, with this close code (or none).
     closing: Option<Option<CloseCode>>,
+    /// The peer is to be pinged.
+    ping: bool,
 }
 
 /// The room's side: pushes frames for the connection.
@@ -57,9 +59,9 @@ pub struct Frames {
     inner: Arc<Inner>,
 }
 
-/// Ends the connection; anyone may hold one.
+/// Ends the connection, or asks for a ping; anyone may hold one.
 #[derive(Clone)]
-pub struct Closer {
+pub struct Control {
     inner: Arc<Inner>,
 }
 
@@ -69,6 +71,8 @@ pub enum Next {
     Frame(Bytes),
     /// Send this close frame (a close without a code if `None`) and stop.
     Close(Option<CloseCode>),
+    /// Ping the peer (nothing else was waiting).
+    Ping,
     /// The room let go of the connection without a word: its task failed.
     RoomGone,
 }
@@ -137,10 +141,17 @@ impl Inner {
     }
 }
 
-impl Closer {
+impl Control {
     /// Ends the connection with `code`, or with a close frame without one.
     pub fn close(&self, code: Option<CloseCode>) {
         self.inner.close(code);
+    }
+
+    /// Asks the writer to ping the peer once it has nothing else to send. (The reader's timer
+    /// says when: the writer then needs no timer of its own.)
+    pub fn ping(&self) {
+        self.inner.lock().ping = true;
+        self.inner.ready.notify_one();
     }
 }
 
@@ -175,6 +186,9 @@ impl Frames {
             if self.inner.senders.load(Ordering::Acquire) == 0 {
                 return self.try_recv().map_or(Next::RoomGone, Next::Frame);
             }
+            if std::mem::take(&mut self.inner.lock().ping) {
+                return Next::Ping;
+            }
             // A push between the checks above and this wait leaves a permit: no wake-up is lost.
             self.inner.ready.notified().await;
         }
@@ -199,8 +213,8 @@ impl Frames {
         self.inner.lock().closing.flatten()
     }
 
-    pub fn closer(&self) -> Closer {
-        Closer {
+    pub fn control(&self) -> Control {
+        Control {
             inner: self.inner.clone(),
         }
     }
@@ -254,7 +268,7 @@ mod tests {
     #[tokio::test]
     async fn a_waiting_writer_wakes_for_a_push_and_for_the_end() {
         let (outbox, mut frames) = outbox();
-        let closer = frames.closer();
+        let control = frames.control();
         let writer = tokio::spawn(async move {
             let first = frames.next().await;
             (first, frames.next().await, frames.close_code())
@@ -262,7 +276,7 @@ mod tests {
         tokio::task::yield_now().await;
         assert!(outbox.push(frame(7)));
         tokio::task::yield_now().await;
-        closer.close(Some(CloseCode::LinkInvalid));
+        control.close(Some(CloseCode::LinkInvalid));
         let (first, second, code) = writer.await.unwrap();
         assert_eq!(first, Next::Frame(frame(7)));
         assert_eq!(second, Next::Close(Some(CloseCode::LinkInvalid)));
@@ -272,9 +286,15 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_end_comes_before_frames_still_queued() {
+    async fn the_end_comes_before_frames_still_queued_and_a_ping_after_them() {
         let (outbox, mut frames) = outbox();
+        let control = frames.control();
+        control.ping();
         assert!(outbox.push(frame(1)));
+        assert_eq!(frames.next().await, Next::Frame(frame(1)));
+        assert_eq!(frames.next().await, Next::Ping);
+        control.ping();
+        assert!(outbox.push(frame(2)));
         outbox.close(CloseCode::TooSlow);
         assert_eq!(frames.next().await, Next::Close(Some(CloseCode::TooSlow)));
     }

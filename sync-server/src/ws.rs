@@ -108,14 +108,14 @@ pub async fn serve_socket(
     // The slot goes once the room has answered the first message, or after the limit.
     let mut handshake = Some(handshake);
     let (frames_tx, mut frames_rx) = outbox();
-    let closer = frames_rx.closer();
+    let control = frames_rx.control();
     let handle = ConnHandle {
         frames: frames_tx,
         role: grant.role,
     };
     let _registered = access
         .sessions()
-        .register(&doc, grant.link_id.as_deref(), closer.clone());
+        .register(&doc, grant.link_id.as_deref(), control.clone());
     if !access.still_valid(&doc, &grant) {
         let _ = sink.send(close_message(CloseCode::LinkInvalid)).await;
         return;
@@ -155,26 +155,21 @@ pub async fn serve_socket(
     let backlog = frames_rx.backlog();
 
     let writer = async move {
-        let mut ping = tokio::time::interval(PING_EVERY);
-        ping.tick().await;
         loop {
-            let first = tokio::select! {
-                biased;
-                next = frames_rx.next() => match next {
-                    Next::Frame(bytes) => bytes,
-                    Next::Close(code) => {
-                        let message = code.map_or(Message::Close(None), close_message);
-                        send_within(&mut sink, message).await;
-                        let _ = tokio::time::timeout(WRITE_LIMIT, sink.close()).await;
-                        return;
-                    }
-                    // The room dropped this connection's outbox: its task failed.
-                    Next::RoomGone => {
-                        send_within(&mut sink, close_message(CloseCode::Internal)).await;
-                        return;
-                    }
-                },
-                _ = ping.tick() => {
+            let first = match frames_rx.next().await {
+                Next::Frame(bytes) => bytes,
+                Next::Close(code) => {
+                    let message = code.map_or(Message::Close(None), close_message);
+                    send_within(&mut sink, message).await;
+                    let _ = tokio::time::timeout(WRITE_LIMIT, sink.close()).await;
+                    return;
+                }
+                // The room dropped this connection's outbox: its task failed.
+                Next::RoomGone => {
+                    send_within(&mut sink, close_message(CloseCode::Internal)).await;
+                    return;
+                }
+                Next::Ping => {
                     if send_within(&mut sink, Message::Ping(Bytes::new())).await {
                         continue;
                     }
@@ -206,19 +201,20 @@ pub async fn serve_socket(
         }
     };
     let reader = async {
-        // One timer for the reader's deadlines (a timer each cost every connection about 350
-        // bytes): the end of the handshake's slot, the link's expiry, and the next idle check.
-        // Idleness is checked now and then rather than timed per message: a timer per
-        // incoming frame costs more than the frame.
+        // One timer for the connection's deadlines (a timer each cost every connection about
+        // 500 bytes): the end of the handshake's slot, the link's expiry, the next idle check,
+        // and the next ping (which the writer sends). Idleness is checked now and then rather
+        // than timed per message: a timer per incoming frame costs more than the frame.
         let handshake_until = Instant::now() + HANDSHAKE_LIMIT;
         let mut idle_check_at = Instant::now() + IDLE_LIMIT / 5;
-        let next = |in_handshake: bool, idle_check_at: Instant| {
+        let mut ping_at = Instant::now() + PING_EVERY;
+        let next = |in_handshake: bool, idle_check_at: Instant, ping_at: Instant| {
             [in_handshake.then_some(handshake_until), expires_at]
                 .into_iter()
                 .flatten()
-                .fold(idle_check_at, Instant::min)
+                .fold(idle_check_at.min(ping_at), Instant::min)
         };
-        let timer = tokio::time::sleep_until(next(handshake.is_some(), idle_check_at));
+        let timer = tokio::time::sleep_until(next(handshake.is_some(), idle_check_at, ping_at));
         tokio::pin!(timer);
         let mut last_heard = Instant::now();
         loop {
@@ -232,7 +228,7 @@ pub async fn serve_socket(
                         }
                         if expires_at.is_some_and(|at| now >= at) {
                             tracing::info!(conn, "link expired; closing");
-                            closer.close(Some(CloseCode::LinkInvalid));
+                            control.close(Some(CloseCode::LinkInvalid));
                             return;
                         }
                         // Our pings wait behind the frames still queued (a large document going
@@ -242,11 +238,17 @@ pub async fn serve_socket(
                             idle_check_at = now + IDLE_LIMIT / 5;
                             if last_heard.elapsed() >= IDLE_LIMIT && backlog.bytes() == 0 {
                                 tracing::info!(conn, "idle connection closed");
-                                closer.close(None);
+                                control.close(None);
                                 return;
                             }
                         }
-                        timer.as_mut().reset(next(handshake.is_some(), idle_check_at));
+                        if now >= ping_at {
+                            ping_at = now + PING_EVERY;
+                            control.ping();
+                        }
+                        timer
+                            .as_mut()
+                            .reset(next(handshake.is_some(), idle_check_at, ping_at));
                         continue;
                     }
                     message = stream.next() => {
@@ -259,7 +261,7 @@ pub async fn serve_socket(
                 Some(Ok(Message::Binary(bytes))) => {
                     if bytes.len() > max_message_bytes {
                         tracing::warn!(conn, len = bytes.len(), "message too large");
-                        closer.close(Some(CloseCode::MessageTooLarge));
+                        control.close(Some(CloseCode::MessageTooLarge));
                         return;
                     }
                     // A small frame is a slice of the socket's read buffer; relayed as it is,
@@ -283,12 +285,12 @@ pub async fn serve_socket(
                 }
                 Some(Ok(Message::Text(_))) => {
                     tracing::warn!(conn, "text frame refused");
-                    closer.close(Some(CloseCode::UnsupportedMessage));
+                    control.close(Some(CloseCode::UnsupportedMessage));
                     return;
                 }
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
                 Some(Ok(Message::Close(_))) | None => {
-                    closer.close(None);
+                    control.close(None);
                     return;
                 }
                 Some(Err(error)) => {
@@ -297,7 +299,7 @@ pub async fn serve_socket(
                         || error.to_string().contains("Space limit");
                     tracing::warn!(conn, %error, "websocket read failed");
                     let code = too_large.then_some(CloseCode::MessageTooLarge);
-                    closer.close(code.or(Some(CloseCode::MalformedMessage)));
+                    control.close(code.or(Some(CloseCode::MalformedMessage)));
                     return;
                 }
             }

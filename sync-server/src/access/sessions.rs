@@ -7,12 +7,12 @@ use std::sync::{Arc, Mutex};
 
 use gather_doc::{CloseCode, DocId};
 
-use crate::outbox::Closer;
+use crate::outbox::Control;
 
 struct Session {
     doc: DocId,
     link: Option<String>,
-    close: Closer,
+    close: Control,
 }
 
 /// The registry; cheap to clone.
@@ -38,7 +38,7 @@ impl Drop for Registered {
 
 impl Sessions {
     /// Registers a session; `close` is how it is told to end.
-    pub fn register(&self, doc: &DocId, link: Option<&str>, close: Closer) -> Registered {
+    pub fn register(&self, doc: &DocId, link: Option<&str>, close: Control) -> Registered {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut map) = self.map.lock() {
             map.insert(
