@@ -272,10 +272,7 @@ impl Shared {
                     }
                 }
             }
-            shared.socket.borrow_mut().take();
-            shared.sync.borrow_mut().disconnected();
-            shared.loading.set(None);
-            shared.presence_changed();
+            shared.forget_socket();
             // A revoked link or a deleted document will never be let in again.
             if final_close {
                 shared.status.set(Status::Closed);
@@ -306,17 +303,24 @@ impl Shared {
     /// page is shown again, so the others no longer see this person here.
     fn leave(this: &Rc<Shared>) {
         *this.away.borrow_mut() = true;
-        if let Some(socket) = this.socket.borrow_mut().take() {
+        if let Some(socket) = this.forget_socket() {
             socket.set_onopen(None);
             socket.set_onmessage(None);
             socket.set_onclose(None);
             let _ = socket.close();
         }
         this.callbacks.borrow_mut().clear();
-        this.sync.borrow_mut().disconnected();
-        this.loading.set(None);
         this.status.set(Status::Offline);
-        this.presence_changed();
+    }
+
+    /// The connection is over (closed, or the page left): the socket is let go, the others'
+    /// presence forgotten, no download shown. Returns the socket, if there was one.
+    fn forget_socket(&self) -> Option<WebSocket> {
+        let socket = self.socket.borrow_mut().take();
+        self.sync.borrow_mut().disconnected();
+        self.loading.set(None);
+        self.presence_changed();
+        socket
     }
 
     /// The page is shown again (Back): connect again at once.

@@ -134,6 +134,20 @@ impl Inner {
         self.frames.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Takes the next frame from `queue` (this outbox's, locked); an emptied queue that grew
+    /// gives its room back.
+    fn pop(&self, queue: &mut Queue) -> Option<Bytes> {
+        let frame = queue.frames.pop_front();
+        match &frame {
+            Some(frame) => {
+                self.bytes.fetch_sub(frame.len(), Ordering::Relaxed);
+            }
+            None if queue.frames.capacity() > KEEP_CAPACITY => queue.frames.shrink_to_fit(),
+            None => {}
+        }
+        frame
+    }
+
     /// The latest order wins, as the writer acts on whichever it sees.
     fn close(&self, code: Option<CloseCode>) {
         self.lock().closing = Some(code);
@@ -177,19 +191,23 @@ impl Frames {
     /// before the frames still queued.
     pub async fn next(&mut self) -> Next {
         loop {
-            if let Some(code) = self.inner.lock().closing {
-                return Next::Close(code);
+            {
+                // One look under the lock: no push can come between its checks.
+                let mut queue = self.inner.lock();
+                if let Some(code) = queue.closing {
+                    return Next::Close(code);
+                }
+                if let Some(frame) = self.inner.pop(&mut queue) {
+                    return Next::Frame(frame);
+                }
+                if self.inner.senders.load(Ordering::Acquire) == 0 {
+                    return Next::RoomGone;
+                }
+                if std::mem::take(&mut queue.ping) {
+                    return Next::Ping;
+                }
             }
-            if let Some(frame) = self.try_recv() {
-                return Next::Frame(frame);
-            }
-            if self.inner.senders.load(Ordering::Acquire) == 0 {
-                return self.try_recv().map_or(Next::RoomGone, Next::Frame);
-            }
-            if std::mem::take(&mut self.inner.lock().ping) {
-                return Next::Ping;
-            }
-            // A push between the checks above and this wait leaves a permit: no wake-up is lost.
+            // A push after that look leaves a permit: no wake-up is lost.
             self.inner.ready.notified().await;
         }
     }
@@ -197,15 +215,7 @@ impl Frames {
     /// The next frame if one is queued.
     pub fn try_recv(&mut self) -> Option<Bytes> {
         let mut queue = self.inner.lock();
-        let frame = queue.frames.pop_front();
-        match &frame {
-            Some(frame) => {
-                self.inner.bytes.fetch_sub(frame.len(), Ordering::Relaxed);
-            }
-            None if queue.frames.capacity() > KEEP_CAPACITY => queue.frames.shrink_to_fit(),
-            None => {}
-        }
-        frame
+        self.inner.pop(&mut queue)
     }
 
     /// The close code the connection was told to end with, if any.
