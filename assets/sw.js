@@ -1,7 +1,7 @@
 // Gather's service worker: keeps the app itself on the device, so a document or a form opened
-// before opens again while the server is down. It keeps only the app's own files: the two entry
-// pages (the whole app for `/` and `/d/{id}`, the fill page's build for `/f/{id}`) and the files
-// trunk emits, whose names carry a content hash. It never keeps `/api/` answers (documents,
+// before opens again while the server is down. It keeps only the app's own files: the three entry
+// pages (the whole app for `/` and `/d/{id}`, the fill page's build for `/f/{id}`, the
+// organiser's page's for `/d/{id}/responses`, `/today` and `/roster`) and the files trunk emits, whose names carry a content hash. It never keeps `/api/` answers (documents,
 // responses, tokens) and never touches the websocket: documents live in IndexedDB, kept by the
 // app itself (`app/src/local_store.rs`).
 //
@@ -11,8 +11,8 @@
 // first. Everything else is left to the browser.
 //
 // Each new build brings hashed files with new names. Once a new entry page is kept and every
-// file it names is in the cache, the hashed files neither kept entry page names are deleted, so
-// a device holds one build of the app and one of the fill page, not every build it ever saw.
+// file it names is in the cache, the hashed files no kept entry page names are deleted, so
+// a device holds one build of each entry page, not every build it ever saw.
 // A page still running an older build has its files in memory already; reloaded, it gets the
 // kept entry page, whose files are all there.
 
@@ -20,8 +20,10 @@ const CACHE = 'gather-app-v1';
 // Where each entry page is kept (cache keys only; nothing is served at these addresses).
 const APP_SHELL = '/__gather/shell/app';
 const FILL_SHELL = '/__gather/shell/fill';
+const ORGANISE_SHELL = '/__gather/shell/organise';
+const SHELLS = [APP_SHELL, FILL_SHELL, ORGANISE_SHELL];
 
-// The whole app is kept at install; the fill page's build when a fill page is next opened
+// The whole app is kept at install; the fill page's and the organiser's builds when one is next opened
 // through the worker (precaching both at install left the app's copy unusable in testing).
 self.addEventListener('install', (event) => {
   event.waitUntil(
@@ -66,6 +68,7 @@ self.addEventListener('fetch', (event) => {
 function shellFor(path) {
   if (path === '/' || /^\/d\/[A-Za-z0-9_-]+$/.test(path)) return APP_SHELL;
   if (/^\/f\/[A-Za-z0-9_-]+$/.test(path)) return FILL_SHELL;
+  if (/^\/d\/[A-Za-z0-9_-]+\/(responses|today|roster)$/.test(path)) return ORGANISE_SHELL;
   return null;
 }
 
@@ -79,7 +82,7 @@ function isHashed(path) {
 
 /** wasm-bindgen's JS modules, `snippets/<crate>-<hash>/…`, next to a build's main module. */
 function isSnippet(path) {
-  return /^(\/fill)?\/snippets\//.test(path);
+  return /^(\/fill|\/organise)?\/snippets\//.test(path);
 }
 
 /**
@@ -93,7 +96,7 @@ async function networkFirst(request, key, keep) {
     const response = await fetch(request);
     if (response.ok && response.type === 'basic') {
       await cache.put(key, response.clone());
-      if (keep && (key === APP_SHELL || key === FILL_SHELL)) {
+      if (keep && SHELLS.includes(key)) {
         keep(keepFilesOf(response.clone(), cache).then((all) => all && pruneOldBuilds(cache)));
       }
     }
@@ -164,14 +167,14 @@ async function keepFile(name, cache) {
 }
 
 /**
- * Deletes the kept hashed files that neither kept entry page names: older builds'. The cache's
+ * Deletes the kept hashed files that no kept entry page names: older builds'. The cache's
  * keys are listed before the entry pages are read, so a file kept meanwhile for a newer entry
  * page (which is always kept before its files) is never taken for an old one.
  */
 async function pruneOldBuilds(cache) {
   const keys = await cache.keys();
   const wanted = new Set();
-  for (const shell of [APP_SHELL, FILL_SHELL]) {
+  for (const shell of SHELLS) {
     const page = await cache.match(shell, { ignoreVary: true });
     if (page) hashedNamesIn(await page.text()).forEach((name) => wanted.add(name));
   }

@@ -20,7 +20,7 @@ GATHER_SERVER_BIN="$GATHER_ROOT/target/release/sync-server" \
   echo
   echo "| release wasm that ran | raw bytes | gzip -9 bytes |"
   echo "|---|---|---|"
-  for wasm in dist/*.wasm dist/fill/*.wasm; do
+  for wasm in dist/*.wasm dist/fill/*.wasm dist/organise/*.wasm; do
     echo "| \`$wasm\` | $(wc -c <"$wasm") | $(gzip -9c "$wasm" | wc -c) |"
   done
 } | tee -a "$out/results.md"

@@ -54,8 +54,9 @@ ensure_wasm_opt() {
   fi
 }
 
-# Builds the browser app into ./dist in release mode, offline, then the fill page's own smaller
-# build into ./dist/fill (after, since the first build replaces ./dist).
+# Builds the browser app into ./dist in release mode, offline, then the fill page's and the
+# organiser's page's own smaller builds into ./dist/fill and ./dist/organise (after, since the
+# first build replaces ./dist).
 build_app() {
   ensure_wasm_target
   ensure_trunk
@@ -65,6 +66,8 @@ build_app() {
   (cd "$GATHER_ROOT" && trunk build --release --offline --locked)
   say "building the fill page (release)"
   (cd "$GATHER_ROOT" && trunk build fill.html --release --offline --locked --dist dist/fill --public-url /fill/)
+  say "building the organiser's page (release)"
+  (cd "$GATHER_ROOT" && trunk build organise.html --release --offline --locked --dist dist/organise --public-url /organise/)
   precompress "$GATHER_ROOT/dist"
 }
 

@@ -96,6 +96,7 @@ pub enum Key {
     Share,
     Activity,
     ViewOnly,
+    OpenDocument,
     EditsRefused,
     RespondentNotice,
     TitlePlaceholder,
@@ -206,6 +207,8 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         (Lang::En, Activity) => "Activity",
         (Lang::Zh, ViewOnly) => "仅查看：你可以阅读，但不能编辑。",
         (Lang::En, ViewOnly) => "View only: you can read but not edit.",
+        (Lang::Zh, OpenDocument) => "打开文档",
+        (Lang::En, OpenDocument) => "Open the document",
         (Lang::Zh, EditsRefused) => "你的链接只能查看，修改没有被保存。",
         (Lang::En, EditsRefused) => "Your link is view-only; your changes were not saved.",
         (Lang::Zh, RespondentNotice) => "这个链接只用于填写此文档中的表单，不能打开文档本身。",
@@ -432,6 +435,8 @@ pub fn api_error(lang: Lang, code: &str) -> &'static str {
         (Lang::En, "too_many_attempts") => {
             "Too many wrong links from your network. Try again in a minute."
         }
+        (Lang::Zh, "not_a_form") => "这个文档不是表单。",
+        (Lang::En, "not_a_form") => "This document is not a form.",
         (Lang::Zh, "network") => "无法连接服务器，请检查网络后重试。",
         (Lang::En, "network") => "Cannot reach the server. Check the connection and try again.",
         (Lang::Zh, _) => "服务器出错，请稍后重试。",

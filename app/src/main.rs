@@ -1,12 +1,18 @@
 //! Gather's browser app: a Leptos client-side-rendered shell around a collaborative editor
 //! that edits the document locally as a yrs CRDT and syncs it over the y-websocket protocol.
 //!
-//! Built twice: the whole app (`index.html`), and with the `fill-only` feature the fill page
-//! alone (`fill.html`, served for `/f/{id}`), which a respondent's phone downloads instead. The
-//! linker drops everything the fill page does not reach (the editor, yrs, the builder, the
-//! responses view), and the whole app leaves out the fill page itself (only its question
-//! inputs, which corrections use).
-#![cfg_attr(feature = "fill-only", allow(dead_code, unused_imports))]
+//! Built three times, and the linker drops what each build's pages do not reach:
+//! - the whole app (`index.html`): the home page and the document page (the editor, and a
+//!   form's builder);
+//! - with `fill-only`, the fill page alone (`fill.html`, served for `/f/{id}`), which a
+//!   respondent's phone downloads instead: no editor, yrs, builder or organiser's views;
+//! - with `organise-only`, the organiser's page (`organise.html`, served for
+//!   `/d/{id}/responses`, `/today` and `/roster`): responses, charts, the day view, totals and
+//!   the roster, which read everything over HTTP and need no editor.
+#![cfg_attr(
+    any(feature = "fill-only", feature = "organise-only"),
+    allow(dead_code, unused_imports)
+)]
 
 mod api;
 mod connection;
@@ -21,8 +27,10 @@ mod service_worker;
 fn main() {
     console_error_panic_hook::set_once();
     service_worker::register();
-    #[cfg(not(feature = "fill-only"))]
+    #[cfg(not(any(feature = "fill-only", feature = "organise-only")))]
     leptos::mount::mount_to_body(pages::App);
     #[cfg(feature = "fill-only")]
     leptos::mount::mount_to_body(pages::FillApp);
+    #[cfg(all(feature = "organise-only", not(feature = "fill-only")))]
+    leptos::mount::mount_to_body(pages::OrganiseApp);
 }

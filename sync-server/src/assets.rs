@@ -1,8 +1,9 @@
 //! Serving the built app: `index.html` for `/` and `/d/{doc_id}`, `fill/index.html` (the fill
-//! page's own, smaller build) for `/f/{doc_id}`, the service worker `sw.js` (never cached, so a
+//! page's own, smaller build) for `/f/{doc_id}`, `organise/index.html` (the organiser's page,
+//! also its own build) for `/d/{doc_id}/responses`, `/today` and `/roster`, the service worker `sw.js` (never cached, so a
 //! new one is found at once), static files from the assets folder, and the security headers
 //! every response carries. The Content-Security-Policy allows scripts only
-//! from this origin plus the hashes of the inline scripts in both pages (trunk's loaders),
+//! from this origin plus the hashes of the inline scripts in the three pages (trunk's loaders),
 //! computed when the server starts.
 
 use std::path::Path;
@@ -17,6 +18,8 @@ pub struct AppShell {
     pub index_html: Option<axum::body::Bytes>,
     /// The fill page's build, served for `/f/{doc_id}` (without it: 503, build the app).
     pub fill_html: Option<axum::body::Bytes>,
+    /// The organiser's page's build, served for a form's responses, day view and roster.
+    pub organise_html: Option<axum::body::Bytes>,
     /// The service worker, which keeps the app's files for offline use (`assets/sw.js`).
     pub service_worker: Option<axum::body::Bytes>,
     pub csp: HeaderValue,
@@ -33,7 +36,11 @@ impl AppShell {
         if index_html.is_some() && fill_html.is_none() {
             tracing::warn!(assets = %assets.display(), "no fill/index.html: fill links will not open");
         }
-        let hashes: Vec<String> = [&index_html, &fill_html]
+        let organise_html = std::fs::read(assets.join("organise").join("index.html")).ok();
+        if index_html.is_some() && organise_html.is_none() {
+            tracing::warn!(assets = %assets.display(), "no organise/index.html: responses will not open");
+        }
+        let hashes: Vec<String> = [&index_html, &fill_html, &organise_html]
             .into_iter()
             .flatten()
             .flat_map(|html| inline_script_hashes(&String::from_utf8_lossy(html)))
@@ -43,6 +50,7 @@ impl AppShell {
         AppShell {
             index_html: index_html.map(Into::into),
             fill_html: fill_html.map(Into::into),
+            organise_html: organise_html.map(Into::into),
             service_worker: service_worker.map(Into::into),
             csp: HeaderValue::from_str(&csp).expect("CSP is ASCII"),
         }

@@ -103,6 +103,7 @@ pub fn app(state: ServerState, config: &Config) -> Router {
         .route("/", get(index))
         .route("/d/{doc_id}", get(index_for_doc))
         .route("/f/{doc_id}", get(fill_page))
+        .route("/d/{doc_id}/{view}", get(organise_page))
         .route("/sw.js", get(service_worker))
         .route("/healthz", get(|| async { "ok" }))
         .route("/sync/{doc_id}", get(sync_socket))
@@ -114,6 +115,10 @@ pub fn app(state: ServerState, config: &Config) -> Router {
         .nest_service(
             "/fill/snippets",
             revalidated(&config.assets.join("fill/snippets")),
+        )
+        .nest_service(
+            "/organise/snippets",
+            revalidated(&config.assets.join("organise/snippets")),
         )
         .fallback_service(static_files(&config.assets))
         .layer(axum::middleware::map_response(move |mut res: Response| {
@@ -197,6 +202,19 @@ async fn fill_page(State(state): State<ServerState>, Path(doc_id): Path<String>)
         return (StatusCode::NOT_FOUND, "No such document address.").into_response();
     }
     page(state.shell.fill_html.as_ref())
+}
+
+/// A form's responses, day view or roster: the organiser's page, its own build (the document
+/// page does not carry these views). Whether the link may see them is the API's to say.
+async fn organise_page(
+    State(state): State<ServerState>,
+    Path((doc_id, view)): Path<(String, String)>,
+) -> Response {
+    if DocId::parse(&doc_id).is_err() || !matches!(view.as_str(), "responses" | "today" | "roster")
+    {
+        return (StatusCode::NOT_FOUND, "No such page.").into_response();
+    }
+    page(state.shell.organise_html.as_ref())
 }
 
 fn page(html: Option<&axum::body::Bytes>) -> Response {

@@ -1,5 +1,6 @@
 //! The app's pages: `/` and `/d/{id}` get the whole app, `/f/{id}` the fill page's own smaller
-//! build (the whole app has no fill page), and the Content-Security-Policy allows the inline loader of both;
+//! build (the whole app has no fill page), `/d/{id}/responses`, `/today` and `/roster` the
+//! organiser's page's own build, and the Content-Security-Policy allows the inline loader of all three;
 //! trunk's hashed files are cached for a year, wasm-bindgen's snippets revalidated, and the
 //! build's brotli and gzip copies are sent instead of compressing on every request.
 
@@ -14,12 +15,13 @@ fn hash(script: &str) -> String {
 }
 
 #[tokio::test]
-async fn the_fill_page_gets_its_own_build_and_both_loaders_may_run() {
+async fn the_fill_page_and_the_organisers_page_get_their_own_builds_and_every_loader_may_run() {
     let data = tempfile::tempdir().unwrap();
     let assets = tempfile::tempdir().unwrap();
-    let (app_loader, fill_loader) = (
+    let (app_loader, fill_loader, organise_loader) = (
         "import init from '/app.js';",
         "import init from '/fill/app.js';",
+        "import init from '/organise/app.js';",
     );
     std::fs::write(
         assets.path().join("index.html"),
@@ -30,6 +32,14 @@ async fn the_fill_page_gets_its_own_build_and_both_loaders_may_run() {
     std::fs::write(
         assets.path().join("fill/index.html"),
         format!("<html><!-- fill page --><script type=\"module\">{fill_loader}</script></html>"),
+    )
+    .unwrap();
+    std::fs::create_dir(assets.path().join("organise")).unwrap();
+    std::fs::write(
+        assets.path().join("organise/index.html"),
+        format!(
+            "<html><!-- organiser --><script type=\"module\">{organise_loader}</script></html>"
+        ),
     )
     .unwrap();
     let config = Config::for_tests(data.path().to_path_buf(), assets.path().to_path_buf());
@@ -43,15 +53,26 @@ async fn the_fill_page_gets_its_own_build_and_both_loaders_may_run() {
         .find(|l| l.starts_with("content-security-policy:"))
         .unwrap()
         .to_owned();
-    for loader in [app_loader, fill_loader] {
+    for loader in [app_loader, fill_loader, organise_loader] {
         assert!(csp.contains(&hash(loader).to_lowercase()), "{csp}");
     }
     let doc = http_get(server.addr, "/d/some-doc").await;
     assert!(doc.contains("whole app"), "{doc}");
     let home = http_get(server.addr, "/").await;
     assert!(home.contains("whole app"), "{home}");
-    let bad = http_get(server.addr, "/f/no%20such").await;
-    assert!(bad.starts_with("HTTP/1.1 404"), "{bad}");
+    for view in ["responses", "today", "roster"] {
+        let organise = http_get(server.addr, &format!("/d/some-form/{view}")).await;
+        assert!(organise.starts_with("HTTP/1.1 200"), "{organise}");
+        assert!(organise.contains("organiser"), "{organise}");
+    }
+    for bad in [
+        "/f/no%20such",
+        "/d/some-form/settings",
+        "/d/no%20such/responses",
+    ] {
+        let bad = http_get(server.addr, bad).await;
+        assert!(bad.starts_with("HTTP/1.1 404"), "{bad}");
+    }
     // Workers may come from this origin only.
     assert!(csp.contains("worker-src 'self'"), "{csp}");
     server.stop().await;

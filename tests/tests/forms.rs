@@ -87,6 +87,44 @@ async fn a_student_fills_the_checkin_on_a_phone_and_the_owner_sees_and_exports_i
     owner.screenshot(&shots.join("form-builder-en.png")).await?;
     owner.find_testid("tab-responses").await?.click().await?;
     owner.find_testid("responses-table").await?;
+    // The organiser's views are a page of their own, with an address for each tab: By day
+    // switches in place, Back returns to the responses, a reload stays on its tab, and Edit
+    // form goes back to the builder.
+    let selected = |tab: &str, path: &str| {
+        format!(
+            "return location.pathname.endsWith('{path}') && location.hash.startsWith('#t=') \
+               && document.querySelector('[data-testid={tab}]')?.getAttribute('aria-selected') === 'true'"
+        )
+    };
+    owner
+        .wait_js(&selected("tab-responses", "/responses"), WAIT)
+        .await?;
+    owner.find_testid("tab-today").await?.click().await?;
+    owner.find_testid("day-panel").await?;
+    owner
+        .wait_js(&selected("tab-today", "/today"), WAIT)
+        .await?;
+    owner.client.back().await?;
+    owner
+        .wait_js(
+            &format!(
+                "{} && !!document.querySelector('[data-testid=responses-table]') \
+                   && !document.querySelector('[data-testid=day-panel]');",
+                selected("tab-responses", "/responses")
+            ),
+            WAIT,
+        )
+        .await?;
+    owner.client.refresh().await?;
+    owner.find_testid("responses-table").await?;
+    owner
+        .wait_js(&selected("tab-responses", "/responses"), WAIT)
+        .await?;
+    owner.find_testid("tab-edit").await?.click().await?;
+    owner.find_testid("form-builder").await?;
+    owner.wait_online().await?;
+    owner.client.back().await?;
+    owner.find_testid("responses-table").await?;
 
     // A student on a phone, in Chinese.
     let student = driver.browser("student", 500, 1000).await?;

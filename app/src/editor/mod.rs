@@ -373,7 +373,12 @@ pub fn Editor(
                 title=tt(T::InsertPicture)
                 on:mousedown=|ev| ev.prevent_default()
             >
-                <span aria-hidden="true">"🖼"</span>
+                // Drawn, not an emoji: a phone or desktop without an emoji font showed a box.
+                <svg class="icon" viewBox="0 0 20 20" aria-hidden="true">
+                    <rect x="2.5" y="4" width="15" height="12" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.6" />
+                    <circle cx="7" cy="8.2" r="1.5" fill="currentColor" />
+                    <path d="M3.5 14.5l4.5-4.5 3 3 2.5-2.5 3.5 3.5" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linejoin="round" />
+                </svg>
                 <input
                     type="file"
                     accept="image/*"

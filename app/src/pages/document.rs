@@ -12,14 +12,11 @@ use serde_json::json;
 use yrs::Transact;
 
 use super::builder::{text, FormBuilder, FormEditor, Text};
+use super::form_tabs::{FormTab, FormTabs};
 use super::history::{self, HistoryDialog, VersionView};
 use super::presence::{Presence, PresenceBar};
-use super::responses::ResponsesPanel;
-use super::roster::day::DayPanel;
-use super::roster::RosterPanel;
 use super::share::{ActivityDialog, ShareDialog};
-use super::supplies::TotalsPanel;
-use super::token_from_fragment;
+use super::{file_title, token_from_fragment};
 use crate::api;
 use crate::connection::{Connection, EarlySocket, Reports, Status};
 use crate::editor::presence::PresenceLayer;
@@ -167,7 +164,7 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
             gather_doc::form::crdt::is_form(&txn, &roots)
         })
     };
-    // A supply register's third tab adds up its quantities instead of listing days.
+    // A supply register's third tab adds up its quantities instead of listing days (its label).
     let is_supply = {
         let doc = doc.clone();
         Memo::new(move |_| {
@@ -179,7 +176,6 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
                 .is_some()
         })
     };
-    let tab = RwSignal::new(Tab::Edit);
     // The version shown instead of the live document, if any, and whether one was just restored.
     let viewing = RwSignal::new(None::<gather_doc::history::VersionInfo>);
     let restored = RwSignal::new(false);
@@ -267,19 +263,10 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
         Status::Closed => "closed",
     };
     let owner_link = api::absolute(&format!("/d/{id}#t={token}"));
-    let preview_link = StoredValue::new(format!("/f/{id}#t={token}&preview=1"));
-    let panel_link = StoredValue::new((id.clone(), token.clone()));
-    // The title as file names of downloads use it.
-    let file_title = Signal::derive(move || {
-        let shown = title.get();
-        if shown.trim().is_empty() {
-            "gather".to_owned()
-        } else {
-            shown.trim().to_owned()
-        }
-    });
+    let file_title = file_title(title);
     let form_editor = StoredValue::new(form_editor);
     let share_id = id.clone();
+    let tabs_link = StoredValue::new((id.clone(), token.clone()));
     let own_cursor = move |c| presence.set_cursor(c);
     let share_token = token.clone();
     view! {
@@ -378,18 +365,14 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
                 }
             >
                 <Show when=move || is_form.get() && can_write()>
-                    <nav class="tabs" role="tablist">
-                        <button role="tab" data-testid="tab-edit" aria-selected=move || (tab.get() == Tab::Edit).to_string()
-                            on:click=move |_| tab.set(Tab::Edit)>{move || text(lang.get(), Text::EditForm)}</button>
-                        <button role="tab" data-testid="tab-responses" aria-selected=move || (tab.get() == Tab::Responses).to_string()
-                            on:click=move |_| tab.set(Tab::Responses)>{move || text(lang.get(), Text::Responses)}</button>
-                        <button role="tab" data-testid="tab-today" aria-selected=move || (tab.get() == Tab::Today).to_string()
-                            on:click=move |_| tab.set(Tab::Today)>{move || text(lang.get(), if is_supply.get() { Text::Totals } else { Text::Today })}</button>
-                        <button role="tab" data-testid="tab-roster" aria-selected=move || (tab.get() == Tab::Roster).to_string()
-                            on:click=move |_| tab.set(Tab::Roster)>{move || text(lang.get(), Text::Roster)}</button>
-                        <a class="preview" data-testid="preview" target="_blank" rel="noopener"
-                            href=preview_link.get_value()>{move || text(lang.get(), Text::Preview)}</a>
-                    </nav>
+                    // The other tabs are the organiser's page, its own build.
+                    <FormTabs
+                        id=tabs_link.get_value().0
+                        token=tabs_link.get_value().1
+                        current=Signal::stored(FormTab::Edit)
+                        supplies=is_supply.into()
+                        lang=lang
+                    />
                 </Show>
                 {move || viewing.get().map(|version| view! {
                     <VersionView
@@ -404,7 +387,7 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
                         }
                     />
                 })}
-                <div hidden=move || viewing.get().is_some() || (is_form.get() && tab.get() != Tab::Edit)>
+                <div hidden=move || viewing.get().is_some()>
                     <Show when=move || is_form.get()>
                         <h2 class="form-part">{move || text(lang.get(), Text::FormDescription)}</h2>
                     </Show>
@@ -422,18 +405,6 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
                         <FormBuilder editor=form_editor.get_value() lang=lang />
                     </Show>
                 </div>
-                <Show when=move || is_form.get() && can_write() && tab.get() == Tab::Responses>
-                    <ResponsesPanel id=panel_link.get_value().0 token=panel_link.get_value().1 role=Signal::from(role) lang=lang />
-                </Show>
-                <Show when=move || is_form.get() && can_write() && tab.get() == Tab::Today && !is_supply.get()>
-                    <DayPanel id=panel_link.get_value().0 token=panel_link.get_value().1 title=file_title lang=lang />
-                </Show>
-                <Show when=move || is_form.get() && can_write() && tab.get() == Tab::Today && is_supply.get()>
-                    <TotalsPanel id=panel_link.get_value().0 token=panel_link.get_value().1 lang=lang />
-                </Show>
-                <Show when=move || is_form.get() && can_write() && tab.get() == Tab::Roster>
-                    <RosterPanel id=panel_link.get_value().0 token=panel_link.get_value().1 title=file_title lang=lang />
-                </Show>
             </Show>
             {
                 let (share_id, share_token) = (share_id.clone(), share_token.clone());
@@ -472,14 +443,6 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
             }
         </section>
     }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Tab {
-    Edit,
-    Responses,
-    Today,
-    Roster,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

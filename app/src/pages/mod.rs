@@ -1,18 +1,28 @@
 //! Pages, one file each, and the tiny router that picks one from the address bar. Navigation
 //! between pages is a full page load, so every page can be opened directly from a link.
+//!
+//! Three builds share these modules, and the linker keeps what each one's router reaches: the
+//! whole app (`App`: home and the document page), the fill page (`FillApp`, `fill-only`) and
+//! the organiser's page (`OrganiseApp`, `organise-only`: responses, day view, roster).
 
 mod builder;
 mod document;
-// The whole app uses only the fill page's question inputs (corrections); the page itself is the
-// fill build's (`FillApp`).
+// Only the organiser's build uses the fill page's question inputs (corrections); the page
+// itself is the fill build's.
 #[cfg_attr(not(feature = "fill-only"), allow(dead_code))]
 mod fill;
+mod form_tabs;
 mod history;
 mod home;
+#[cfg_attr(not(feature = "organise-only"), allow(dead_code))]
+mod organise;
 mod presence;
+#[cfg_attr(not(feature = "organise-only"), allow(dead_code))]
 mod responses;
+#[cfg_attr(not(feature = "organise-only"), allow(dead_code))]
 mod roster;
 mod share;
+#[cfg_attr(not(feature = "organise-only"), allow(dead_code))]
 mod supplies;
 
 use gather_doc::DocId;
@@ -47,6 +57,43 @@ pub fn FillApp() -> impl IntoView {
         _ => not_found(lang).into_any(),
     };
     shell(lang, page)
+}
+
+/// The organiser's own build (`organise.html`): the same header, and a form's responses, day
+/// view and roster (`/d/{id}/responses`, `/today`, `/roster`).
+#[cfg(feature = "organise-only")]
+#[component]
+pub fn OrganiseApp() -> impl IntoView {
+    let lang = language();
+    let path = window().location().pathname().unwrap_or_default();
+    let page = path
+        .strip_prefix("/d/")
+        .and_then(|rest| rest.split_once('/'))
+        .and_then(|(id, tab)| {
+            Some((
+                DocId::parse(id).ok()?,
+                form_tabs::FormTab::from_segment(tab)?,
+            ))
+        });
+    let page = match page {
+        Some((id, tab)) => {
+            view! { <organise::OrganisePage id=id first=tab lang=lang.into() /> }.into_any()
+        }
+        None => not_found(lang).into_any(),
+    };
+    shell(lang, page)
+}
+
+/// The title as the file names of downloads use it.
+pub fn file_title(title: RwSignal<String>) -> Signal<String> {
+    Signal::derive(move || {
+        let shown = title.get();
+        if shown.trim().is_empty() {
+            "gather".to_owned()
+        } else {
+            shown.trim().to_owned()
+        }
+    })
 }
 
 /// The interface language, remembered in the browser and set on `<html lang>`.

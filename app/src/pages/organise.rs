@@ -1,0 +1,176 @@
+//! The organiser's page for `/d/{doc_id}/responses`, `/today` and `/roster` (`#t={token}`):
+//! a form's responses, its day view (or a supply register's totals) and its roster.
+//!
+//! It is its own build (`organise.html`, the `organise-only` feature), as the fill page is: these
+//! views read everything over HTTP (`/api/forms/…`) and need neither the editor nor the form
+//! builder, and the document page does not carry them. It switches between its three tabs
+//! without loading again, keeping the address (and Back) in step.
+
+use gather_doc::form::FormDef;
+use gather_doc::{CloseCode, DocId, Role};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::form_tabs::{FormTab, FormTabs};
+use super::responses::ResponsesPanel;
+use super::roster::day::DayPanel;
+use super::roster::RosterPanel;
+use super::supplies::TotalsPanel;
+use super::{file_title, token_from_fragment};
+use crate::api;
+use crate::i18n::{api_error, close_message, role_name, t, Key, Lang};
+use crate::library;
+
+#[component]
+pub fn OrganisePage(id: DocId, first: FormTab, lang: Signal<Lang>) -> impl IntoView {
+    let token = token_from_fragment().or_else(|| library::get(id.as_str()).map(|e| e.token));
+    match token {
+        Some(token) => {
+            view! { <OrganiseView id=id token=token first=first lang=lang /> }.into_any()
+        }
+        None => view! {
+            <p class="notice" role="alert" data-testid="close-notice">
+                {move || close_message(lang.get(), CloseCode::LinkInvalid)}
+            </p>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn OrganiseView(id: DocId, token: String, first: FormTab, lang: Signal<Lang>) -> impl IntoView {
+    // What this browser last knew about the link, until the server answers.
+    let cached = library::get(id.as_str()).filter(|e| e.token == token);
+    let role = RwSignal::new(cached.as_ref().and_then(|e| Role::parse(&e.role)));
+    let title = RwSignal::new(cached.map(|e| e.title).unwrap_or_default());
+    // Whether the form is a supply register; unknown until the form is read.
+    let supplies = RwSignal::new(None::<bool>);
+    let failure = RwSignal::new(None::<String>);
+    let tab = RwSignal::new(first);
+    {
+        let (id, token) = (id.clone(), token.clone());
+        spawn_local(async move {
+            match api::call("GET", &format!("/api/docs/{id}"), Some(&token), None).await {
+                Ok(meta) => {
+                    role.set(Role::parse(meta["role"].as_str().unwrap_or("viewer")));
+                    title.set(meta["title"].as_str().unwrap_or("").to_owned());
+                }
+                Err(e) => failure.set(Some(e.code)),
+            }
+        });
+    }
+    {
+        let (id, token) = (id.clone(), token.clone());
+        spawn_local(async move {
+            match api::call("GET", &format!("/api/forms/{id}"), Some(&token), None).await {
+                Ok(def) => {
+                    let def = serde_json::from_value::<FormDef>(def).ok();
+                    supplies.set(Some(def.is_some_and(|d| d.supplies.is_some())));
+                }
+                Err(e) => failure.set(Some(e.code)),
+            }
+        });
+    }
+    Effect::new(move |_| {
+        let shown = title.get();
+        let name = if shown.is_empty() {
+            t(lang.get(), Key::Untitled).to_owned()
+        } else {
+            shown
+        };
+        document().set_title(&format!("{name} – Gather"));
+    });
+    // A respondent's link opens the fill page.
+    {
+        let (id, token) = (id.clone(), token.clone());
+        Effect::new(move |_| {
+            if role.get() == Some(Role::Respondent) {
+                let _ = window().location().replace(&format!("/f/{id}#t={token}"));
+            }
+        });
+    }
+    // Back and Forward between tabs this page switched to itself.
+    let _ = window_event_listener(leptos::ev::popstate, move |_| {
+        let path = window().location().pathname().unwrap_or_default();
+        if let Some(shown) = path.rsplit('/').next().and_then(FormTab::from_segment) {
+            tab.set(shown);
+        }
+    });
+    let switch = {
+        let (id, token) = (id.clone(), token.clone());
+        Callback::new(move |to: FormTab| {
+            if to != tab.get_untracked() {
+                if let Ok(history) = window().history() {
+                    let href = to.href(&id, &token);
+                    let _ =
+                        history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&href));
+                }
+                tab.set(to);
+            }
+        })
+    };
+    let can_write = move || role.get().is_some_and(Role::can_write);
+    let file_title = file_title(title);
+    let doc_link = FormTab::Edit.href(&id, &token);
+    let panel = {
+        let (id, token) = (id.clone(), token.clone());
+        move || {
+            let (id, token) = (id.clone(), token.clone());
+            match (tab.get(), supplies.get()) {
+                (FormTab::Responses, _) => {
+                    view! { <ResponsesPanel id=id token=token role=Signal::from(role) lang=lang /> }
+                        .into_any()
+                }
+                (FormTab::Today, Some(true)) => {
+                    view! { <TotalsPanel id=id token=token lang=lang /> }.into_any()
+                }
+                (FormTab::Today, Some(false)) => {
+                    view! { <DayPanel id=id token=token title=file_title lang=lang /> }.into_any()
+                }
+                (FormTab::Roster, _) => {
+                    view! { <RosterPanel id=id token=token title=file_title lang=lang /> }
+                        .into_any()
+                }
+                // Which third tab this is waits for the form.
+                (FormTab::Today | FormTab::Edit, _) => ().into_any(),
+            }
+        }
+    };
+    view! {
+        <section class="document organise">
+            <div class="doc-bar">
+                <h1 class="doc-title" data-testid="doc-title">
+                    {move || {
+                        let shown = title.get();
+                        if shown.is_empty() { t(lang.get(), Key::Untitled).to_owned() } else { shown }
+                    }}
+                </h1>
+                <span class="role" data-testid="role">
+                    {move || role.get().map(|r| role_name(lang.get(), r.as_str()))}
+                </span>
+            </div>
+            <Show when=move || failure.get().is_some()>
+                <p class="notice" role="alert" data-testid="api-notice">
+                    {move || failure.get().map(|c| api_error(lang.get(), &c))}
+                </p>
+            </Show>
+            <Show when=move || role.get().is_some_and(|r| !r.can_write())>
+                <p class="hint" data-testid="view-only">
+                    {move || t(lang.get(), Key::ViewOnly)}" "
+                    <a href=doc_link.clone()>{move || t(lang.get(), Key::OpenDocument)}</a>
+                </p>
+            </Show>
+            <Show when=can_write>
+                <FormTabs
+                    id=id.clone()
+                    token=token.clone()
+                    current=tab.into()
+                    supplies=Signal::derive(move || supplies.get() == Some(true))
+                    lang=lang
+                    on_switch=switch
+                />
+                {panel.clone()}
+            </Show>
+        </section>
+    }
+}
