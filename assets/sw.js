@@ -1,7 +1,7 @@
 // Gather's service worker: keeps the app itself on the device, so a document or a form opened
 // before opens again while the server is down. It keeps only the app's own files: the three entry
 // pages (the whole app for `/` and `/d/{id}`, the fill page's build for `/f/{id}`, the
-// organiser's page's for `/d/{id}/responses`, `/today` and `/roster`) and the files trunk emits, whose names carry a content hash. It never keeps `/api/` answers (documents,
+// organiser's page's for `/d/{id}/responses`, `/today`, `/totals` and `/roster`) and the files trunk emits, whose names carry a content hash. It never keeps `/api/` answers (documents,
 // responses, tokens) and never touches the websocket: documents live in IndexedDB, kept by the
 // app itself (`app/src/local_store.rs`).
 //
@@ -68,7 +68,7 @@ self.addEventListener('fetch', (event) => {
 function shellFor(path) {
   if (path === '/' || /^\/d\/[A-Za-z0-9_-]+$/.test(path)) return APP_SHELL;
   if (/^\/f\/[A-Za-z0-9_-]+$/.test(path)) return FILL_SHELL;
-  if (/^\/d\/[A-Za-z0-9_-]+\/(responses|today|roster)$/.test(path)) return ORGANISE_SHELL;
+  if (/^\/d\/[A-Za-z0-9_-]+\/(responses|today|totals|roster)$/.test(path)) return ORGANISE_SHELL;
   return null;
 }
 

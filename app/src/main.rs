@@ -7,7 +7,7 @@
 //! - with `fill-only`, the fill page alone (`fill.html`, served for `/f/{id}`), which a
 //!   respondent's phone downloads instead: no editor, yrs, builder or organiser's views;
 //! - with `organise-only`, the organiser's page (`organise.html`, served for
-//!   `/d/{id}/responses`, `/today` and `/roster`): responses, charts, the day view, totals and
+//!   `/d/{id}/responses`, `/today`, `/totals` and `/roster`): responses, charts, the day view, totals and
 //!   the roster, which read everything over HTTP and need no editor.
 #![cfg_attr(
     any(feature = "fill-only", feature = "organise-only"),

@@ -1,6 +1,6 @@
 //! Serving the built app: `index.html` for `/` and `/d/{doc_id}`, `fill/index.html` (the fill
 //! page's own, smaller build) for `/f/{doc_id}`, `organise/index.html` (the organiser's page,
-//! also its own build) for `/d/{doc_id}/responses`, `/today` and `/roster`, the service worker `sw.js` (never cached, so a
+//! also its own build) for `/d/{doc_id}/responses`, `/today`, `/totals` and `/roster`, the service worker `sw.js` (never cached, so a
 //! new one is found at once), static files from the assets folder, and the security headers
 //! every response carries. The Content-Security-Policy allows scripts only
 //! from this origin plus the hashes of the inline scripts in the three pages (trunk's loaders),

@@ -204,13 +204,14 @@ async fn fill_page(State(state): State<ServerState>, Path(doc_id): Path<String>)
     page(state.shell.fill_html.as_ref())
 }
 
-/// A form's responses, day view or roster: the organiser's page, its own build (the document
+/// A form's responses, day view, totals or roster: the organiser's page, its own build (the document
 /// page does not carry these views). Whether the link may see them is the API's to say.
 async fn organise_page(
     State(state): State<ServerState>,
     Path((doc_id, view)): Path<(String, String)>,
 ) -> Response {
-    if DocId::parse(&doc_id).is_err() || !matches!(view.as_str(), "responses" | "today" | "roster")
+    if DocId::parse(&doc_id).is_err()
+        || !matches!(view.as_str(), "responses" | "today" | "totals" | "roster")
     {
         return (StatusCode::NOT_FOUND, "No such page.").into_response();
     }

@@ -60,7 +60,7 @@ async fn the_fill_page_and_the_organisers_page_get_their_own_builds_and_every_lo
     assert!(doc.contains("whole app"), "{doc}");
     let home = http_get(server.addr, "/").await;
     assert!(home.contains("whole app"), "{home}");
-    for view in ["responses", "today", "roster"] {
+    for view in ["responses", "today", "totals", "roster"] {
         let organise = http_get(server.addr, &format!("/d/some-form/{view}")).await;
         assert!(organise.starts_with("HTTP/1.1 200"), "{organise}");
         assert!(organise.contains("organiser"), "{organise}");

@@ -526,10 +526,18 @@ impl WebDriverCompatibleCommand for Cdp {
 pub fn wait_for_download(dir: &Path, ext: &str) -> Result<String> {
     let deadline = Instant::now() + WAIT;
     loop {
+        // Chromium reserves the file's name (empty) before it writes the download to a
+        // `.crdownload` file and renames that over it: done is the name with content and no
+        // download in progress.
         if let Ok(entries) = std::fs::read_dir(dir) {
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.extension().is_some_and(|e| e == ext) {
+            let paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+            let writing = paths
+                .iter()
+                .any(|p| p.extension().is_some_and(|e| e == "crdownload"));
+            for path in &paths {
+                let done = path.extension().is_some_and(|e| e == ext)
+                    && std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
+                if done && !writing {
                     return Ok(std::fs::read_to_string(path)?);
                 }
             }

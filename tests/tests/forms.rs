@@ -85,6 +85,16 @@ async fn a_student_fills_the_checkin_on_a_phone_and_the_owner_sees_and_exports_i
         .js("document.querySelector('[data-testid=builder-temperature]').scrollIntoView(); return true;")
         .await?;
     owner.screenshot(&shots.join("form-builder-en.png")).await?;
+    // The organiser's views are their own build, which the document page fetches in the
+    // background once the document is in.
+    owner
+        .wait_js(
+            "const files = [...document.querySelectorAll('link[rel=prefetch]')].map(l => l.getAttribute('href')); \
+             return files.some(f => /^\\/organise\\/app-[0-9a-f]+_bg\\.wasm$/.test(f)) \
+               && files.some(f => /^\\/organise\\/app-[0-9a-f]+\\.js$/.test(f));",
+            WAIT,
+        )
+        .await?;
     owner.find_testid("tab-responses").await?.click().await?;
     owner.find_testid("responses-table").await?;
     // The organiser's views are a page of their own, with an address for each tab: By day

@@ -12,7 +12,7 @@ use serde_json::json;
 use yrs::Transact;
 
 use super::builder::{text, FormBuilder, FormEditor, Text};
-use super::form_tabs::{FormTab, FormTabs};
+use super::form_tabs::{prefetch_organiser, FormTab, FormTabs};
 use super::history::{self, HistoryDialog, VersionView};
 use super::presence::{Presence, PresenceBar};
 use super::share::{ActivityDialog, ShareDialog};
@@ -230,6 +230,18 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
     }
     let is_owner = move || role.get() == Some(Role::Owner);
     let can_write = move || role.get().is_some_and(Role::can_write);
+    // A form's other tabs are the organiser's page: its files are fetched once the document is
+    // in, so a click on Responses or By day does not wait for them.
+    {
+        let (id, asked) = (id.clone(), StoredValue::new(false));
+        Effect::new(move |_| {
+            if is_form.get() && can_write() && status.get() == Status::Online && !asked.get_value()
+            {
+                asked.set_value(true);
+                prefetch_organiser(&id);
+            }
+        });
+    }
     let editable = Signal::derive(move || role.get().is_none_or(Role::can_write));
     let respondent = move || role.get() == Some(Role::Respondent);
     let rename = {

@@ -2,10 +2,11 @@
 //! for a supply register), Roster, and a link to preview the fill page.
 //!
 //! Edit form is the document page (`/d/{id}`, the whole app's build); the other three are the
-//! organiser's page (`/d/{id}/responses`, `/today`, `/roster`), its own build, so a document's
-//! visit does not download the responses table, charts and roster. Every tab is a real link, so
-//! it opens in a new tab, survives a reload and works without the app; the organiser's page
-//! switches between its own three without loading again (`on_switch`).
+//! organiser's page (`/d/{id}/responses`, `/today` or `/totals`, `/roster`), its own build, so
+//! a document's visit does not download the responses table, charts and roster (the document
+//! page fetches them in the background once the document is in: `prefetch_organiser`). Every
+//! tab is a real link, so it opens in a new tab, survives a reload and works without the app;
+//! the organiser's page switches between its own three without loading again (`on_switch`).
 
 use gather_doc::DocId;
 use leptos::prelude::*;
@@ -18,13 +19,30 @@ use crate::i18n::Lang;
 pub enum FormTab {
     Edit,
     Responses,
+    /// Who has reported on a day: the third tab of a form that is not a supply register.
     Today,
+    /// A supply register's quantities added up: its third tab.
+    Totals,
     Roster,
 }
 
 impl FormTab {
-    /// The organiser's tabs, in the order shown.
-    pub const ORGANISER: [FormTab; 3] = [FormTab::Responses, FormTab::Today, FormTab::Roster];
+    /// The organiser's tabs.
+    pub const ORGANISER: [FormTab; 4] = [
+        FormTab::Responses,
+        FormTab::Today,
+        FormTab::Totals,
+        FormTab::Roster,
+    ];
+
+    /// A form's third tab: its totals for a supply register, else its days.
+    pub fn third(supplies: bool) -> FormTab {
+        if supplies {
+            FormTab::Totals
+        } else {
+            FormTab::Today
+        }
+    }
 
     /// The last part of the tab's address (`/d/{id}/{segment}`); none for Edit form.
     pub fn segment(self) -> Option<&'static str> {
@@ -32,6 +50,7 @@ impl FormTab {
             FormTab::Edit => None,
             FormTab::Responses => Some("responses"),
             FormTab::Today => Some("today"),
+            FormTab::Totals => Some("totals"),
             FormTab::Roster => Some("roster"),
         }
     }
@@ -55,17 +74,17 @@ impl FormTab {
         match self {
             FormTab::Edit => "tab-edit",
             FormTab::Responses => "tab-responses",
-            FormTab::Today => "tab-today",
+            FormTab::Today | FormTab::Totals => "tab-today",
             FormTab::Roster => "tab-roster",
         }
     }
 
-    fn label(self, lang: Lang, supplies: bool) -> &'static str {
+    fn label(self, lang: Lang) -> &'static str {
         let key = match self {
             FormTab::Edit => Text::EditForm,
             FormTab::Responses => Text::Responses,
-            FormTab::Today if supplies => Text::Totals,
             FormTab::Today => Text::Today,
+            FormTab::Totals => Text::Totals,
             FormTab::Roster => Text::Roster,
         };
         text(lang, key)
@@ -85,14 +104,7 @@ pub fn FormTabs(
     #[prop(optional)] on_switch: Option<Callback<FormTab>>,
 ) -> impl IntoView {
     let preview = format!("/f/{id}#t={token}&preview=1");
-    let tabs = [
-        FormTab::Edit,
-        FormTab::Responses,
-        FormTab::Today,
-        FormTab::Roster,
-    ]
-    .into_iter()
-    .map(|tab| {
+    let tab = move |tab: FormTab| {
         let href = tab.href(&id, &token);
         view! {
             <a
@@ -110,19 +122,89 @@ pub fn FormTabs(
                     switch.run(tab);
                 }
             >
-                {move || tab.label(lang.get(), supplies.get())}
+                {move || tab.label(lang.get())}
             </a>
         }
-    })
-    .collect_view();
+    };
+    let third = {
+        let tab = tab.clone();
+        move || tab(FormTab::third(supplies.get()))
+    };
     view! {
         <nav class="tabs" role="tablist">
-            {tabs}
+            {tab(FormTab::Edit)}
+            {tab(FormTab::Responses)}
+            {third}
+            {tab(FormTab::Roster)}
             <a class="preview" data-testid="preview" target="_blank" rel="noopener" href=preview>
                 {move || text(lang.get(), Text::Preview)}
             </a>
         </nav>
     }
+}
+
+/// Asks the browser to fetch the organiser's page's build while the document page is open,
+/// so a click on one of its tabs does not wait for the download: its entry page names its
+/// files, which get `<link rel="prefetch">` (low priority, kept in the HTTP cache and by the
+/// service worker). Called once the document is in.
+pub fn prefetch_organiser(id: &DocId) {
+    let url = format!("/d/{id}/responses");
+    leptos::task::spawn_local(async move {
+        let Some(html) = fetch_text(&url).await else {
+            return;
+        };
+        let Some(head) = document().head() else {
+            return;
+        };
+        for file in files_named(&html) {
+            if let Ok(link) = document().create_element("link") {
+                let _ = link.set_attribute("rel", "prefetch");
+                let _ = link.set_attribute("href", file);
+                // As the page will load them (trunk's loader asks with CORS), so the kept copy
+                // is the one it uses.
+                if !file.ends_with(".css") {
+                    let _ = link.set_attribute("crossorigin", "anonymous");
+                }
+                let _ = head.append_child(&link);
+            }
+        }
+    });
+}
+
+async fn fetch_text(url: &str) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    let response = wasm_bindgen_futures::JsFuture::from(window().fetch_with_str(url))
+        .await
+        .ok()?
+        .dyn_into::<web_sys::Response>()
+        .ok()?;
+    if !response.ok() {
+        return None;
+    }
+    let text = wasm_bindgen_futures::JsFuture::from(response.text().ok()?)
+        .await
+        .ok()?;
+    text.as_string()
+}
+
+/// The organiser's build's script, wasm and styles an entry page names (`"/organise/….js"`,
+/// `"/organise/…_bg.wasm"`, `"/organise/….css"`), each once.
+fn files_named(html: &str) -> Vec<&str> {
+    let mut files: Vec<&str> = Vec::new();
+    for (at, _) in html.match_indices("\"/organise/") {
+        let rest = &html[at + 1..];
+        let Some(end) = rest.find('"') else { continue };
+        let file = &rest[..end];
+        let ours = (file.ends_with(".js") || file.ends_with("_bg.wasm") || file.ends_with(".css"))
+            && !file.contains("/snippets/")
+            && file
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"/._-".contains(&b));
+        if ours && !files.contains(&file) {
+            files.push(file);
+        }
+    }
+    files
 }
 
 #[cfg(test)]
@@ -141,5 +223,24 @@ mod tests {
         }
         assert_eq!(FormTab::from_segment("edit"), None);
         assert_eq!(FormTab::from_segment(""), None);
+    }
+
+    #[wasm_bindgen_test]
+    fn the_organisers_script_and_wasm_are_found_in_its_entry_page() {
+        // What trunk writes into `dist/organise/index.html` (shortened).
+        let html = r#"<link rel="stylesheet" href="/organise/style-1a2b.css" integrity="sha384-x"/>
+<link rel="modulepreload" href="/organise/app-f5faa98acab362e8.js" crossorigin="anonymous">
+<link rel="preload" href="/organise/app-f5faa98acab362e8_bg.wasm" crossorigin="anonymous" as="fetch" type="application/wasm">
+<script type="module">import init, * as bindings from '/organise/app-f5faa98acab362e8.js';
+init({ module_or_path: '/organise/app-f5faa98acab362e8_bg.wasm' });</script>
+<link rel="prefetch" href="/organise/app-f5faa98acab362e8.js"><a href="/organise/x.js?<script>">"#;
+        assert_eq!(
+            files_named(html),
+            [
+                "/organise/style-1a2b.css",
+                "/organise/app-f5faa98acab362e8.js",
+                "/organise/app-f5faa98acab362e8_bg.wasm"
+            ]
+        );
     }
 }

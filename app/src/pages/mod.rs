@@ -60,7 +60,7 @@ pub fn FillApp() -> impl IntoView {
 }
 
 /// The organiser's own build (`organise.html`): the same header, and a form's responses, day
-/// view and roster (`/d/{id}/responses`, `/today`, `/roster`).
+/// view or totals, and roster (`/d/{id}/responses`, `/today`, `/totals`, `/roster`).
 #[cfg(feature = "organise-only")]
 #[component]
 pub fn OrganiseApp() -> impl IntoView {

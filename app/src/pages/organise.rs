@@ -1,5 +1,6 @@
-//! The organiser's page for `/d/{doc_id}/responses`, `/today` and `/roster` (`#t={token}`):
-//! a form's responses, its day view (or a supply register's totals) and its roster.
+//! The organiser's page for `/d/{doc_id}/responses`, `/today` (or `/totals` for a supply
+//! register) and `/roster` (`#t={token}`): a form's responses, its day view (or totals) and its
+//! roster.
 //!
 //! It is its own build (`organise.html`, the `organise-only` feature), as the fill page is: these
 //! views read everything over HTTP (`/api/forms/…`) and need neither the editor nor the form
@@ -43,8 +44,13 @@ fn OrganiseView(id: DocId, token: String, first: FormTab, lang: Signal<Lang>) ->
     let cached = library::get(id.as_str()).filter(|e| e.token == token);
     let role = RwSignal::new(cached.as_ref().and_then(|e| Role::parse(&e.role)));
     let title = RwSignal::new(cached.map(|e| e.title).unwrap_or_default());
-    // Whether the form is a supply register; unknown until the form is read.
-    let supplies = RwSignal::new(None::<bool>);
+    // Whether the form is a supply register: the address of its third tab says so, and the
+    // form, once read, has the last word.
+    let supplies = RwSignal::new(match first {
+        FormTab::Today => Some(false),
+        FormTab::Totals => Some(true),
+        _ => None,
+    });
     let failure = RwSignal::new(None::<String>);
     let tab = RwSignal::new(first);
     {
@@ -65,7 +71,22 @@ fn OrganiseView(id: DocId, token: String, first: FormTab, lang: Signal<Lang>) ->
             match api::call("GET", &format!("/api/forms/{id}"), Some(&token), None).await {
                 Ok(def) => {
                     let def = serde_json::from_value::<FormDef>(def).ok();
-                    supplies.set(Some(def.is_some_and(|d| d.supplies.is_some())));
+                    let is_supply = def.is_some_and(|d| d.supplies.is_some());
+                    supplies.set(Some(is_supply));
+                    // An address that named the other kind of third tab shows the right one.
+                    let shown = tab.get_untracked();
+                    let third = FormTab::third(is_supply);
+                    if matches!(shown, FormTab::Today | FormTab::Totals) && shown != third {
+                        if let Ok(history) = window().history() {
+                            let href = third.href(&id, &token);
+                            let _ = history.replace_state_with_url(
+                                &wasm_bindgen::JsValue::NULL,
+                                "",
+                                Some(&href),
+                            );
+                        }
+                        tab.set(third);
+                    }
                 }
                 Err(e) => failure.set(Some(e.code)),
             }
@@ -109,30 +130,29 @@ fn OrganiseView(id: DocId, token: String, first: FormTab, lang: Signal<Lang>) ->
             }
         })
     };
-    let can_write = move || role.get().is_some_and(Role::can_write);
+    // Until the server says otherwise, what this browser knew or the benefit of the doubt: the
+    // views load at once, and the API refuses a link that may not see them.
+    let can_write = move || role.get().is_none_or(Role::can_write);
     let file_title = file_title(title);
     let doc_link = FormTab::Edit.href(&id, &token);
     let panel = {
         let (id, token) = (id.clone(), token.clone());
         move || {
             let (id, token) = (id.clone(), token.clone());
-            match (tab.get(), supplies.get()) {
-                (FormTab::Responses, _) => {
+            match tab.get() {
+                FormTab::Responses => {
                     view! { <ResponsesPanel id=id token=token role=Signal::from(role) lang=lang /> }
                         .into_any()
                 }
-                (FormTab::Today, Some(true)) => {
-                    view! { <TotalsPanel id=id token=token lang=lang /> }.into_any()
-                }
-                (FormTab::Today, Some(false)) => {
+                FormTab::Today => {
                     view! { <DayPanel id=id token=token title=file_title lang=lang /> }.into_any()
                 }
-                (FormTab::Roster, _) => {
+                FormTab::Totals => view! { <TotalsPanel id=id token=token lang=lang /> }.into_any(),
+                FormTab::Roster => {
                     view! { <RosterPanel id=id token=token title=file_title lang=lang /> }
                         .into_any()
                 }
-                // Which third tab this is waits for the form.
-                (FormTab::Today | FormTab::Edit, _) => ().into_any(),
+                FormTab::Edit => ().into_any(),
             }
         }
     };
@@ -165,7 +185,7 @@ fn OrganiseView(id: DocId, token: String, first: FormTab, lang: Signal<Lang>) ->
                     id=id.clone()
                     token=token.clone()
                     current=tab.into()
-                    supplies=Signal::derive(move || supplies.get() == Some(true))
+                    supplies=Signal::derive(move || supplies.get() == Some(true) || tab.get() == FormTab::Totals)
                     lang=lang
                     on_switch=switch
                 />

@@ -251,6 +251,13 @@ async fn run(
             Duration::from_secs(120),
         )
         .await?;
+    // The word count follows the document at most every 300 ms.
+    author
+        .wait_js(
+            "return !/^0\\D/.test(document.querySelector('[data-testid=word-count]').textContent);",
+            Duration::from_secs(10),
+        )
+        .await?;
     let shape = author
         .js("const e = document.querySelector('[data-testid=editor]');
              const page = document.querySelector('[data-testid=editor-page]');

@@ -1,0 +1,233 @@
+//! How long a health officer waits for a form's day view (who has reported, who has not) in
+//! headless Chromium, on a first visit and again with the app's files cached.
+//!
+//! Measured in the page. By default the officer opens the day view's own address
+//! (`/d/{id}/today`), as a bookmark or a link does: from the navigation's start to the moment
+//! the day view shows the server's figures. `--via-document` opens the form's document page
+//! instead, as the owner's link does: the time until its tabs are shown, and then, clicking
+//! "By day" `--think-ms` later (a person finding the tab; 1,000 by default), from the click to
+//! the figures.
+//!
+//! Usage: `day_view_bench [--opens N] [--link RTT_MS,KBIT_S] [--via-document] [--think-ms N]
+//! [--out FILE]`,
+//! with `$GATHER_SERVER_BIN` a release build and `dist/` the app to measure (`bench/day-view.sh`).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use e2e::{Browser, Driver, GatherServer};
+use serde_json::json;
+
+/// Runs in every page before the app: notes when the document page's tabs are shown and when
+/// the day view shows figures, counted from the start of the tab's first navigation and from
+/// the click on "By day" (both kept in `sessionStorage`, which a second page of the tab sees).
+const PROBE: &str = r#"
+(() => {
+  if (!sessionStorage.benchStart) sessionStorage.benchStart = String(performance.timeOrigin);
+  const now = () => performance.timeOrigin + performance.now();
+  const look = () => {
+    const since = (key) => now() - Number(sessionStorage[key]);
+    if (!window.__tabShown && document.querySelector('[data-testid=tab-today]')) {
+      window.__tabShown = since('benchStart');
+    }
+    if (!window.__dayShown && document.querySelector('[data-testid=day-no-roster], [data-testid=day-reported]')) {
+      window.__dayShown = [since('benchStart'), sessionStorage.benchClick ? since('benchClick') : null];
+    }
+  };
+  new MutationObserver(look).observe(document, { childList: true, subtree: true });
+})();
+"#;
+
+const CLICK: &str =
+    "sessionStorage.benchClick = String(performance.timeOrigin + performance.now());
+    document.querySelector('[data-testid=tab-today]').click();
+    return true;";
+
+struct Options {
+    opens: usize,
+    link: Option<(u64, u64)>,
+    via_document: bool,
+    think: Duration,
+    out: Option<PathBuf>,
+}
+
+fn options() -> Result<Options> {
+    let mut options = Options {
+        opens: 3,
+        link: None,
+        via_document: false,
+        think: Duration::from_millis(1000),
+        out: None,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().context("a value after the option");
+        match arg.as_str() {
+            "--opens" => options.opens = value()?.parse()?,
+            "--out" => options.out = Some(value()?.into()),
+            "--via-document" => options.via_document = true,
+            "--think-ms" => options.think = Duration::from_millis(value()?.parse()?),
+            "--link" => {
+                let value = value()?;
+                let (rtt, kbps) = value.split_once(',').context("--link RTT_MS,KBIT_S")?;
+                options.link = Some((rtt.parse()?, kbps.parse()?));
+            }
+            _ => bail!("unknown option {arg}; usage: day_view_bench [--opens N] [--link RTT_MS,KBIT_S] [--via-document] [--think-ms N] [--out FILE]"),
+        }
+    }
+    Ok(options)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> Result<()> {
+    let options = options()?;
+    let data = tempfile::tempdir()?;
+    let server = GatherServer::start(data.path(), "127.0.0.1:0").await?;
+    let driver = Driver::start().await?;
+    let result = run(&options, &server, &driver).await;
+    server.stop().await?;
+    let report = result?;
+    print!("{report}");
+    if let Some(out) = &options.out {
+        if let Some(dir) = out.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(out, &report)?;
+    }
+    Ok(())
+}
+
+async fn run(options: &Options, server: &GatherServer, driver: &Driver) -> Result<String> {
+    let form = server.create_form("health-checkin", "zh").await?;
+    let base = match options.link {
+        Some((rtt, kbps)) => {
+            let proxy = e2e::phone_link_proxy(
+                server.url("").trim_start_matches("http://"),
+                Duration::from_millis(rtt / 2),
+                kbps * 1000 / 8,
+            )
+            .await?;
+            format!("http://{proxy}")
+        }
+        None => server.url("").trim_end_matches('/').to_owned(),
+    };
+    let token = form.owner_token.clone();
+    let url = if options.via_document {
+        format!("{base}/d/{}#t={token}", form.id)
+    } else {
+        format!("{base}/d/{}/today#t={token}", form.id)
+    };
+    let (mut first, mut again) = (Vec::new(), Vec::new());
+    for i in 0..options.opens {
+        let browser = driver.browser(&format!("officer-{i}"), 412, 900).await?;
+        first.push(open(&browser, &url, options).await?);
+        // The officer closes the tab and opens the link again later.
+        let tab = browser.client.new_window(true).await?;
+        browser.client.close_window().await?;
+        browser.client.switch_to_window(tab.handle).await?;
+        again.push(open(&browser, &url, options).await?);
+        browser.close().await?;
+    }
+    let mut report = String::new();
+    let link = match options.link {
+        Some((rtt, kbps)) => {
+            format!("over a phone's link ({rtt} ms round trip, {kbps} kbit/s down)")
+        }
+        None => "on loopback".to_owned(),
+    };
+    let (how, what) = if options.via_document {
+        (
+            format!(
+                "the form's document page, then By day {} ms after its tabs show",
+                options.think.as_millis()
+            ),
+            [
+                "the document page's tabs shown",
+                "click on By day to the figures",
+            ],
+        )
+    } else {
+        (
+            "the day view's own address".to_owned(),
+            ["-", "navigation's start to the figures"],
+        )
+    };
+    report.push_str(&format!(
+        "Day view, {how}, {link}, phone-sized window (ms, median / max of {}):\n\n\
+         | open | {} | {} |\n|---|---|---|\n",
+        options.opens, what[0], what[1]
+    ));
+    for (name, runs) in [("first visit", &first), ("again (app cached)", &again)] {
+        let column = |pick: fn(&(Option<f64>, f64)) -> Option<f64>| {
+            let values: Vec<f64> = runs.iter().filter_map(pick).collect();
+            if values.is_empty() {
+                "-".to_owned()
+            } else {
+                let max = values.iter().copied().fold(f64::NAN, f64::max);
+                format!("{:.0} / {max:.0}", median(&values))
+            }
+        };
+        report.push_str(&format!(
+            "| {name} | {} | {} |\n",
+            column(|r| r.0),
+            column(|r| Some(r.1))
+        ));
+    }
+    Ok(report)
+}
+
+/// Opens `url` in the current tab of `browser` (and By day, `--via-document`) and waits for
+/// the day view's figures: when the tabs showed, if they were waited for, and the time to the
+/// figures from the navigation or the click.
+async fn open(browser: &Browser, url: &str, options: &Options) -> Result<(Option<f64>, f64)> {
+    browser
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": PROBE }),
+        )
+        .await?;
+    browser.goto(url).await?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut tabs = None;
+    if options.via_document {
+        loop {
+            if let Some(ms) = browser
+                .js("return window.__tabShown ?? null;")
+                .await?
+                .as_f64()
+            {
+                tabs = Some(ms);
+                break;
+            }
+            if Instant::now() > deadline {
+                bail!("the form's tabs did not show within 60 s");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // A person finding the tab, not a wait for the page.
+        tokio::time::sleep(options.think).await;
+        browser.js(CLICK).await?;
+    }
+    loop {
+        let shown = browser.js("return window.__dayShown ?? null;").await?;
+        if let Some(since_start) = shown[0].as_f64() {
+            let ms = if options.via_document {
+                shown[1].as_f64().context("no click seen")?
+            } else {
+                since_start
+            };
+            return Ok((tabs, ms));
+        }
+        if Instant::now() > deadline {
+            bail!("the day view did not show within 60 s");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted.get(sorted.len() / 2).copied().unwrap_or(f64::NAN)
+}
