@@ -17,6 +17,7 @@ cargo fmt --all --check
 cargo clippy --locked --all-targets -p gather-doc -p sync-server -p e2e -p loadgen -- -D warnings
 cargo clippy --locked -p app --target wasm32-unknown-unknown -- -D warnings
 cargo clippy --locked -p app --target wasm32-unknown-unknown --features fill-only -- -D warnings
+cargo clippy --locked -p app --target wasm32-unknown-unknown --features organise-only -- -D warnings
 cargo check --locked -p gather-doc --target wasm32-unknown-unknown
 
 say "benchmark smoke run (tiny scenario; the real runs are in BENCHMARKS.md)"
@@ -24,6 +25,9 @@ bench/compare.sh tiny
 
 say "tests"
 cargo build --locked -p sync-server
+say "day view benchmark smoke run (one open)"
+cargo build --locked -p e2e --bin day_view_bench
+target/debug/day_view_bench --opens 1 --via-document --think-ms 0
 cargo test --locked -p gather-doc -p sync-server -p e2e -p loadgen
 say "browser tests of the app (wasm-bindgen-test in headless Chromium)"
 cargo test --locked -p app --target wasm32-unknown-unknown
