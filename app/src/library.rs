@@ -1,5 +1,6 @@
 //! The documents this browser has opened, kept in `localStorage`: id, title, role, the link's
-//! token (so the home page can reopen them) and when each was last opened. Nothing here is
+//! token (so the home page can reopen them), when each was last opened, and whether it is a
+//! form (so the list can link a form's responses and day view). Nothing here is
 //! sent anywhere; it is this browser's own list.
 
 use serde::{Deserialize, Serialize};
@@ -15,6 +16,12 @@ pub struct Entry {
     pub token: String,
     /// Milliseconds since the Unix epoch.
     pub opened_at: f64,
+    /// A form, as this browser last saw it (the document page learns it from the document).
+    #[serde(default)]
+    pub form: bool,
+    /// A supply register: its third tab is Totals rather than By day.
+    #[serde(default)]
+    pub supplies: bool,
 }
 
 impl Entry {
@@ -53,9 +60,14 @@ pub fn get(id: &str) -> Option<Entry> {
     entries().into_iter().find(|e| e.id == id)
 }
 
-/// Adds or replaces the entry for `entry.id`.
-pub fn remember(entry: Entry) {
+/// Adds or replaces the entry for `entry.id`, keeping what the document page learned of the
+/// document itself (whether it is a form).
+pub fn remember(mut entry: Entry) {
     let mut entries = entries();
+    if let Some(old) = entries.iter().find(|e| e.id == entry.id) {
+        entry.form |= old.form;
+        entry.supplies |= old.supplies;
+    }
     entries.retain(|e| e.id != entry.id);
     entries.push(entry);
     save(&entries);

@@ -209,13 +209,26 @@ async fn the_officer_sees_who_is_missing_and_who_has_a_fever() -> Result<()> {
     desk.js("localStorage.setItem('gather-lang', 'en'); return true;")
         .await?;
     desk.goto(&server.url(&form.path)).await?;
-    desk.find_testid("tab-today").await?.click().await?;
+    desk.find_testid("tab-today").await?;
+    // The next morning: the home page's list links the form's day view directly.
+    desk.goto(&server.url("/")).await?;
+    let link = desk.find_testid("doc-today").await?;
+    desk.screenshot(&shots.join("home-form-links-en.png"))
+        .await?;
+    link.click().await?;
     desk.wait_js(
         "return document.querySelector('[data-testid=day-missing]')?.textContent.trim() === '1';",
         WAIT,
     )
     .await?;
     desk.screenshot(&shots.join("day-en.png")).await?;
+
+    // The officer's phone lists the form with its responses and day view too.
+    officer.goto(&server.url("/")).await?;
+    officer.find_testid("doc-today").await?;
+    officer
+        .screenshot(&shots.join("home-form-links-zh-phone.png"))
+        .await?;
 
     for browser in [officer, li_lei, han, li_lei_again, li_lei_stale, desk] {
         browser.close().await?;

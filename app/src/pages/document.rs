@@ -201,6 +201,9 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
                         role: name,
                         token,
                         opened_at: js_sys::Date::now(),
+                        // The document may be in before the server answers.
+                        form: is_form.get_untracked(),
+                        supplies: is_supply.get_untracked(),
                     });
                 }
                 // Offline: keep what this browser knew.
@@ -230,6 +233,20 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
     }
     let is_owner = move || role.get() == Some(Role::Owner);
     let can_write = move || role.get().is_some_and(Role::can_write);
+    // The list on the home page links a form's responses and day view.
+    {
+        let id = id.clone();
+        Effect::new(move |_| {
+            // Until the document is in it looks like no form at all.
+            if is_form.get() {
+                let supplies = is_supply.get();
+                library::update(id.as_str(), |e| {
+                    e.form = true;
+                    e.supplies = supplies;
+                });
+            }
+        });
+    }
     // A form's other tabs are the organiser's page: its files are fetched once the document is
     // in, so a click on Responses or By day does not wait for them.
     {

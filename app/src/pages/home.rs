@@ -6,8 +6,11 @@ use leptos::task::spawn_local;
 use serde_json::json;
 
 use gather_doc::form::templates;
+use gather_doc::{DocId, Role};
 
+use super::builder::{text, Text};
 use super::document::CREATED_KEY;
+use super::form_tabs::FormTab;
 use crate::api;
 use crate::i18n::{api_error, role_name, t, Key, Lang};
 use crate::library::{self, Entry};
@@ -46,18 +49,10 @@ pub fn HomePage(lang: Signal<Lang>) -> impl IntoView {
                     {move || failure.get().map(|c| api_error(lang.get(), &c))}
                 </p>
             </Show>
-            <h2>{move || t(lang.get(), Key::Templates)}</h2>
-            <p class="explainer">{move || t(lang.get(), Key::TemplatesExplainer)}</p>
-            <ul class="template-gallery" data-testid="templates">
-                {templates::NAMES.into_iter().map(|name| view! {
-                    <TemplateCard name=name lang=lang busy=busy failure=failure />
-                }).collect_view()}
-            </ul>
-            <h2>{move || t(lang.get(), Key::YourDocuments)}</h2>
-            <Show
-                when=move || !entries.get().is_empty()
-                fallback=move || view! { <p class="hint">{move || t(lang.get(), Key::NoDocumentsYet)}</p> }
-            >
+            // A returning person's documents come first (the form they check every morning);
+            // a first visit starts with the templates.
+            <Show when=move || !entries.get().is_empty()>
+                <h2>{move || t(lang.get(), Key::YourDocuments)}</h2>
                 <ul class="doc-list" data-testid="doc-list">
                     {move || {
                         entries
@@ -67,6 +62,17 @@ pub fn HomePage(lang: Signal<Lang>) -> impl IntoView {
                             .collect_view()
                     }}
                 </ul>
+            </Show>
+            <h2>{move || t(lang.get(), Key::Templates)}</h2>
+            <p class="explainer">{move || t(lang.get(), Key::TemplatesExplainer)}</p>
+            <ul class="template-gallery" data-testid="templates">
+                {templates::NAMES.into_iter().map(|name| view! {
+                    <TemplateCard name=name lang=lang busy=busy failure=failure />
+                }).collect_view()}
+            </ul>
+            <Show when=move || entries.get().is_empty()>
+                <h2>{move || t(lang.get(), Key::YourDocuments)}</h2>
+                <p class="hint">{move || t(lang.get(), Key::NoDocumentsYet)}</p>
             </Show>
         </section>
     }
@@ -120,6 +126,8 @@ fn open_created(created: &serde_json::Value) {
         role: "owner".into(),
         token: created["owner_token"].as_str().unwrap_or("").to_owned(),
         opened_at: js_sys::Date::now(),
+        form: false,
+        supplies: false,
     });
     let _ = window().location().set_href(url);
 }
@@ -148,6 +156,33 @@ fn DocRow(
     };
     let refresh = move || entries.set(library::entries());
     let owner = entry.is_owner();
+    // A form's responses and day view (or totals), one click from the list, for the links that
+    // may see them.
+    let organise = DocId::parse(&entry.id)
+        .ok()
+        .filter(|_| entry.form && Role::parse(&entry.role).is_some_and(Role::can_write))
+        .map(|id| {
+            let third = FormTab::third(entry.supplies);
+            let (responses, third_href) = (
+                FormTab::Responses.href(&id, &entry.token),
+                third.href(&id, &entry.token),
+            );
+            let third_text = if entry.supplies {
+                Text::Totals
+            } else {
+                Text::Today
+            };
+            view! {
+                <span class="organise-links">
+                    <a href=responses data-testid="doc-responses">
+                        {move || text(lang.get(), Text::Responses)}
+                    </a>
+                    <a href=third_href data-testid="doc-today">
+                        {move || text(lang.get(), third_text)}
+                    </a>
+                </span>
+            }
+        });
     let (rename_entry, copy_entry, delete_entry, forget_id) = (
         entry.clone(),
         entry.clone(),
@@ -209,6 +244,7 @@ fn DocRow(
     view! {
         <li class="doc-row" data-testid="doc-row">
             <a class="doc-link" href=entry.url()>{shown}</a>
+            {organise}
             <span class="role">{move || role_name(lang.get(), &entry.role)}</span>
             <span class="when" title=move || t(lang.get(), Key::LastOpened)>{when}</span>
             <span class="actions">
