@@ -16,7 +16,7 @@ use super::form_tabs::{prefetch_organiser, FormTab, FormTabs};
 use super::history::{self, HistoryDialog, VersionView};
 use super::presence::{Presence, PresenceBar};
 use super::share::{ActivityDialog, ShareDialog};
-use super::{file_title, token_from_fragment};
+use super::{file_title, follow_title, send_respondents_to_fill, shown_title, token_from_fragment};
 use crate::api;
 use crate::connection::{Connection, EarlySocket, Reports, Status};
 use crate::editor::presence::PresenceLayer;
@@ -212,25 +212,9 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
             }
         });
     }
-    Effect::new(move |_| {
-        let shown = title.get();
-        let name = if shown.is_empty() {
-            t(lang.get(), Key::Untitled).to_owned()
-        } else {
-            shown
-        };
-        document().set_title(&format!("{name} – Gather"));
-    });
-
-    // A respondent's link opens the fill page.
-    {
-        let (id, token) = (id.clone(), token.clone());
-        Effect::new(move |_| {
-            if role.get() == Some(Role::Respondent) {
-                let _ = window().location().replace(&format!("/f/{id}#t={token}"));
-            }
-        });
-    }
+    let shown_title = shown_title(title, lang);
+    follow_title(shown_title);
+    send_respondents_to_fill(role, &id, &token);
     let is_owner = move || role.get() == Some(Role::Owner);
     let can_write = move || role.get().is_some_and(Role::can_write);
     // The list on the home page links a form's responses and day view.
@@ -304,12 +288,7 @@ fn DocumentView(id: DocId, token: String, lang: Signal<Lang>) -> impl IntoView {
                 <Show
                     when=is_owner
                     fallback=move || view! {
-                        <h1 class="doc-title" data-testid="doc-title">
-                            {move || {
-                                let shown = title.get();
-                                if shown.is_empty() { t(lang.get(), Key::Untitled).to_owned() } else { shown }
-                            }}
-                        </h1>
+                        <h1 class="doc-title" data-testid="doc-title">{shown_title}</h1>
                     }
                 >
                     <input

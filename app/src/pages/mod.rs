@@ -84,6 +84,33 @@ pub fn OrganiseApp() -> impl IntoView {
     shell(lang, page)
 }
 
+/// The title as shown: the document's, or "Untitled".
+pub fn shown_title(title: RwSignal<String>, lang: Signal<Lang>) -> Signal<String> {
+    Signal::derive(move || {
+        let shown = title.get();
+        if shown.is_empty() {
+            t(lang.get(), Key::Untitled).to_owned()
+        } else {
+            shown
+        }
+    })
+}
+
+/// Keeps the browser tab's title on the document's.
+pub fn follow_title(shown: Signal<String>) {
+    Effect::new(move |_| document().set_title(&format!("{} – Gather", shown.get())));
+}
+
+/// A respondent's link opens the fill page instead.
+pub fn send_respondents_to_fill(role: RwSignal<Option<gather_doc::Role>>, id: &DocId, token: &str) {
+    let fill = format!("/f/{id}#t={token}");
+    Effect::new(move |_| {
+        if role.get() == Some(gather_doc::Role::Respondent) {
+            let _ = window().location().replace(&fill);
+        }
+    });
+}
+
 /// The title as the file names of downloads use it.
 pub fn file_title(title: RwSignal<String>) -> Signal<String> {
     Signal::derive(move || {

@@ -17,7 +17,7 @@ use super::responses::ResponsesPanel;
 use super::roster::day::DayPanel;
 use super::roster::RosterPanel;
 use super::supplies::TotalsPanel;
-use super::{file_title, token_from_fragment};
+use super::{file_title, follow_title, send_respondents_to_fill, shown_title, token_from_fragment};
 use crate::api;
 use crate::i18n::{api_error, close_message, role_name, t, Key, Lang};
 use crate::library;
@@ -92,24 +92,9 @@ fn OrganiseView(id: DocId, token: String, first: FormTab, lang: Signal<Lang>) ->
             }
         });
     }
-    Effect::new(move |_| {
-        let shown = title.get();
-        let name = if shown.is_empty() {
-            t(lang.get(), Key::Untitled).to_owned()
-        } else {
-            shown
-        };
-        document().set_title(&format!("{name} – Gather"));
-    });
-    // A respondent's link opens the fill page.
-    {
-        let (id, token) = (id.clone(), token.clone());
-        Effect::new(move |_| {
-            if role.get() == Some(Role::Respondent) {
-                let _ = window().location().replace(&format!("/f/{id}#t={token}"));
-            }
-        });
-    }
+    let shown_title = shown_title(title, lang);
+    follow_title(shown_title);
+    send_respondents_to_fill(role, &id, &token);
     // Back and Forward between tabs this page switched to itself.
     let _ = window_event_listener(leptos::ev::popstate, move |_| {
         let path = window().location().pathname().unwrap_or_default();
@@ -159,12 +144,7 @@ fn OrganiseView(id: DocId, token: String, first: FormTab, lang: Signal<Lang>) ->
     view! {
         <section class="document organise">
             <div class="doc-bar">
-                <h1 class="doc-title" data-testid="doc-title">
-                    {move || {
-                        let shown = title.get();
-                        if shown.is_empty() { t(lang.get(), Key::Untitled).to_owned() } else { shown }
-                    }}
-                </h1>
+                <h1 class="doc-title" data-testid="doc-title">{shown_title}</h1>
                 <span class="role" data-testid="role">
                     {move || role.get().map(|r| role_name(lang.get(), r.as_str()))}
                 </span>
