@@ -27,6 +27,8 @@ const PING_EVERY: Duration = Duration::from_secs(30);
 const IDLE_LIMIT: Duration = Duration::from_secs(75);
 /// A write that takes longer than this means the peer stopped reading.
 const WRITE_LIMIT: Duration = Duration::from_secs(30);
+/// How long a connection waits for the peer's close after sending its own.
+const CLOSE_REPLY_LIMIT: Duration = Duration::from_secs(2);
 /// Incoming frames up to this size are copied out of the read buffer (see the reader).
 const OWN_COPY_UNDER: usize = 1024;
 /// Most queued frames gathered into one write.
@@ -305,12 +307,21 @@ pub async fn serve_socket(
             }
         }
     };
-    tokio::pin!(writer);
-    tokio::select! {
-        _ = &mut writer => {}
-        _ = reader => {
-            // Let the writer send the close frame (or finish) before leaving.
-            let _ = tokio::time::timeout(Duration::from_secs(5), &mut writer).await;
+    // In a block of their own: the reader borrows the member, which leaves after them.
+    {
+        tokio::pin!(writer);
+        tokio::pin!(reader);
+        tokio::select! {
+            _ = &mut writer => {
+                // The close frame is out (or the peer is gone): the peer's own close ends the
+                // closing handshake. A socket dropped with bytes unread is reset, and a reset peer
+                // can lose the close frame, and with it why it was closed.
+                let _ = tokio::time::timeout(CLOSE_REPLY_LIMIT, &mut reader).await;
+            }
+            _ = &mut reader => {
+                // Let the writer send the close frame (or finish) before leaving.
+                let _ = tokio::time::timeout(Duration::from_secs(5), &mut writer).await;
+            }
         }
     }
     member.leave().await;

@@ -43,6 +43,11 @@ impl Group {
         self.child.id()
     }
 
+    /// Whether the process has ended.
+    fn exited(&mut self) -> bool {
+        !matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// Sends `signal` (e.g. "KILL", "TERM") to the whole group and waits for the child.
     pub async fn signal_and_wait(&mut self, signal: &str) -> Result<()> {
         if let Some(pid) = self.pid() {
@@ -237,28 +242,44 @@ pub struct Driver {
 
 impl Driver {
     pub async fn start() -> Result<Driver> {
-        let port = free_port()?;
-        let mut command = Command::new("chromedriver");
-        command
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        let process = Group::spawn(&mut command).context("chromedriver not installed")?;
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_err()
-        {
-            if Instant::now() > deadline {
-                bail!("chromedriver did not start");
+        // Tests of one binary start their drivers one at a time: two picking the same free
+        // port at once left one test talking to the other's chromedriver, which went away
+        // with the other test.
+        static STARTING: std::sync::LazyLock<tokio::sync::Mutex<()>> =
+            std::sync::LazyLock::new(|| tokio::sync::Mutex::new(()));
+        let _one_at_a_time = STARTING.lock().await;
+        for _ in 0..3 {
+            let port = free_port()?;
+            let mut command = Command::new("chromedriver");
+            command
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null());
+            let mut process = Group::spawn(&mut command).context("chromedriver not installed")?;
+            let deadline = Instant::now() + Duration::from_secs(20);
+            loop {
+                if process.exited() {
+                    // Someone else took the port meanwhile: try another.
+                    break;
+                }
+                if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .is_ok()
+                    && !process.exited()
+                {
+                    return Ok(Driver {
+                        port,
+                        _process: process,
+                        profiles: tempfile::tempdir()?,
+                    });
+                }
+                if Instant::now() > deadline {
+                    bail!("chromedriver did not start");
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Ok(Driver {
-            port,
-            _process: process,
-            profiles: tempfile::tempdir()?,
-        })
+        bail!("chromedriver exited at start three times")
     }
 
     /// A new browser (its own profile) with a phone-sized or desktop window.

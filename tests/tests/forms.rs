@@ -109,6 +109,15 @@ async fn a_student_fills_the_checkin_on_a_phone_and_the_owner_sees_and_exports_i
     owner
         .wait_js(&selected("tab-responses", "/responses"), WAIT)
         .await?;
+    // The owner can send the form's link from here too.
+    owner.find_testid("share").await?.click().await?;
+    owner
+        .wait_js(
+            "return !!document.querySelector('[data-testid=share-dialog] [data-testid=link-role]');",
+            WAIT,
+        )
+        .await?;
+    owner.find_testid("close-dialog").await?.click().await?;
     owner.find_testid("tab-today").await?.click().await?;
     owner.find_testid("day-panel").await?;
     owner

@@ -5,7 +5,8 @@
 //! It is its own build (`organise.html`, the `organise-only` feature), as the fill page is: these
 //! views read everything over HTTP (`/api/forms/…`) and need neither the editor nor the form
 //! builder, and the document page does not carry them. It switches between its three tabs
-//! without loading again, keeping the address (and Back) in step.
+//! without loading again, keeping the address (and Back) in step. The owner's Share dialog is
+//! here too, to send the form's link.
 
 use gather_doc::form::FormDef;
 use gather_doc::{CloseCode, DocId, Role};
@@ -16,6 +17,7 @@ use super::form_tabs::{FormTab, FormTabs};
 use super::responses::ResponsesPanel;
 use super::roster::day::DayPanel;
 use super::roster::RosterPanel;
+use super::share::ShareDialog;
 use super::supplies::TotalsPanel;
 use super::{file_title, follow_title, send_respondents_to_fill, shown_title, token_from_fragment};
 use crate::api;
@@ -120,6 +122,23 @@ fn OrganiseView(id: DocId, token: String, first: FormTab, lang: Signal<Lang>) ->
     let can_write = move || role.get().is_none_or(Role::can_write);
     let file_title = file_title(title);
     let doc_link = FormTab::Edit.href(&id, &token);
+    // The owner sends the form's link from here too, as from the document page.
+    let sharing = RwSignal::new(false);
+    let share = {
+        let (id, token) = (id.clone(), token.clone());
+        move || {
+            sharing.get().then(|| {
+                view! {
+                    <ShareDialog
+                        doc_id=id.clone()
+                        token=token.clone()
+                        lang=lang
+                        on_close=move || sharing.set(false)
+                    />
+                }
+            })
+        }
+    };
     let panel = {
         let (id, token) = (id.clone(), token.clone());
         move || {
@@ -148,6 +167,11 @@ fn OrganiseView(id: DocId, token: String, first: FormTab, lang: Signal<Lang>) ->
                 <span class="role" data-testid="role">
                     {move || role.get().map(|r| role_name(lang.get(), r.as_str()))}
                 </span>
+                <Show when=move || role.get() == Some(Role::Owner)>
+                    <button data-testid="share" class="primary" on:click=move |_| sharing.set(true)>
+                        {move || t(lang.get(), Key::Share)}
+                    </button>
+                </Show>
             </div>
             <Show when=move || failure.get().is_some()>
                 <p class="notice" role="alert" data-testid="api-notice">
@@ -171,6 +195,7 @@ fn OrganiseView(id: DocId, token: String, first: FormTab, lang: Signal<Lang>) ->
                 />
                 {panel.clone()}
             </Show>
+            {share}
         </section>
     }
 }
