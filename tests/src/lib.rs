@@ -5,6 +5,7 @@
 //! Child processes run in their own process groups and the whole group is killed on drop, so
 //! a failed test does not leave Chromium running.
 
+pub mod bench;
 mod slow_link;
 
 pub use slow_link::{phone_link_proxy, slow_sync_proxy};

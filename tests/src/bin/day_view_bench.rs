@@ -68,11 +68,7 @@ fn options() -> Result<Options> {
             "--out" => options.out = Some(value()?.into()),
             "--via-document" => options.via_document = true,
             "--think-ms" => options.think = Duration::from_millis(value()?.parse()?),
-            "--link" => {
-                let value = value()?;
-                let (rtt, kbps) = value.split_once(',').context("--link RTT_MS,KBIT_S")?;
-                options.link = Some((rtt.parse()?, kbps.parse()?));
-            }
+            "--link" => options.link = Some(e2e::bench::parse_link(&value()?)?),
             _ => bail!("unknown option {arg}; usage: day_view_bench [--opens N] [--link RTT_MS,KBIT_S] [--via-document] [--think-ms N] [--out FILE]"),
         }
     }
@@ -87,31 +83,12 @@ async fn main() -> Result<()> {
     let driver = Driver::start().await?;
     let result = run(&options, &server, &driver).await;
     server.stop().await?;
-    let report = result?;
-    print!("{report}");
-    if let Some(out) = &options.out {
-        if let Some(dir) = out.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        std::fs::write(out, &report)?;
-    }
-    Ok(())
+    e2e::bench::publish(&result?, options.out.as_deref())
 }
 
 async fn run(options: &Options, server: &GatherServer, driver: &Driver) -> Result<String> {
     let form = server.create_form("health-checkin", "zh").await?;
-    let base = match options.link {
-        Some((rtt, kbps)) => {
-            let proxy = e2e::phone_link_proxy(
-                server.url("").trim_start_matches("http://"),
-                Duration::from_millis(rtt / 2),
-                kbps * 1000 / 8,
-            )
-            .await?;
-            format!("http://{proxy}")
-        }
-        None => server.url("").trim_end_matches('/').to_owned(),
-    };
+    let base = e2e::bench::base_url(server, options.link).await?;
     let token = form.owner_token.clone();
     let url = if options.via_document {
         format!("{base}/d/{}#t={token}", form.id)

@@ -179,11 +179,7 @@ fn options() -> Result<Options> {
             "--opens" => options.opens = value()?.parse()?,
             "--keys" => options.keys = value()?.parse()?,
             "--out" => options.out = Some(value()?.into()),
-            "--link" => {
-                let value = value()?;
-                let (rtt, kbps) = value.split_once(',').context("--link RTT_MS,KBIT_S")?;
-                options.link = Some((rtt.parse()?, kbps.parse()?));
-            }
+            "--link" => options.link = Some(e2e::bench::parse_link(&value()?)?),
             "--without-early-start" => options.without_early_start = true,
             _ => bail!("unknown option {arg}; usage: editor_bench [--words N] [--opens N] [--keys N] [--out FILE] [--link RTT_MS,KBIT_S] [--without-early-start]"),
         }
@@ -199,15 +195,7 @@ async fn main() -> Result<()> {
     let driver = Driver::start().await?;
     let result = run(&options, &server, &driver, data.path()).await;
     server.stop().await?;
-    let report = result?;
-    print!("{report}");
-    if let Some(out) = &options.out {
-        if let Some(dir) = out.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        std::fs::write(out, &report)?;
-    }
-    Ok(())
+    e2e::bench::publish(&result?, options.out.as_deref())
 }
 
 async fn run(
@@ -269,15 +257,11 @@ async fn run(
     // Opening: fresh browsers, then each again with its caches and kept copy; through a
     // phone's link if asked.
     let url = match options.link {
-        Some((rtt, kbps)) => {
-            let proxy = e2e::phone_link_proxy(
-                server.url("").trim_start_matches("http://"),
-                Duration::from_millis(rtt / 2),
-                kbps * 1000 / 8,
-            )
-            .await?;
-            format!("http://{proxy}{}", doc.path)
-        }
+        Some(_) => format!(
+            "{}{}",
+            e2e::bench::base_url(server, options.link).await?,
+            doc.path
+        ),
         None => url,
     };
     let mut cold = Vec::new();

@@ -1,0 +1,45 @@
+//! What the browser benchmarks (`src/bin/editor_bench.rs`, `src/bin/day_view_bench.rs`) share:
+//! the phone's link they may open pages through, and where their report goes.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use crate::{phone_link_proxy, GatherServer};
+
+/// `RTT_MS,KBIT_S`, the value of `--link`.
+pub fn parse_link(value: &str) -> Result<(u64, u64)> {
+    let (rtt, kbps) = value.split_once(',').context("--link RTT_MS,KBIT_S")?;
+    Ok((rtt.parse()?, kbps.parse()?))
+}
+
+/// The address pages are opened at (`http://host:port`, no trailing slash): the server's own,
+/// or a proxy in front of it with the link's round trip and download speed.
+pub async fn base_url(server: &GatherServer, link: Option<(u64, u64)>) -> Result<String> {
+    let direct = server.url("").trim_end_matches('/').to_owned();
+    match link {
+        Some((rtt, kbps)) => {
+            let proxy = phone_link_proxy(
+                direct.trim_start_matches("http://"),
+                Duration::from_millis(rtt / 2),
+                kbps * 1000 / 8,
+            )
+            .await?;
+            Ok(format!("http://{proxy}"))
+        }
+        None => Ok(direct),
+    }
+}
+
+/// Prints the report, and writes it to `out` if given.
+pub fn publish(report: &str, out: Option<&Path>) -> Result<()> {
+    print!("{report}");
+    if let Some(out) = out {
+        if let Some(dir) = out.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(out, report)?;
+    }
+    Ok(())
+}
