@@ -16,7 +16,10 @@ use super::form_tabs::{prefetch_organiser, FormTab, FormTabs};
 use super::history::{self, HistoryDialog, VersionView};
 use super::presence::{Presence, PresenceBar};
 use super::share::{ActivityDialog, ShareDialog};
-use super::{file_title, follow_title, send_respondents_to_fill, shown_title, token_from_fragment};
+use super::{
+    file_title, follow_title, link_missing, send_respondents_to_fill, shown_title,
+    token_from_fragment,
+};
 use crate::api;
 use crate::connection::{Connection, EarlySocket, Reports, Status};
 use crate::editor::presence::PresenceLayer;
@@ -33,12 +36,7 @@ pub fn DocumentPage(id: DocId, lang: Signal<Lang>) -> impl IntoView {
     let token = token_from_fragment().or_else(|| library::get(id.as_str()).map(|e| e.token));
     match token {
         Some(token) => view! { <DocumentView id=id token=token lang=lang /> }.into_any(),
-        None => view! {
-            <p class="notice" role="alert" data-testid="close-notice">
-                {move || close_message(lang.get(), CloseCode::LinkInvalid)}
-            </p>
-        }
-        .into_any(),
+        None => link_missing(lang).into_any(),
     }
 }
 

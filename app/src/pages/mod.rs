@@ -84,6 +84,15 @@ pub fn OrganiseApp() -> impl IntoView {
     shell(lang, page)
 }
 
+/// Said when an address has no token and this browser knows none for the document.
+pub fn link_missing(lang: Signal<Lang>) -> impl IntoView {
+    view! {
+        <p class="notice" role="alert" data-testid="close-notice">
+            {move || crate::i18n::close_message(lang.get(), gather_doc::CloseCode::LinkInvalid)}
+        </p>
+    }
+}
+
 /// The title as shown: the document's, or "Untitled".
 pub fn shown_title(title: RwSignal<String>, lang: Signal<Lang>) -> Signal<String> {
     Signal::derive(move || {

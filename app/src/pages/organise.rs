@@ -9,7 +9,7 @@
 //! here too, to send the form's link.
 
 use gather_doc::form::FormDef;
-use gather_doc::{CloseCode, DocId, Role};
+use gather_doc::{DocId, Role};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -19,9 +19,12 @@ use super::roster::day::DayPanel;
 use super::roster::RosterPanel;
 use super::share::ShareDialog;
 use super::supplies::TotalsPanel;
-use super::{file_title, follow_title, send_respondents_to_fill, shown_title, token_from_fragment};
+use super::{
+    file_title, follow_title, link_missing, send_respondents_to_fill, shown_title,
+    token_from_fragment,
+};
 use crate::api;
-use crate::i18n::{api_error, close_message, role_name, t, Key, Lang};
+use crate::i18n::{api_error, role_name, t, Key, Lang};
 use crate::library;
 
 #[component]
@@ -31,12 +34,7 @@ pub fn OrganisePage(id: DocId, first: FormTab, lang: Signal<Lang>) -> impl IntoV
         Some(token) => {
             view! { <OrganiseView id=id token=token first=first lang=lang /> }.into_any()
         }
-        None => view! {
-            <p class="notice" role="alert" data-testid="close-notice">
-                {move || close_message(lang.get(), CloseCode::LinkInvalid)}
-            </p>
-        }
-        .into_any(),
+        None => link_missing(lang).into_any(),
     }
 }
 
