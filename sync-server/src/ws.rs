@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::future::Either;
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use gather_doc::{CloseCode, DocId};
 use tokio::sync::watch;
@@ -311,18 +312,17 @@ pub async fn serve_socket(
     {
         tokio::pin!(writer);
         tokio::pin!(reader);
-        tokio::select! {
-            _ = &mut writer => {
-                // The close frame is out (or the peer is gone): the peer's own close ends the
-                // closing handshake. A socket dropped with bytes unread is reset, and a reset peer
-                // can lose the close frame, and with it why it was closed.
-                let _ = tokio::time::timeout(CLOSE_REPLY_LIMIT, &mut reader).await;
-            }
-            _ = &mut reader => {
-                // Let the writer send the close frame (or finish) before leaving.
-                let _ = tokio::time::timeout(Duration::from_secs(5), &mut writer).await;
-            }
-        }
+        // Whichever ends first, the other gets a little longer, under one timer (a connection
+        // holds room for each timer it may wait on):
+        // - the writer's close frame is out (or the peer is gone): the peer's own close ends
+        //   the closing handshake. A socket dropped with bytes unread is reset, and a reset
+        //   peer can lose the close frame, and with it why it was closed;
+        // - the reader has ended: the writer sends the close frame (or finishes).
+        let (rest, limit) = tokio::select! {
+            _ = &mut writer => (Either::Left(&mut reader), CLOSE_REPLY_LIMIT),
+            _ = &mut reader => (Either::Right(&mut writer), Duration::from_secs(5)),
+        };
+        let _ = tokio::time::timeout(limit, rest).await;
     }
     member.leave().await;
     audit("session_closed");
