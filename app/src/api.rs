@@ -53,6 +53,18 @@ async fn fetch(
         .map_err(|_| ApiError::network())
 }
 
+/// The text of one of the app's own pages (not the API), if it answered with success.
+pub async fn get_text(path: &str) -> Option<String> {
+    let response = fetch("GET", path, None, None).await.ok()?;
+    if !response.ok() {
+        return None;
+    }
+    JsFuture::from(response.text().ok()?)
+        .await
+        .ok()?
+        .as_string()
+}
+
 /// The JSON answer of `response` (`null` when empty), or its error.
 async fn json_of(response: Response) -> Result<Value, ApiError> {
     let text = match response.text() {

@@ -26,20 +26,16 @@ pub struct AppShell {
 }
 
 impl AppShell {
-    /// Reads `index.html` from the assets folder (missing is allowed: the API still works).
+    /// Reads the three entry pages from the assets folder (missing is allowed: the API still
+    /// works).
     pub fn load(assets: &Path) -> AppShell {
         let index_html = std::fs::read(assets.join("index.html")).ok();
         if index_html.is_none() {
             tracing::warn!(assets = %assets.display(), "no index.html: build the app first");
         }
-        let fill_html = std::fs::read(assets.join("fill").join("index.html")).ok();
-        if index_html.is_some() && fill_html.is_none() {
-            tracing::warn!(assets = %assets.display(), "no fill/index.html: fill links will not open");
-        }
-        let organise_html = std::fs::read(assets.join("organise").join("index.html")).ok();
-        if index_html.is_some() && organise_html.is_none() {
-            tracing::warn!(assets = %assets.display(), "no organise/index.html: responses will not open");
-        }
+        let built = index_html.is_some();
+        let fill_html = own_build(assets, "fill", built, "fill links will not open");
+        let organise_html = own_build(assets, "organise", built, "responses will not open");
         let hashes: Vec<String> = [&index_html, &fill_html, &organise_html]
             .into_iter()
             .flatten()
@@ -55,6 +51,16 @@ impl AppShell {
             csp: HeaderValue::from_str(&csp).expect("CSP is ASCII"),
         }
     }
+}
+
+/// The entry page of a page's own build (`{dir}/index.html`). If the app is built without it,
+/// the server says what will not open.
+fn own_build(assets: &Path, dir: &str, app_built: bool, missing: &str) -> Option<Vec<u8>> {
+    let html = std::fs::read(assets.join(dir).join("index.html")).ok();
+    if app_built && html.is_none() {
+        tracing::warn!(assets = %assets.display(), "no {dir}/index.html: {missing}");
+    }
+    html
 }
 
 /// The policy: same-origin everything (the service worker too), WebAssembly compilation, no

@@ -79,7 +79,8 @@ impl FormTab {
         }
     }
 
-    fn label(self, lang: Lang) -> &'static str {
+    /// The tab's name in `lang`.
+    pub fn label(self, lang: Lang) -> &'static str {
         let key = match self {
             FormTab::Edit => Text::EditForm,
             FormTab::Responses => Text::Responses,
@@ -150,7 +151,7 @@ pub fn FormTabs(
 pub fn prefetch_organiser(id: &DocId) {
     let url = format!("/d/{id}/responses");
     leptos::task::spawn_local(async move {
-        let Some(html) = fetch_text(&url).await else {
+        let Some(html) = crate::api::get_text(&url).await else {
             return;
         };
         let Some(head) = document().head() else {
@@ -169,22 +170,6 @@ pub fn prefetch_organiser(id: &DocId) {
             }
         }
     });
-}
-
-async fn fetch_text(url: &str) -> Option<String> {
-    use wasm_bindgen::JsCast;
-    let response = wasm_bindgen_futures::JsFuture::from(window().fetch_with_str(url))
-        .await
-        .ok()?
-        .dyn_into::<web_sys::Response>()
-        .ok()?;
-    if !response.ok() {
-        return None;
-    }
-    let text = wasm_bindgen_futures::JsFuture::from(response.text().ok()?)
-        .await
-        .ok()?;
-    text.as_string()
 }
 
 /// The organiser's build's script, wasm and styles an entry page names (`"/organise/….js"`,

@@ -8,7 +8,6 @@ use serde_json::json;
 use gather_doc::form::templates;
 use gather_doc::{DocId, Role};
 
-use super::builder::{text, Text};
 use super::document::CREATED_KEY;
 use super::form_tabs::FormTab;
 use crate::api;
@@ -167,18 +166,13 @@ fn DocRow(
                 FormTab::Responses.href(&id, &entry.token),
                 third.href(&id, &entry.token),
             );
-            let third_text = if entry.supplies {
-                Text::Totals
-            } else {
-                Text::Today
-            };
             view! {
                 <span class="organise-links">
                     <a href=responses data-testid="doc-responses">
-                        {move || text(lang.get(), Text::Responses)}
+                        {move || FormTab::Responses.label(lang.get())}
                     </a>
                     <a href=third_href data-testid="doc-today">
-                        {move || text(lang.get(), third_text)}
+                        {move || third.label(lang.get())}
                     </a>
                 </span>
             }

@@ -46,11 +46,7 @@ fn OrganiseView(id: DocId, token: String, first: FormTab, lang: Signal<Lang>) ->
     let title = RwSignal::new(cached.map(|e| e.title).unwrap_or_default());
     // Whether the form is a supply register: the address of its third tab says so, and the
     // form, once read, has the last word.
-    let supplies = RwSignal::new(match first {
-        FormTab::Today => Some(false),
-        FormTab::Totals => Some(true),
-        _ => None,
-    });
+    let supplies = RwSignal::new(first == FormTab::Totals);
     let failure = RwSignal::new(None::<String>);
     let tab = RwSignal::new(first);
     {
@@ -72,19 +68,12 @@ fn OrganiseView(id: DocId, token: String, first: FormTab, lang: Signal<Lang>) ->
                 Ok(def) => {
                     let def = serde_json::from_value::<FormDef>(def).ok();
                     let is_supply = def.is_some_and(|d| d.supplies.is_some());
-                    supplies.set(Some(is_supply));
+                    supplies.set(is_supply);
                     // An address that named the other kind of third tab shows the right one.
                     let shown = tab.get_untracked();
                     let third = FormTab::third(is_supply);
                     if matches!(shown, FormTab::Today | FormTab::Totals) && shown != third {
-                        if let Ok(history) = window().history() {
-                            let href = third.href(&id, &token);
-                            let _ = history.replace_state_with_url(
-                                &wasm_bindgen::JsValue::NULL,
-                                "",
-                                Some(&href),
-                            );
-                        }
+                        show_address(&third.href(&id, &token), false);
                         tab.set(third);
                     }
                 }
@@ -106,11 +95,7 @@ fn OrganiseView(id: DocId, token: String, first: FormTab, lang: Signal<Lang>) ->
         let (id, token) = (id.clone(), token.clone());
         Callback::new(move |to: FormTab| {
             if to != tab.get_untracked() {
-                if let Ok(history) = window().history() {
-                    let href = to.href(&id, &token);
-                    let _ =
-                        history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&href));
-                }
+                show_address(&to.href(&id, &token), true);
                 tab.set(to);
             }
         })
@@ -187,7 +172,7 @@ fn OrganiseView(id: DocId, token: String, first: FormTab, lang: Signal<Lang>) ->
                     id=id.clone()
                     token=token.clone()
                     current=tab.into()
-                    supplies=Signal::derive(move || supplies.get() == Some(true) || tab.get() == FormTab::Totals)
+                    supplies=supplies.into()
                     lang=lang
                     on_switch=switch
                 />
@@ -196,4 +181,18 @@ fn OrganiseView(id: DocId, token: String, first: FormTab, lang: Signal<Lang>) ->
             {share}
         </section>
     }
+}
+
+/// Puts `href` in the address bar without loading it: a new entry in the history (`push`, so
+/// Back returns), or in place of the current one.
+fn show_address(href: &str, push: bool) {
+    let Ok(history) = window().history() else {
+        return;
+    };
+    let state = wasm_bindgen::JsValue::NULL;
+    let _ = if push {
+        history.push_state_with_url(&state, "", Some(href))
+    } else {
+        history.replace_state_with_url(&state, "", Some(href))
+    };
 }
