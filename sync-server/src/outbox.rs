@@ -11,6 +11,10 @@
 //! reader (the peer left or broke the protocol, the link expired) or the access registry (a
 //! revoked link, a deleted document): the writer sends that close frame before anything still
 //! queued. (A tokio `watch` for that cost another 350 bytes per connection.)
+//!
+//! And it tells since when the writer has been writing what it took last, so the reader, which
+//! keeps the connection's one timer, can tell a peer that stopped reading (the writer keeps no
+//! timer of its own: see `ws.rs`).
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -19,6 +23,7 @@ use std::sync::{Arc, Mutex};
 use axum::body::Bytes;
 use gather_doc::CloseCode;
 use tokio::sync::Notify;
+use tokio::time::{Duration, Instant};
 
 /// Frames queued for one connection before it counts as too slow.
 pub const MAX_FRAMES: usize = 4096;
@@ -38,6 +43,8 @@ struct Inner {
     senders: AtomicUsize,
     /// The writer's [`Frames`] went: nothing will take what is pushed.
     taker_gone: AtomicBool,
+    /// The connection was told to end (read without the lock, for every incoming frame).
+    closing: AtomicBool,
 }
 
 #[derive(Default)]
@@ -47,6 +54,8 @@ struct Queue {
     closing: Option<Option<CloseCode>>,
     /// The peer is to be pinged.
     ping: bool,
+    /// When the writer took what it is writing now (`None` while it waits for more).
+    writing_since: Option<Instant>,
 }
 
 /// The room's side: pushes frames for the connection.
@@ -91,6 +100,7 @@ pub fn outbox() -> (Outbox, Frames) {
         bytes: AtomicUsize::new(0),
         senders: AtomicUsize::new(1),
         taker_gone: AtomicBool::new(false),
+        closing: AtomicBool::new(false),
     });
     (
         Outbox {
@@ -148,9 +158,11 @@ impl Inner {
         frame
     }
 
-    /// The latest order wins, as the writer acts on whichever it sees.
+    /// The first order wins: it is why the connection ends (the peer's close that follows a
+    /// revoked link's must not hide the revocation).
     fn close(&self, code: Option<CloseCode>) {
-        self.lock().closing = Some(code);
+        self.lock().closing.get_or_insert(code);
+        self.closing.store(true, Ordering::Release);
         self.ready.notify_one();
     }
 }
@@ -159,6 +171,11 @@ impl Control {
     /// Ends the connection with `code`, or with a close frame without one.
     pub fn close(&self, code: Option<CloseCode>) {
         self.inner.close(code);
+    }
+
+    /// Whether the connection was told to end: from then on, what the peer sends is dropped.
+    pub fn is_closing(&self) -> bool {
+        self.inner.closing.load(Ordering::Acquire)
     }
 
     /// Asks the writer to ping the peer once it has nothing else to send. (The reader's timer
@@ -189,22 +206,28 @@ impl Drop for Outbox {
 impl Frames {
     /// What to do next, waiting until there is something: an order to end the connection comes
     /// before the frames still queued.
+    ///
+    /// Calling it says the writer is done with what it took before; what it returns is being
+    /// written from now until the next call (see [`Backlog::writing_for`]).
     pub async fn next(&mut self) -> Next {
         loop {
             {
                 // One look under the lock: no push can come between its checks.
                 let mut queue = self.inner.lock();
-                if let Some(code) = queue.closing {
-                    return Next::Close(code);
-                }
-                if let Some(frame) = self.inner.pop(&mut queue) {
-                    return Next::Frame(frame);
-                }
-                if self.inner.senders.load(Ordering::Acquire) == 0 {
-                    return Next::RoomGone;
-                }
-                if std::mem::take(&mut queue.ping) {
-                    return Next::Ping;
+                let next = if let Some(code) = queue.closing {
+                    Some(Next::Close(code))
+                } else if let Some(frame) = self.inner.pop(&mut queue) {
+                    Some(Next::Frame(frame))
+                } else if self.inner.senders.load(Ordering::Acquire) == 0 {
+                    Some(Next::RoomGone)
+                } else if std::mem::take(&mut queue.ping) {
+                    Some(Next::Ping)
+                } else {
+                    None
+                };
+                queue.writing_since = next.as_ref().map(|_| Instant::now());
+                if let Some(next) = next {
+                    return next;
                 }
             }
             // A push after that look leaves a permit: no wake-up is lost.
@@ -245,6 +268,12 @@ impl Drop for Frames {
 impl Backlog {
     pub fn bytes(&self) -> usize {
         self.inner.bytes.load(Ordering::Relaxed)
+    }
+
+    /// How long the writer has been writing what it took last; `None` while it waits for more.
+    pub fn writing_for(&self) -> Option<Duration> {
+        let since = self.inner.lock().writing_since?;
+        Some(since.elapsed())
     }
 }
 
@@ -296,7 +325,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_end_comes_before_frames_still_queued_and_a_ping_after_them() {
+    async fn the_first_end_comes_before_frames_still_queued_and_a_ping_after_them() {
         let (outbox, mut frames) = outbox();
         let control = frames.control();
         control.ping();
@@ -305,8 +334,33 @@ mod tests {
         assert_eq!(frames.next().await, Next::Ping);
         control.ping();
         assert!(outbox.push(frame(2)));
+        assert!(!control.is_closing());
         outbox.close(CloseCode::TooSlow);
+        assert!(control.is_closing());
+        // A later order (the reader's, as the peer leaves) does not hide why.
+        control.close(None);
         assert_eq!(frames.next().await, Next::Close(Some(CloseCode::TooSlow)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_backlog_tells_how_long_the_writer_has_been_writing() {
+        let (outbox, mut frames) = outbox();
+        let backlog = frames.backlog();
+        assert_eq!(backlog.writing_for(), None, "nothing taken yet");
+        assert!(outbox.push(frame(1)));
+        assert_eq!(frames.next().await, Next::Frame(frame(1)));
+        tokio::time::advance(Duration::from_secs(40)).await;
+        assert_eq!(backlog.writing_for(), Some(Duration::from_secs(40)));
+        // Asking for more says the write is done, even while it waits.
+        let waiting = tokio::spawn(async move { frames.next().await });
+        tokio::task::yield_now().await;
+        assert_eq!(backlog.writing_for(), None);
+        outbox.close(CloseCode::Internal);
+        assert_eq!(
+            waiting.await.unwrap(),
+            Next::Close(Some(CloseCode::Internal))
+        );
+        assert_eq!(backlog.writing_for(), Some(Duration::ZERO));
     }
 
     #[test]

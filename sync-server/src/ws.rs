@@ -7,11 +7,12 @@
 //! while it joins the room (which may load the document) and until the room has answered its
 //! first message (the client's sync step 1), or for at most [`HANDSHAKE_LIMIT`].
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::Poll;
 use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use futures_util::future::Either;
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use gather_doc::{CloseCode, DocId};
 use tokio::sync::watch;
@@ -20,7 +21,7 @@ use tokio::time::Instant;
 use crate::access::{now_ms, Access, Grant};
 use crate::admission::{Queued, HANDSHAKE_LIMIT};
 use crate::outbox::{outbox, Next};
-use crate::rooms::{ConnHandle, Rooms};
+use crate::rooms::{ConnHandle, Member, Rooms};
 
 /// How often the server pings an idle connection.
 const PING_EVERY: Duration = Duration::from_secs(30);
@@ -30,6 +31,8 @@ const IDLE_LIMIT: Duration = Duration::from_secs(75);
 const WRITE_LIMIT: Duration = Duration::from_secs(30);
 /// How long a connection waits for the peer's close after sending its own.
 const CLOSE_REPLY_LIMIT: Duration = Duration::from_secs(2);
+/// How long a connection the reader ends waits for the writer's close frame to go out.
+const CLOSING_LIMIT: Duration = Duration::from_secs(5);
 /// Incoming frames up to this size are copied out of the read buffer (see the reader).
 const OWN_COPY_UNDER: usize = 1024;
 /// Most queued frames gathered into one write.
@@ -156,61 +159,69 @@ pub async fn serve_socket(
     tracing::debug!(conn, "connected");
     // What the writer still has to send: a peer waiting for a long download is not idle.
     let backlog = frames_rx.backlog();
+    // Set once the writer has ended (see the end of this function).
+    let writer_ended = AtomicBool::new(false);
 
+    // The writer keeps no timer (a connection's task holds room for every timer it may wait
+    // on): a write that never ends, because the peer stopped reading, is the reader's to catch
+    // (`Backlog::writing_for`), and so is the end of the closing handshake.
     let writer = async move {
         loop {
             let first = match frames_rx.next().await {
                 Next::Frame(bytes) => bytes,
                 Next::Close(code) => {
                     let message = code.map_or(Message::Close(None), close_message);
-                    send_within(&mut sink, message).await;
-                    let _ = tokio::time::timeout(WRITE_LIMIT, sink.close()).await;
+                    if sink.send(message).await.is_ok() {
+                        let _ = sink.close().await;
+                    }
                     return;
                 }
                 // The room dropped this connection's outbox: its task failed.
                 Next::RoomGone => {
-                    send_within(&mut sink, close_message(CloseCode::Internal)).await;
+                    let _ = sink.send(close_message(CloseCode::Internal)).await;
                     return;
                 }
                 Next::Ping => {
-                    if send_within(&mut sink, Message::Ping(Bytes::new())).await {
-                        continue;
+                    if sink.send(Message::Ping(Bytes::new())).await.is_err() {
+                        return;
                     }
-                    return;
+                    continue;
                 }
             };
             // This frame and whatever else is queued already go out in one write: a busy
             // document's frames share a system call instead of paying one each.
-            let batch = async {
-                let mut frame = Some(first);
-                let mut fed = 0;
-                while let Some(bytes) = frame.take() {
-                    sink.feed(Message::Binary(bytes)).await?;
-                    fed += 1;
-                    if fed < WRITE_BATCH {
-                        frame = frames_rx.try_recv();
-                    }
-                }
-                sink.flush().await
-            };
-            match tokio::time::timeout(WRITE_LIMIT, batch).await {
-                Ok(Ok(())) => {}
-                Ok(Err(_)) => return,
-                Err(_) => {
-                    tracing::warn!(conn, "peer stopped reading; closing");
+            let mut frame = Some(first);
+            let mut fed = 0;
+            while let Some(bytes) = frame.take() {
+                if sink.feed(Message::Binary(bytes)).await.is_err() {
                     return;
                 }
+                fed += 1;
+                if fed < WRITE_BATCH {
+                    frame = frames_rx.try_recv();
+                }
+            }
+            if sink.flush().await.is_err() {
+                return;
             }
         }
     };
     let reader = async {
-        // One timer for the connection's deadlines (a timer each cost every connection about
-        // 500 bytes): the end of the handshake's slot, the link's expiry, the next idle check,
-        // and the next ping (which the writer sends). Idleness is checked now and then rather
-        // than timed per message: a timer per incoming frame costs more than the frame.
+        // One timer for all the connection's deadlines (a timer each cost every connection
+        // about 500 bytes): the end of the handshake's slot, the link's expiry, the next idle
+        // check, the next ping (which the writer sends) and, once the connection is closing,
+        // how long it waits for the other side. Idleness is checked now and then rather than
+        // timed per message: a timer per incoming frame costs more than the frame.
         let handshake_until = Instant::now() + HANDSHAKE_LIMIT;
         let mut idle_check_at = Instant::now() + IDLE_LIMIT / 5;
         let mut ping_at = Instant::now() + PING_EVERY;
+        // Once the connection is closing: when it stops waiting for the writer's close frame
+        // and the peer's answer. (A socket dropped with bytes unread is reset, and a reset peer
+        // can lose the close frame, and with it why it was closed.)
+        let mut closing_until: Option<Instant> = None;
+        // The peer closed or broke its side: nothing more to read.
+        let mut peer_done = false;
+        let mut writer_done = false;
         let next = |in_handshake: bool, idle_check_at: Instant, ping_at: Instant| {
             [in_handshake.then_some(handshake_until), expires_at]
                 .into_iter()
@@ -221,112 +232,183 @@ pub async fn serve_socket(
         tokio::pin!(timer);
         let mut last_heard = Instant::now();
         loop {
-            let message = match early.take() {
-                Some(message) => message,
+            let event = match early.take() {
+                Some(message) => Event::Message(message),
                 None => tokio::select! {
-                    _ = &mut timer => {
-                        let now = Instant::now();
-                        if now >= handshake_until {
-                            handshake = None;
-                        }
-                        if expires_at.is_some_and(|at| now >= at) {
-                            tracing::info!(conn, "link expired; closing");
-                            control.close(Some(CloseCode::LinkInvalid));
-                            return;
-                        }
-                        // Our pings wait behind the frames still queued (a large document going
-                        // down a slow link, in pieces), so the peer cannot answer them yet; a peer
-                        // that stopped reading is caught by the writer's `WRITE_LIMIT` instead.
-                        if now >= idle_check_at {
-                            idle_check_at = now + IDLE_LIMIT / 5;
-                            if last_heard.elapsed() >= IDLE_LIMIT && backlog.bytes() == 0 {
-                                tracing::info!(conn, "idle connection closed");
-                                control.close(None);
-                                return;
-                            }
-                        }
-                        if now >= ping_at {
-                            ping_at = now + PING_EVERY;
-                            control.ping();
-                        }
-                        timer
-                            .as_mut()
-                            .reset(next(handshake.is_some(), idle_check_at, ping_at));
-                        continue;
-                    }
-                    message = stream.next() => {
+                    _ = &mut timer => Event::Tick,
+                    () = ended(&writer_ended), if !writer_done => Event::WriterEnded,
+                    message = stream.next(), if !peer_done => {
                         last_heard = Instant::now();
-                        message
+                        Event::Message(message)
                     }
                 },
             };
-            match message {
-                Some(Ok(Message::Binary(bytes))) => {
+            let now = Instant::now();
+            // Whether to end the connection, and with what close code.
+            let end_with: Option<Option<CloseCode>> = match event {
+                Event::Tick if closing_until.is_some_and(|until| now >= until) => return,
+                Event::Tick => {
+                    let mut end_with = None;
+                    if now >= handshake_until {
+                        handshake = None;
+                    }
+                    if expires_at.is_some_and(|at| now >= at) {
+                        tracing::info!(conn, "link expired; closing");
+                        end_with = Some(Some(CloseCode::LinkInvalid));
+                    }
+                    if now >= idle_check_at {
+                        idle_check_at = now + IDLE_LIMIT / 5;
+                        if backlog
+                            .writing_for()
+                            .is_some_and(|took| took >= WRITE_LIMIT)
+                        {
+                            // No closing handshake with a peer that does not read.
+                            tracing::warn!(conn, "peer stopped reading; closing");
+                            return;
+                        }
+                        // Our pings wait behind the frames still queued (a large document
+                        // going down a slow link, in pieces), so the peer cannot answer them
+                        // yet; a peer that stopped reading is caught just above instead.
+                        if last_heard.elapsed() >= IDLE_LIMIT && backlog.bytes() == 0 {
+                            tracing::info!(conn, "idle connection closed");
+                            end_with = Some(None);
+                        }
+                    }
+                    if now >= ping_at {
+                        ping_at = now + PING_EVERY;
+                        control.ping();
+                    }
+                    let at = next(handshake.is_some(), idle_check_at, ping_at);
+                    timer
+                        .as_mut()
+                        .reset(closing_until.map_or(at, |until| until.min(at)));
+                    end_with
+                }
+                // The close frame is out (or the peer is gone): the peer's own close ends the
+                // closing handshake.
+                Event::WriterEnded => {
+                    writer_done = true;
+                    if peer_done {
+                        return;
+                    }
+                    let until = now + CLOSE_REPLY_LIMIT;
+                    let until = closing_until.map_or(until, |at| at.min(until));
+                    closing_until = Some(until);
+                    timer.as_mut().reset(until);
+                    None
+                }
+                // Once the connection is to end (a revoked link, a deleted document), what the
+                // peer still sends is dropped (and after a close frame, RFC 6455, 1.4).
+                Event::Message(Some(Ok(Message::Binary(_)))) if control.is_closing() => None,
+                Event::Message(Some(Ok(Message::Binary(bytes)))) => {
                     if bytes.len() > max_message_bytes {
                         tracing::warn!(conn, len = bytes.len(), "message too large");
-                        control.close(Some(CloseCode::MessageTooLarge));
-                        return;
-                    }
-                    // A small frame is a slice of the socket's read buffer; relayed as it is,
-                    // it would pin that buffer in every receiver's queue and make the next read
-                    // allocate (and zero) a new one. Its own copy lets the buffer be reused.
-                    let bytes = if bytes.len() <= OWN_COPY_UNDER {
-                        Bytes::copy_from_slice(&bytes)
+                        Some(Some(CloseCode::MessageTooLarge))
+                    } else if pass(&member, &mut handshake, bytes).await {
+                        None
                     } else {
-                        bytes
-                    };
-                    let passed = if handshake.is_some() {
-                        let answered = member.frame_answered(bytes).await;
-                        handshake = None;
-                        answered
-                    } else {
-                        member.frame(bytes).await
-                    };
-                    if !passed {
-                        return;
+                        // The room is gone; the writer says so.
+                        Some(Some(CloseCode::Internal))
                     }
                 }
-                Some(Ok(Message::Text(_))) => {
+                Event::Message(Some(Ok(Message::Text(_)))) => {
                     tracing::warn!(conn, "text frame refused");
-                    control.close(Some(CloseCode::UnsupportedMessage));
-                    return;
+                    Some(Some(CloseCode::UnsupportedMessage))
                 }
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
-                Some(Ok(Message::Close(_))) | None => {
-                    control.close(None);
-                    return;
+                Event::Message(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => None,
+                Event::Message(Some(Ok(Message::Close(_))) | None) => {
+                    peer_done = true;
+                    if writer_done {
+                        return;
+                    }
+                    Some(None)
                 }
-                Some(Err(error)) => {
+                Event::Message(Some(Err(error))) => {
+                    peer_done = true;
+                    if writer_done {
+                        return;
+                    }
                     // tungstenite refuses frames over the size limit before reading them.
                     let too_large = error.to_string().contains("too long")
                         || error.to_string().contains("Space limit");
                     tracing::warn!(conn, %error, "websocket read failed");
                     let code = too_large.then_some(CloseCode::MessageTooLarge);
-                    control.close(code.or(Some(CloseCode::MalformedMessage)));
-                    return;
+                    Some(code.or(Some(CloseCode::MalformedMessage)))
+                }
+            };
+            if let Some(code) = end_with {
+                if closing_until.is_none() {
+                    control.close(code);
+                    let until = now + CLOSING_LIMIT;
+                    closing_until = Some(until);
+                    timer.as_mut().reset(until);
                 }
             }
         }
     };
-    // In a block of their own: the reader borrows the member, which leaves after them.
+    // In a block of their own: the reader borrows the member, which leaves after them. The
+    // reader's end is the connection's; the writer's end tells the reader.
     {
         tokio::pin!(writer);
         tokio::pin!(reader);
-        // Whichever ends first, the other gets a little longer, under one timer (a connection
-        // holds room for each timer it may wait on):
-        // - the writer's close frame is out (or the peer is gone): the peer's own close ends
-        //   the closing handshake. A socket dropped with bytes unread is reset, and a reset
-        //   peer can lose the close frame, and with it why it was closed;
-        // - the reader has ended: the writer sends the close frame (or finishes).
-        let (rest, limit) = tokio::select! {
-            _ = &mut writer => (Either::Left(&mut reader), CLOSE_REPLY_LIMIT),
-            _ = &mut reader => (Either::Right(&mut writer), Duration::from_secs(5)),
-        };
-        let _ = tokio::time::timeout(limit, rest).await;
+        // One await in this function, not two: halves kept across two awaits would be laid out
+        // apart from every other wait of the connection's task, making all of it 300 bytes
+        // larger (see BENCHMARKS.md, `storm`'s memory).
+        async {
+            tokio::select! {
+                _ = &mut reader => {}
+                _ = &mut writer => {
+                    writer_ended.store(true, Ordering::Relaxed);
+                    (&mut reader).await;
+                }
+            }
+        }
+        .await;
     }
     member.leave().await;
     audit("session_closed");
     tracing::debug!(conn, "disconnected");
+}
+
+/// What the reader acts on next.
+enum Event {
+    /// Its timer went off.
+    Tick,
+    /// The writer has ended: the close frame is out, or the peer is gone.
+    WriterEnded,
+    /// The peer sent this (`None`: its side of the socket ended).
+    Message(Option<Result<Message, axum::Error>>),
+}
+
+/// Ready once `flag` is set. It registers no waker: whoever sets the flag polls the reader next.
+fn ended(flag: &AtomicBool) -> impl std::future::Future<Output = ()> + '_ {
+    std::future::poll_fn(move |_| {
+        if flag.load(Ordering::Relaxed) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+}
+
+/// Passes a frame to the room; while the connection holds a handshake slot (its first frame),
+/// waits until the room has answered it, then gives the slot up. False if the room is gone.
+async fn pass<T>(member: &Member, handshake: &mut Option<T>, bytes: Bytes) -> bool {
+    // A small frame is a slice of the socket's read buffer; relayed as it is, it would pin
+    // that buffer in every receiver's queue and make the next read allocate (and zero) a new
+    // one. Its own copy lets the buffer be reused.
+    let bytes = if bytes.len() <= OWN_COPY_UNDER {
+        Bytes::copy_from_slice(&bytes)
+    } else {
+        bytes
+    };
+    if handshake.is_some() {
+        let answered = member.frame_answered(bytes).await;
+        *handshake = None;
+        answered
+    } else {
+        member.frame(bytes).await
+    }
 }
 
 fn close_message(code: CloseCode) -> Message {

@@ -169,6 +169,8 @@ async fn revoking_a_link_closes_its_live_sessions_within_a_second_and_refuses_it
     );
     let (status, _) = http_json(server.addr, "DELETE", &path, Some(&doc.owner), None).await;
     assert_eq!(status, 204);
+    // An edit sent after the revocation, before its close arrived, is not taken.
+    kicked.type_text(Pos::new(0, 0), "too late ").await;
     assert_eq!(kicked.closed_within(KICK).await.0, 4401);
     let mut again = TestClient::connect_with(&server, &doc.id, token(&editor), 3).await;
     assert_eq!(again.closed_within(Duration::from_secs(5)).await, (4401, 0));
@@ -176,6 +178,7 @@ async fn revoking_a_link_closes_its_live_sessions_within_a_second_and_refuses_it
     // The other link's session is untouched and still edits.
     stays.type_text(Pos::new(0, 0), "still here").await;
     let mut owner = TestClient::connect_with(&server, &doc.id, &doc.owner, 4).await;
+    // Exactly this: the revoked link's late edit is not in it.
     owner.wait_for_text("still here").await;
     // The listing no longer shows it; the last owner link cannot be revoked.
     let links_path = format!("/api/docs/{}/links", doc.id);
