@@ -28,6 +28,9 @@ cargo build --locked -p sync-server
 say "day view benchmark smoke run (one open)"
 cargo build --locked -p e2e --bin day_view_bench
 target/debug/day_view_bench --opens 1 --via-document --think-ms 0
+say "fill page benchmark smoke run (one visit)"
+cargo build --locked -p e2e --bin fill_bench
+target/debug/fill_bench --opens 1
 cargo test --locked -p gather-doc -p sync-server -p e2e -p loadgen
 say "browser tests of the app (wasm-bindgen-test in headless Chromium)"
 cargo test --locked -p app --target wasm32-unknown-unknown

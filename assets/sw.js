@@ -23,15 +23,31 @@ const FILL_SHELL = '/__gather/shell/fill';
 const ORGANISE_SHELL = '/__gather/shell/organise';
 const SHELLS = [APP_SHELL, FILL_SHELL, ORGANISE_SHELL];
 
-// The whole app is kept at install; the fill page's and the organiser's builds when one is next opened
-// through the worker (precaching both at install left the app's copy unusable in testing).
+// At install the worker keeps the build of the page that registered it (already in the browser's
+// cache, so nothing is downloaded twice): a phone that opened a fill link keeps the fill page,
+// not the whole app, which would cost a student on a slow, metered link half a megabyte in the
+// background, slowing down the form they are filling. Other builds are kept when one is next
+// opened through the worker.
 self.addEventListener('install', (event) => {
   event.waitUntil(
-    keepShell('/', APP_SHELL)
+    keepOpenPages()
       .catch(() => {})
       .then(() => self.skipWaiting()),
   );
 });
+
+/** Keeps the entry page of each kind open in a window (the whole app's if none is), with its files. */
+async function keepOpenPages() {
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const open = new Map();
+  for (const client of windows) {
+    const path = new URL(client.url).pathname;
+    const shell = shellFor(path);
+    if (shell && !open.has(shell)) open.set(shell, path);
+  }
+  if (open.size === 0) open.set(APP_SHELL, '/');
+  await Promise.all([...open].map(([shell, path]) => keepShell(path, shell)));
+}
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(

@@ -1,5 +1,6 @@
-//! What the browser benchmarks (`src/bin/editor_bench.rs`, `src/bin/day_view_bench.rs`) share:
-//! the phone's link they may open pages through, and where their report goes.
+//! What the browser benchmarks (`src/bin/editor_bench.rs`, `src/bin/day_view_bench.rs`,
+//! `src/bin/fill_bench.rs`) share: the phone's link they may open pages through, the median,
+//! and where their report goes.
 
 use std::path::Path;
 use std::time::Duration;
@@ -42,4 +43,11 @@ pub fn publish(report: &str, out: Option<&Path>) -> Result<()> {
         std::fs::write(out, report)?;
     }
     Ok(())
+}
+
+/// The median of `values` (the upper one of an even count); NaN if there are none.
+pub fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted.get(sorted.len() / 2).copied().unwrap_or(f64::NAN)
 }

@@ -473,6 +473,26 @@ impl Browser {
         self.wait_js(&script, WAIT).await
     }
 
+    /// Picks the option shown as `label` in the `<select name=name>`, once the list has it (the
+    /// region lists fill in as the division table loads and the level above is chosen).
+    pub async fn pick(&self, name: &str, label: &str) -> Result<()> {
+        let has_option = format!(
+            "const s = document.querySelector(\"select[name='{name}']\"); \
+             return !!s && !s.disabled && [...s.options].some(o => o.text.trim() === '{label}');"
+        );
+        self.wait_js(&has_option, WAIT).await?;
+        let select = self
+            .client
+            .find(Locator::Css(&format!("select[name='{name}']")))
+            .await?;
+        select.select_by_label(label).await?;
+        let chosen = format!(
+            "const s = document.querySelector(\"select[name='{name}']\"); \
+             return s.selectedIndex >= 0 && s.options[s.selectedIndex].text.trim() === '{label}';"
+        );
+        self.wait_js(&chosen, WAIT).await
+    }
+
     /// Sends a Chrome DevTools Protocol command (through chromedriver).
     pub async fn cdp(&self, cmd: &str, params: serde_json::Value) -> Result<serde_json::Value> {
         let command = Cdp {

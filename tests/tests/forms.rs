@@ -19,26 +19,6 @@ async fn retype(browser: &Browser, name: &str, text: &str) -> Result<()> {
     browser.type_into(name, text).await
 }
 
-/// Picks the option shown as `label` in the `<select name=name>`, once the list has it (the
-/// region lists fill in as the division table loads and the level above is chosen).
-async fn pick(browser: &Browser, name: &str, label: &str) -> Result<()> {
-    let has_option = format!(
-        "const s = document.querySelector(\"select[name='{name}']\"); \
-         return !!s && !s.disabled && [...s.options].some(o => o.text.trim() === '{label}');"
-    );
-    browser.wait_js(&has_option, WAIT).await?;
-    let select = browser
-        .client
-        .find(Locator::Css(&format!("select[name='{name}']")))
-        .await?;
-    select.select_by_label(label).await?;
-    let chosen = format!(
-        "const s = document.querySelector(\"select[name='{name}']\"); \
-         return s.selectedIndex >= 0 && s.options[s.selectedIndex].text.trim() === '{label}';"
-    );
-    browser.wait_js(&chosen, WAIT).await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_student_fills_the_checkin_on_a_phone_and_the_owner_sees_and_exports_it() -> Result<()> {
     let data = tempfile::tempdir()?;
@@ -181,9 +161,9 @@ async fn a_student_fills_the_checkin_on_a_phone_and_the_owner_sees_and_exports_i
     retype(&student, "temperature", "36.6").await?;
     student.tick("symptoms", "none").await?;
     // The region comes from the pick lists (GB/T 2260 divisions), province first.
-    pick(&student, "district.province", "湖北省").await?;
-    pick(&student, "district.city", "武汉市").await?;
-    pick(&student, "district.district", "武昌区").await?;
+    student.pick("district.province", "湖北省").await?;
+    student.pick("district.city", "武汉市").await?;
+    student.pick("district.district", "武昌区").await?;
     student.tick("contact", "no").await?;
     // The details question only shows after "yes".
     student

@@ -356,3 +356,54 @@ async fn a_form_opened_once_is_filled_offline_and_sent_when_the_server_is_back()
     server.stop().await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_that_opened_a_fill_link_keeps_the_fill_page_and_not_the_whole_app() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let server = GatherServer::start(data.path(), "127.0.0.1:0").await?;
+    let driver = Driver::start().await?;
+    let form = server.create_form("health-checkin", "zh").await?;
+    let (_, link) = server
+        .http(
+            "POST",
+            &format!("/api/docs/{}/links", form.id),
+            Some(&form.owner_token),
+            &json!({ "role": "respondent", "label": "三年二班" }),
+        )
+        .await?;
+    let fill_url = server.url(link["url"].as_str().unwrap());
+
+    // A student's phone that has only ever opened the class's fill link.
+    let phone = driver.browser("phone", 360, 740).await?;
+    phone.goto(&fill_url).await?;
+    phone.find_testid("fill-form").await?;
+    let deadline = Instant::now() + WAIT;
+    let kept = loop {
+        let kept = kept_paths(&phone).await?;
+        let fill_wasm = kept
+            .iter()
+            .any(|p| p.starts_with("/fill/") && p.ends_with("_bg.wasm"));
+        if fill_wasm && kept.iter().any(|p| p == "/__gather/shell/fill") {
+            break kept;
+        }
+        if Instant::now() > deadline {
+            bail!("the fill page was never kept: {kept:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    // The whole app (the editor, half a megabyte) was not fetched for it in the background.
+    assert!(
+        !kept
+            .iter()
+            .any(|p| p == "/__gather/shell/app"
+                || (p.ends_with(".wasm") && !p.starts_with("/fill/"))),
+        "the whole app was kept too: {kept:?}"
+    );
+
+    // That first visit already left a working copy: with the server down, the link opens.
+    server.stop().await?;
+    phone.client.refresh().await?;
+    phone.find_testid("fill-form").await?;
+    phone.close().await?;
+    Ok(())
+}

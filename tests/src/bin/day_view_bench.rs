@@ -142,7 +142,7 @@ async fn run(options: &Options, server: &GatherServer, driver: &Driver) -> Resul
                 "-".to_owned()
             } else {
                 let max = values.iter().copied().fold(f64::NAN, f64::max);
-                format!("{:.0} / {max:.0}", median(&values))
+                format!("{:.0} / {max:.0}", e2e::bench::median(&values))
             }
         };
         report.push_str(&format!(
@@ -201,10 +201,4 @@ async fn open(browser: &Browser, url: &str, options: &Options) -> Result<(Option
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-}
-
-fn median(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    sorted.get(sorted.len() / 2).copied().unwrap_or(f64::NAN)
 }
