@@ -87,6 +87,17 @@ async fn json_of(response: Response) -> Result<Value, ApiError> {
     }
 }
 
+/// The JSON answer of a request started before the app loaded (a `fetch` promise, see
+/// `assets/early-fill.js`), or its error.
+pub async fn answer_of(request: js_sys::Promise) -> Result<Value, ApiError> {
+    let response: Response = JsFuture::from(request)
+        .await
+        .map_err(|_| ApiError::network())?
+        .dyn_into()
+        .map_err(|_| ApiError::network())?;
+    json_of(response).await
+}
+
 /// `method path` with an optional bearer token and JSON body; the JSON answer (`null` when
 /// empty) or the error.
 pub async fn call(

@@ -143,6 +143,15 @@ async fn a_student_fills_the_checkin_on_a_phone_and_the_owner_sees_and_exports_i
         wasm.len() == 1 && wasm[0].contains("/fill/"),
         "wasm loaded: {wasm:?}"
     );
+    // The form was asked for once, by the page's early script, before the app had loaded.
+    let asked = student
+        .js("const all = performance.getEntriesByType('resource');              const wasm = all.find(e => e.name.endsWith('.wasm'));              return all.filter(e => e.name.includes('/api/forms/'))                  .map(e => [e.startTime, wasm.responseEnd]);")
+        .await?;
+    let asked: Vec<(f64, f64)> = serde_json::from_value(asked)?;
+    assert!(
+        asked.len() == 1 && asked[0].0 < asked[0].1,
+        "the form's requests (start, the wasm's end): {asked:?}"
+    );
     student.wait_js("return document.title.includes('每日健康打卡') || document.body.textContent.includes('每日健康打卡');", WAIT).await?;
     retype(&student, "name", "李雷").await?;
     retype(&student, "student_id", "20200101").await?;

@@ -28,6 +28,7 @@ use gather_doc::form::{version_of, FormDef};
 use gather_doc::DocId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
 use super::token_from_fragment;
 use crate::api;
@@ -77,6 +78,16 @@ impl Personal {
     }
 }
 
+/// The request for the form that the page's early script (`assets/early-fill.js`) started
+/// before the app loaded; taken once, by the first load (later loads ask again).
+fn take_early_form() -> Option<js_sys::Promise> {
+    let key = wasm_bindgen::JsValue::from_str("gatherEarlyForm");
+    let window = window();
+    let early = js_sys::Reflect::get(&window, &key).ok()?;
+    let _ = js_sys::Reflect::set(&window, &key, &wasm_bindgen::JsValue::NULL);
+    early.dyn_into().ok()
+}
+
 #[component]
 pub fn FillPage(id: DocId, lang: Signal<Lang>) -> impl IntoView {
     let Some(token) = token_from_fragment() else {
@@ -96,7 +107,11 @@ pub fn FillPage(id: DocId, lang: Signal<Lang>) -> impl IntoView {
             let (id, token) = (id.clone(), token.clone());
             load.set(Load::Loading);
             spawn_local(async move {
-                let reply = match api::call("GET", &path, Some(&token), None).await {
+                let asked = match take_early_form() {
+                    Some(early) => api::answer_of(early).await,
+                    None => api::call("GET", &path, Some(&token), None).await,
+                };
+                let reply = match asked {
                     Ok(reply) => {
                         keep_form(&id, &token, &reply);
                         Ok(reply)
