@@ -154,6 +154,23 @@ impl GatherServer {
         self.create(&serde_json::json!({ "title": title })).await
     }
 
+    /// Creates a respondent link (a fill link) to `form` labelled `label`; the server's answer
+    /// (`url` is the fill page's address, `token` the link's token).
+    pub async fn respondent_link(&self, form: &NewDoc, label: &str) -> Result<serde_json::Value> {
+        let (status, link) = self
+            .http(
+                "POST",
+                &format!("/api/docs/{}/links", form.id),
+                Some(&form.owner_token),
+                &serde_json::json!({ "role": "respondent", "label": label }),
+            )
+            .await?;
+        if status != 201 {
+            bail!("creating a respondent link answered {status}: {link}");
+        }
+        Ok(link)
+    }
+
     async fn create(&self, request: &serde_json::Value) -> Result<NewDoc> {
         let (status, body) = self.http("POST", "/api/docs", None, request).await?;
         if status != 201 {

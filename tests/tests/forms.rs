@@ -26,15 +26,7 @@ async fn a_student_fills_the_checkin_on_a_phone_and_the_owner_sees_and_exports_i
     let driver = Driver::start().await?;
     let shots = workspace_root().join("screenshots");
     let form = server.create_form("health-checkin", "zh").await?;
-    let (status, link) = server
-        .http(
-            "POST",
-            &format!("/api/docs/{}/links", form.id),
-            Some(&form.owner_token),
-            &serde_json::json!({ "role": "respondent", "label": "三年二班" }),
-        )
-        .await?;
-    assert_eq!(status, 201, "{link}");
+    let link = server.respondent_link(&form, "三年二班").await?;
     let fill_path = link["url"].as_str().unwrap().to_owned();
     assert!(fill_path.starts_with("/f/"), "{fill_path}");
 

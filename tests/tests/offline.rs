@@ -57,14 +57,7 @@ async fn a_checkin_filled_offline_is_sent_when_the_network_is_back() -> Result<(
     let driver = Driver::start().await?;
     let shots = workspace_root().join("screenshots");
     let form = server.create_form("health-checkin", "en").await?;
-    let (_, link) = server
-        .http(
-            "POST",
-            &format!("/api/docs/{}/links", form.id),
-            Some(&form.owner_token),
-            &json!({ "role": "respondent", "label": "Class 3" }),
-        )
-        .await?;
+    let link = server.respondent_link(&form, "Class 3").await?;
     let fill_path = link["url"].as_str().unwrap().to_owned();
 
     let student = driver.browser("student", 500, 1000).await?;

@@ -255,14 +255,7 @@ async fn a_form_opened_once_is_filled_offline_and_sent_when_the_server_is_back()
     let server = GatherServer::start(data.path(), "127.0.0.1:0").await?;
     let driver = Driver::start().await?;
     let form = server.create_form("health-checkin", "en").await?;
-    let (_, link) = server
-        .http(
-            "POST",
-            &format!("/api/docs/{}/links", form.id),
-            Some(&form.owner_token),
-            &json!({ "role": "respondent", "label": "Class 3" }),
-        )
-        .await?;
+    let link = server.respondent_link(&form, "Class 3").await?;
     let fill_url = server.url(link["url"].as_str().unwrap());
 
     // Opened once online: the service worker keeps the fill page's build, the page the form.
@@ -363,14 +356,7 @@ async fn a_phone_that_opened_a_fill_link_keeps_the_fill_page_and_not_the_whole_a
     let server = GatherServer::start(data.path(), "127.0.0.1:0").await?;
     let driver = Driver::start().await?;
     let form = server.create_form("health-checkin", "zh").await?;
-    let (_, link) = server
-        .http(
-            "POST",
-            &format!("/api/docs/{}/links", form.id),
-            Some(&form.owner_token),
-            &json!({ "role": "respondent", "label": "三年二班" }),
-        )
-        .await?;
+    let link = server.respondent_link(&form, "三年二班").await?;
     let fill_url = server.url(link["url"].as_str().unwrap());
 
     // A student's phone that has only ever opened the class's fill link.

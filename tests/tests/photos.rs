@@ -25,15 +25,7 @@ async fn a_form_is_filled_page_by_page_with_a_photo_the_owner_then_opens() -> Re
     let driver = Driver::start().await?;
     let shots = workspace_root().join("screenshots");
     let form = server.create_form("return-to-school", "en").await?;
-    let (status, link) = server
-        .http(
-            "POST",
-            &format!("/api/docs/{}/links", form.id),
-            Some(&form.owner_token),
-            &serde_json::json!({ "role": "respondent", "label": "Class 3" }),
-        )
-        .await?;
-    assert_eq!(status, 201, "{link}");
+    let link = server.respondent_link(&form, "Class 3").await?;
     let fill_path = link["url"].as_str().unwrap().to_owned();
 
     let student = driver.browser("student", 500, 1000).await?;

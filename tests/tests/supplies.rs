@@ -13,14 +13,7 @@ async fn the_coordinator_moves_a_donation_along_and_reads_the_totals() -> Result
     let driver = Driver::start().await?;
     let shots = workspace_root().join("screenshots");
     let form = server.create_form("supply-donation", "zh").await?;
-    let (_, link) = server
-        .http(
-            "POST",
-            &format!("/api/docs/{}/links", form.id),
-            Some(&form.owner_token),
-            &json!({ "role": "respondent", "label": "捐赠登记" }),
-        )
-        .await?;
+    let link = server.respondent_link(&form, "捐赠登记").await?;
     let respondent = link["token"].as_str().unwrap().to_owned();
     for (i, (item, quantity, hospital)) in [
         ("n95_mask", 1000, "武汉协和医院"),
@@ -140,14 +133,7 @@ async fn the_coordinator_moves_a_donation_along_and_reads_the_totals() -> Result
         .await?;
     // The hospitals' request form: Jinyintan needs 3,000 N95 masks.
     let requests = server.create_form("supply-request", "zh").await?;
-    let (_, hospital_link) = server
-        .http(
-            "POST",
-            &format!("/api/docs/{}/links", requests.id),
-            Some(&requests.owner_token),
-            &json!({ "role": "respondent", "label": "医院" }),
-        )
-        .await?;
+    let hospital_link = server.respondent_link(&requests, "医院").await?;
     let (status, body) = server
         .http(
             "POST",

@@ -109,17 +109,7 @@ type Visit = [Option<f64>; 4];
 
 async fn run(options: &Options, server: &GatherServer, driver: &Driver) -> Result<String> {
     let form = server.create_form("health-checkin", "zh").await?;
-    let (status, link) = server
-        .http(
-            "POST",
-            &format!("/api/docs/{}/links", form.id),
-            Some(&form.owner_token),
-            &json!({ "role": "respondent", "label": "三年二班" }),
-        )
-        .await?;
-    if status != 201 {
-        bail!("no respondent link: {status} {link}");
-    }
+    let link = server.respondent_link(&form, "三年二班").await?;
     let path = link["url"].as_str().context("the link's address")?;
     let url = format!(
         "{}{path}",
