@@ -16,6 +16,7 @@
 
 mod api;
 mod connection;
+mod early_start;
 mod editor;
 mod i18n;
 mod library;

@@ -50,11 +50,7 @@ impl EarlySocket {
     /// The socket the page's early start opened for `doc_id`, if it did. Only the first call
     /// gets it.
     pub fn from_page(doc_id: &DocId) -> Option<EarlySocket> {
-        let window: JsValue = web_sys::window()?.into();
-        let key = JsValue::from_str(PAGE_KEY);
-        let early = Reflect::get(&window, &key).ok()?;
-        // Tells the early start, should it run only now, that it is too late.
-        let _ = Reflect::set(&window, &key, &JsValue::NULL);
+        let early = crate::early_start::take(PAGE_KEY)?;
         let field = |name: &str| Reflect::get(&early, &JsValue::from_str(name)).ok();
         let socket = field("socket")?.dyn_into::<WebSocket>().ok()?;
         // From now on the early start does nothing more with it.

@@ -81,11 +81,7 @@ impl Personal {
 /// The request for the form that the page's early script (`assets/early-fill.js`) started
 /// before the app loaded; taken once, by the first load (later loads ask again).
 fn take_early_form() -> Option<js_sys::Promise> {
-    let key = wasm_bindgen::JsValue::from_str("gatherEarlyForm");
-    let window = window();
-    let early = js_sys::Reflect::get(&window, &key).ok()?;
-    let _ = js_sys::Reflect::set(&window, &key, &wasm_bindgen::JsValue::NULL);
-    early.dyn_into().ok()
+    crate::early_start::take("gatherEarlyForm")?.dyn_into().ok()
 }
 
 #[component]
