@@ -7,7 +7,26 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use crate::{phone_link_proxy, GatherServer};
+use crate::{phone_link_proxy, Driver, GatherServer};
+
+/// A fresh server on its own data and a chromedriver: what every bench starts with. The data
+/// folder lives as long as the returned guard.
+pub async fn start() -> Result<(tempfile::TempDir, GatherServer, Driver)> {
+    let data = tempfile::tempdir()?;
+    let server = GatherServer::start(data.path(), "127.0.0.1:0").await?;
+    let driver = Driver::start().await?;
+    Ok((data, server, driver))
+}
+
+/// How pages were opened, for a report: over the modelled link, or on loopback.
+pub fn describe_link(link: Option<(u64, u64)>) -> String {
+    match link {
+        Some((rtt, kbps)) => {
+            format!("over a phone's link ({rtt} ms round trip, {kbps} kbit/s down)")
+        }
+        None => "on loopback".to_owned(),
+    }
+}
 
 /// `RTT_MS,KBIT_S`, the value of `--link`.
 pub fn parse_link(value: &str) -> Result<(u64, u64)> {
@@ -50,4 +69,13 @@ pub fn median(values: &[f64]) -> f64 {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
     sorted.get(sorted.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// `median / max` of `values` in whole ms, for a report's cell; `-` if there are none.
+pub fn median_max(values: &[f64]) -> String {
+    if values.is_empty() {
+        return "-".to_owned();
+    }
+    let max = values.iter().copied().fold(f64::NAN, f64::max);
+    format!("{:.0} / {max:.0}", median(values))
 }

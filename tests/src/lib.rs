@@ -379,6 +379,31 @@ impl Browser {
         }
     }
 
+    /// Polls `script` until it returns something other than `null`, and returns that; fails
+    /// after `timeout`.
+    pub async fn wait_value(&self, script: &str, timeout: Duration) -> Result<serde_json::Value> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let value = self.js(script).await?;
+            if !value.is_null() {
+                return Ok(value);
+            }
+            if Instant::now() > deadline {
+                bail!("nothing within {timeout:?} from: {script}");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Closes the current tab and goes on in a new one: a person who closes the tab and opens
+    /// the link again later (no page of the first visit kept alive, frozen for Back).
+    pub async fn reopen_tab(&self) -> Result<()> {
+        let tab = self.client.new_window(true).await?;
+        self.client.close_window().await?;
+        self.client.switch_to_window(tab.handle).await?;
+        Ok(())
+    }
+
     pub async fn wait_online(&self) -> Result<()> {
         self.wait_js(
             "return document.querySelector('[data-testid=status]')?.dataset.state === 'online';",

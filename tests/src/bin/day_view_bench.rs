@@ -13,7 +13,7 @@
 //! with `$GATHER_SERVER_BIN` a release build and `dist/` the app to measure (`bench/day-view.sh`).
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use e2e::{Browser, Driver, GatherServer};
@@ -43,6 +43,9 @@ const CLICK: &str =
     "sessionStorage.benchClick = String(performance.timeOrigin + performance.now());
     document.querySelector('[data-testid=tab-today]').click();
     return true;";
+
+/// How long a page may take to show what is measured before the bench gives up.
+const OPEN_LIMIT: Duration = Duration::from_secs(60);
 
 struct Options {
     opens: usize,
@@ -78,9 +81,7 @@ fn options() -> Result<Options> {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<()> {
     let options = options()?;
-    let data = tempfile::tempdir()?;
-    let server = GatherServer::start(data.path(), "127.0.0.1:0").await?;
-    let driver = Driver::start().await?;
+    let (_data, server, driver) = e2e::bench::start().await?;
     let result = run(&options, &server, &driver).await;
     server.stop().await?;
     e2e::bench::publish(&result?, options.out.as_deref())
@@ -100,19 +101,12 @@ async fn run(options: &Options, server: &GatherServer, driver: &Driver) -> Resul
         let browser = driver.browser(&format!("officer-{i}"), 412, 900).await?;
         first.push(open(&browser, &url, options).await?);
         // The officer closes the tab and opens the link again later.
-        let tab = browser.client.new_window(true).await?;
-        browser.client.close_window().await?;
-        browser.client.switch_to_window(tab.handle).await?;
+        browser.reopen_tab().await?;
         again.push(open(&browser, &url, options).await?);
         browser.close().await?;
     }
     let mut report = String::new();
-    let link = match options.link {
-        Some((rtt, kbps)) => {
-            format!("over a phone's link ({rtt} ms round trip, {kbps} kbit/s down)")
-        }
-        None => "on loopback".to_owned(),
-    };
+    let link = e2e::bench::describe_link(options.link);
     let (how, what) = if options.via_document {
         (
             format!(
@@ -138,12 +132,7 @@ async fn run(options: &Options, server: &GatherServer, driver: &Driver) -> Resul
     for (name, runs) in [("first visit", &first), ("again (app cached)", &again)] {
         let column = |pick: fn(&(Option<f64>, f64)) -> Option<f64>| {
             let values: Vec<f64> = runs.iter().filter_map(pick).collect();
-            if values.is_empty() {
-                "-".to_owned()
-            } else {
-                let max = values.iter().copied().fold(f64::NAN, f64::max);
-                format!("{:.0} / {max:.0}", e2e::bench::median(&values))
-            }
+            e2e::bench::median_max(&values)
         };
         report.push_str(&format!(
             "| {name} | {} | {} |\n",
@@ -165,40 +154,25 @@ async fn open(browser: &Browser, url: &str, options: &Options) -> Result<(Option
         )
         .await?;
     browser.goto(url).await?;
-    let deadline = Instant::now() + Duration::from_secs(60);
     let mut tabs = None;
     if options.via_document {
-        loop {
-            if let Some(ms) = browser
-                .js("return window.__tabShown ?? null;")
-                .await?
-                .as_f64()
-            {
-                tabs = Some(ms);
-                break;
-            }
-            if Instant::now() > deadline {
-                bail!("the form's tabs did not show within 60 s");
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let shown = browser
+            .wait_value("return window.__tabShown ?? null;", OPEN_LIMIT)
+            .await
+            .context("the form's tabs did not show")?;
+        tabs = shown.as_f64();
         // A person finding the tab, not a wait for the page.
         tokio::time::sleep(options.think).await;
         browser.js(CLICK).await?;
     }
-    loop {
-        let shown = browser.js("return window.__dayShown ?? null;").await?;
-        if let Some(since_start) = shown[0].as_f64() {
-            let ms = if options.via_document {
-                shown[1].as_f64().context("no click seen")?
-            } else {
-                since_start
-            };
-            return Ok((tabs, ms));
-        }
-        if Instant::now() > deadline {
-            bail!("the day view did not show within 60 s");
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let shown = browser
+        .wait_value("return window.__dayShown ?? null;", OPEN_LIMIT)
+        .await
+        .context("the day view did not show")?;
+    let ms = if options.via_document {
+        shown[1].as_f64().context("no click seen")?
+    } else {
+        shown[0].as_f64().context("no time")?
+    };
+    Ok((tabs, ms))
 }

@@ -193,9 +193,7 @@ fn options() -> Result<Options> {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<()> {
     let options = options()?;
-    let data = tempfile::tempdir()?;
-    let server = GatherServer::start(data.path(), "127.0.0.1:0").await?;
-    let driver = Driver::start().await?;
+    let (data, server, driver) = e2e::bench::start().await?;
     let result = run(&options, &server, &driver, data.path()).await;
     server.stop().await?;
     e2e::bench::publish(&result?, options.out.as_deref())
@@ -302,11 +300,8 @@ async fn run(
             .await?;
         // The kept state is at least a quarter of the Markdown's size.
         wait_kept(&browser, &doc.id, markdown.text.len() / 4).await?;
-        // The person closes the tab and opens the link again later: a new tab, and no page
-        // of the first visit kept alive (the browser would keep it frozen for Back otherwise).
-        let tab = browser.client.new_window(true).await?;
-        browser.client.close_window().await?;
-        browser.client.switch_to_window(tab.handle).await?;
+        // The person closes the tab and opens the link again later.
+        browser.reopen_tab().await?;
         probe(&browser, options).await?;
         warm.push(open(&browser, &url, false).await?);
         match reader {
@@ -457,23 +452,19 @@ async fn open(browser: &Browser, url: &str, blank_first: bool) -> Result<(f64, f
         browser.goto("about:blank").await?;
     }
     browser.goto(url).await?;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let v = browser
-            .js("const b = window.__bench; return b ? [b.opened, b.painted, b.top_painted] : [null, null, null];")
-            .await?;
-        if let (Some(opened), Some(painted), Some(top)) =
-            (v[0].as_f64(), v[1].as_f64(), v[2].as_f64())
-        {
-            let marks = browser.js("return window.__bench.marks;").await?;
-            eprintln!("open: {marks} top on screen {top:.0}, whole document in the DOM {opened:.0}, on screen {painted:.0}");
-            return Ok((opened, painted, top));
-        }
-        if Instant::now() > deadline {
-            bail!("the document did not open within 60 s");
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let v = browser
+        .wait_value(
+            "const b = window.__bench || {}; const t = [b.opened, b.painted, b.top_painted]; \
+             return t.every((x) => typeof x === 'number') ? t : null;",
+            Duration::from_secs(60),
+        )
+        .await
+        .context("the document did not open")?;
+    let time = |at: usize| v[at].as_f64().context("no time");
+    let (opened, painted, top) = (time(0)?, time(1)?, time(2)?);
+    let marks = browser.js("return window.__bench.marks;").await?;
+    eprintln!("open: {marks} top on screen {top:.0}, whole document in the DOM {opened:.0}, on screen {painted:.0}");
+    Ok((opened, painted, top))
 }
 
 /// Waits until this browser keeps the document in IndexedDB with nothing unsaved.

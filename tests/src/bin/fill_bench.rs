@@ -13,10 +13,10 @@
 //! `$GATHER_SERVER_BIN` a release build and `dist/` the app to measure (`bench/fill.sh`).
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use e2e::bench::median;
+use e2e::bench::median_max;
 use e2e::{Browser, Driver, GatherServer};
 use serde_json::json;
 
@@ -65,6 +65,9 @@ const NEXT_MORNING: &str = "for (const key of Object.keys(localStorage)) {
     }
     return true;";
 
+/// How long a page may take to show what is measured before the bench gives up.
+const OPEN_LIMIT: Duration = Duration::from_secs(60);
+
 struct Options {
     opens: usize,
     link: Option<(u64, u64)>,
@@ -95,9 +98,7 @@ fn options() -> Result<Options> {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<()> {
     let options = options()?;
-    let data = tempfile::tempdir()?;
-    let server = GatherServer::start(data.path(), "127.0.0.1:0").await?;
-    let driver = Driver::start().await?;
+    let (_data, server, driver) = e2e::bench::start().await?;
     let result = run(&options, &server, &driver).await;
     server.stop().await?;
     e2e::bench::publish(&result?, options.out.as_deref())
@@ -125,18 +126,11 @@ async fn run(options: &Options, server: &GatherServer, driver: &Driver) -> Resul
         // The student closes the tab and opens the link again the next morning: the receipt
         // this device keeps is a day old.
         browser.js(NEXT_MORNING).await?;
-        let tab = browser.client.new_window(true).await?;
-        browser.client.close_window().await?;
-        browser.client.switch_to_window(tab.handle).await?;
+        browser.reopen_tab().await?;
         again.push(open(&browser, &url).await?);
         browser.close().await?;
     }
-    let link = match options.link {
-        Some((rtt, kbps)) => {
-            format!("over a phone's link ({rtt} ms round trip, {kbps} kbit/s down)")
-        }
-        None => "on loopback".to_owned(),
-    };
+    let link = e2e::bench::describe_link(options.link);
     let mut report = format!(
         "Fill page (the daily health check-in from a class's link), {link}, 360 × 740 window \
          (ms, median / max of {}):\n\n\
@@ -147,12 +141,7 @@ async fn run(options: &Options, server: &GatherServer, driver: &Driver) -> Resul
     for (name, runs) in [("first visit", &first), ("again (app cached)", &again)] {
         let column = |at: usize| {
             let values: Vec<f64> = runs.iter().filter_map(|visit| visit[at]).collect();
-            if values.is_empty() {
-                "-".to_owned()
-            } else {
-                let max = values.iter().copied().fold(f64::NAN, f64::max);
-                format!("{:.0} / {max:.0}", median(&values))
-            }
+            median_max(&values)
         };
         report.push_str(&format!(
             "| {name} | {} | {} | {} | {} |\n",
@@ -175,24 +164,20 @@ async fn open(browser: &Browser, url: &str) -> Result<Visit> {
         )
         .await?;
     browser.goto(url).await?;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let v = browser
-            .js("const b = window.__fill || {}; return [b.form ?? null, b.form_painted ?? null, b.regions ?? null];")
-            .await?;
-        if let (Some(form), Some(painted), Some(regions)) =
-            (v[0].as_f64(), v[1].as_f64(), v[2].as_f64())
-        {
-            return Ok([Some(form), Some(painted), Some(regions), None]);
-        }
-        if Instant::now() > deadline {
-            let page = browser
-                .js("return document.body.innerHTML.slice(0, 3000);")
-                .await?;
-            bail!("the form was not ready within 60 s: {v}\n{page}");
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let ready = browser
+        .wait_value(
+            "const b = window.__fill || {}; const t = [b.form, b.form_painted, b.regions]; \
+             return t.every((x) => typeof x === 'number') ? t : null;",
+            OPEN_LIMIT,
+        )
+        .await
+        .context("the form was not ready")?;
+    Ok([
+        ready[0].as_f64(),
+        ready[1].as_f64(),
+        ready[2].as_f64(),
+        None,
+    ])
 }
 
 /// Fills the check-in in as a well student would, taps Submit, and returns the time from the
@@ -210,21 +195,9 @@ async fn fill_and_submit(browser: &Browser, student: usize) -> Result<f64> {
     browser.pick("district.district", "武昌区").await?;
     browser.tick("contact", "no").await?;
     browser.js(SUBMIT).await?;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Some(ms) = browser
-            .js("return window.__fill.done ?? null;")
-            .await?
-            .as_f64()
-        {
-            return Ok(ms);
-        }
-        if Instant::now() > deadline {
-            let failure = browser
-                .js("const f = document.querySelector('[data-testid=fill-failure], [role=alert]'); return f ? f.textContent : null;")
-                .await?;
-            bail!("no receipt within 60 s of Submit ({failure})");
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let done = browser
+        .wait_value("return window.__fill.done ?? null;", OPEN_LIMIT)
+        .await
+        .context("no receipt after Submit")?;
+    done.as_f64().context("no time")
 }
