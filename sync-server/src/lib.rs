@@ -20,19 +20,21 @@ pub mod outbox;
 mod pictures;
 pub mod rooms;
 pub mod store;
+mod upgrade;
 mod ws;
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Path, Query, State, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use gather_doc::DocId;
 use tokio::sync::watch;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tower_http::services::ServeDir;
 
 use crate::access::Access;
@@ -253,7 +255,7 @@ async fn sync_socket(
     ClientAddr(addr): ClientAddr,
     Path(doc_id): Path<String>,
     Query(query): Query<SyncQuery>,
-    upgrade: WebSocketUpgrade,
+    upgrade: upgrade::Upgrade,
 ) -> Response {
     let doc = match DocId::parse(&doc_id) {
         Ok(doc) => doc,
@@ -267,12 +269,14 @@ async fn sync_socket(
     // default 128 KiB read buffer. 512 bytes hold a keystroke's update and a presence message
     // with a selection (about 300 bytes); a larger frame grows the buffer to its length, read
     // in more steps. Frames queued together are written together (the writer flushes after
-    // each batch); a larger frame is written at once.
-    let upgrade = upgrade
-        .read_buffer_size(512)
-        .write_buffer_size(16 * 1024)
-        .max_message_size(limit)
-        .max_frame_size(limit);
+    // each batch); a longer message goes out in fragments of 16 KiB.
+    let upgrade = upgrade.config(
+        WebSocketConfig::default()
+            .read_buffer_size(512)
+            .write_buffer_size(16 * 1024)
+            .max_message_size(Some(limit))
+            .max_frame_size(Some(limit)),
+    );
     // Refusals still upgrade, so the app can read the close code and say why.
     let grant = match state.access.authorize(&doc, query.token.as_deref(), addr) {
         Ok(grant) if !grant.role.can_read() => Err(gather_doc::CloseCode::RespondentOnly),

@@ -424,6 +424,7 @@ impl Actor {
                         let b = match o.payload {
                             Payload::IncomingFrame => bytes.clone(),
                             Payload::Bytes(v) => Bytes::from(v),
+                            Payload::Shared(v) => Bytes::from_owner(SharedFrame(v)),
                         };
                         pending.out.push((conn, o.to, b));
                     }
@@ -510,6 +511,16 @@ impl Actor {
                 handle.close(CloseCode::TooSlow);
             }
         }
+    }
+}
+
+/// Bytes one frame shares with other connections' (the whole document sent to joiners
+/// together); the room keeps them only while a connection's frame still holds them.
+struct SharedFrame(std::sync::Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for SharedFrame {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
     }
 }
 

@@ -12,16 +12,20 @@ use std::task::Poll;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use gather_doc::{CloseCode, DocId};
 use tokio::sync::watch;
 use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 use crate::access::{now_ms, Access, Grant};
 use crate::admission::{Queued, HANDSHAKE_LIMIT};
 use crate::outbox::{outbox, Next};
 use crate::rooms::{ConnHandle, Member, Rooms};
+use crate::upgrade::Socket;
 
 /// How often the server pings an idle connection.
 const PING_EVERY: Duration = Duration::from_secs(30);
@@ -37,6 +41,10 @@ const CLOSING_LIMIT: Duration = Duration::from_secs(5);
 const OWN_COPY_UNDER: usize = 1024;
 /// Most queued frames gathered into one write.
 const WRITE_BATCH: usize = 64;
+/// A message longer than this goes out in fragments of this size: tungstenite copies what it
+/// sends into the connection's write buffer, which keeps its largest size for as long as the
+/// connection lives.
+const FRAGMENT: usize = 16 * 1024;
 
 /// Who is connecting, as the handshake established.
 pub struct Session {
@@ -48,14 +56,14 @@ pub struct Session {
 }
 
 /// Closes a connection whose handshake was refused, with the code saying why.
-pub async fn refuse(mut socket: WebSocket, code: CloseCode) {
+pub async fn refuse(mut socket: Socket, code: CloseCode) {
     send_within(&mut socket, close_message(code)).await;
 }
 
 /// Closes a connection the server has no room for, saying when to try again.
-pub async fn refuse_busy(mut socket: WebSocket, retry_after_secs: u32) {
+pub async fn refuse_busy(mut socket: Socket, retry_after_secs: u32) {
     let message = Message::Close(Some(CloseFrame {
-        code: CloseCode::Busy.code(),
+        code: CloseCode::Busy.code().into(),
         reason: gather_doc::close_code::busy_reason(retry_after_secs).into(),
     }));
     send_within(&mut socket, message).await;
@@ -78,7 +86,7 @@ async fn send_within<S: futures_util::Sink<Message> + Unpin>(
 /// as it runs, and these two (520 bytes) are taken apart at once. Boxed, every connection's
 /// task is that much smaller (see BENCHMARKS.md, `storm`'s memory).
 pub async fn serve_socket(
-    socket: Box<WebSocket>,
+    socket: Box<Socket>,
     session: Box<Session>,
     rooms: Rooms,
     access: Access,
@@ -193,7 +201,7 @@ pub async fn serve_socket(
             let mut frame = Some(first);
             let mut fed = 0;
             while let Some(bytes) = frame.take() {
-                if sink.feed(Message::Binary(bytes)).await.is_err() {
+                if feed_message(&mut sink, bytes).await.is_err() {
                     return;
                 }
                 fed += 1;
@@ -315,7 +323,10 @@ pub async fn serve_socket(
                     tracing::warn!(conn, "text frame refused");
                     Some(Some(CloseCode::UnsupportedMessage))
                 }
-                Event::Message(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => None,
+                // (Whole messages only are read: `Frame` is for sending.)
+                Event::Message(Some(Ok(
+                    Message::Ping(_) | Message::Pong(_) | Message::Frame(_),
+                ))) => None,
                 Event::Message(Some(Ok(Message::Close(_))) | None) => {
                     peer_done = true;
                     if writer_done {
@@ -329,8 +340,7 @@ pub async fn serve_socket(
                         return;
                     }
                     // tungstenite refuses frames over the size limit before reading them.
-                    let too_large = error.to_string().contains("too long")
-                        || error.to_string().contains("Space limit");
+                    let too_large = matches!(error, WsError::Capacity(_));
                     tracing::warn!(conn, %error, "websocket read failed");
                     let code = too_large.then_some(CloseCode::MessageTooLarge);
                     Some(code.or(Some(CloseCode::MalformedMessage)))
@@ -377,7 +387,7 @@ enum Event {
     /// The writer has ended: the close frame is out, or the peer is gone.
     WriterEnded,
     /// The peer sent this (`None`: its side of the socket ended).
-    Message(Option<Result<Message, axum::Error>>),
+    Message(Option<Result<Message, WsError>>),
 }
 
 /// Ready once `flag` is set. It registers no waker: whoever sets the flag polls the reader next.
@@ -411,9 +421,33 @@ async fn pass<T>(member: &Member, handshake: &mut Option<T>, bytes: Bytes) -> bo
     }
 }
 
+/// Queues one binary message on `sink`; one longer than [`FRAGMENT`] as fragments of it, each
+/// a slice of the same bytes (RFC 6455, 5.4), so the write buffer never grows past one.
+async fn feed_message<S>(sink: &mut S, bytes: Bytes) -> Result<(), S::Error>
+where
+    S: futures_util::Sink<Message> + Unpin,
+{
+    if bytes.len() <= FRAGMENT {
+        return sink.feed(Message::Binary(bytes)).await;
+    }
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = bytes.len().min(start + FRAGMENT);
+        let opcode = OpCode::Data(if start == 0 {
+            Data::Binary
+        } else {
+            Data::Continue
+        });
+        let fragment = Frame::message(bytes.slice(start..end), opcode, end == bytes.len());
+        sink.feed(Message::Frame(fragment)).await?;
+        start = end;
+    }
+    Ok(())
+}
+
 fn close_message(code: CloseCode) -> Message {
     Message::Close(Some(CloseFrame {
-        code: code.code(),
+        code: code.code().into(),
         reason: code.reason().into(),
     }))
 }

@@ -12,17 +12,14 @@
 mod support;
 
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use gather_doc::rich_text::{self, Marks, Pos};
 use gather_doc::sync::{ClientEvent, ClientSync};
+use support::process::ServerProcess;
 use support::ADMIN_TOKEN;
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::TcpStream;
-use tokio::process::{Child, Command};
 use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
@@ -52,55 +49,6 @@ impl Rng {
 
     fn between(&mut self, low: usize, high: usize) -> usize {
         low + (self.next() % (high - low + 1) as u64) as usize
-    }
-}
-
-/// The server binary as a child process; dropping it kills it.
-struct ServerProcess {
-    child: Child,
-    addr: String,
-}
-
-impl ServerProcess {
-    async fn start(data: &Path) -> ServerProcess {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sync-server"))
-            .arg("--addr")
-            .arg("127.0.0.1:0")
-            .arg("--data")
-            .arg(data)
-            .arg("--assets")
-            .arg(data.join("no-assets"))
-            .arg("--admin-token")
-            .arg(ADMIN_TOKEN)
-            .env("GATHER_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start sync-server");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let addr = tokio::time::timeout(WAIT, async {
-            while let Some(line) = lines.next_line().await.unwrap() {
-                if let Some(addr) = line.strip_prefix("gather listening on http://") {
-                    return addr.trim().to_owned();
-                }
-            }
-            panic!("the server exited before listening");
-        })
-        .await
-        .expect("the server did not start in time");
-        // Keep draining stdout so the server never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        ServerProcess { child, addr }
-    }
-
-    /// SIGKILL: no shutdown, no flush, like a power cut to the process.
-    async fn kill(mut self) {
-        self.child.start_kill().unwrap();
-        tokio::time::timeout(WAIT, self.child.wait())
-            .await
-            .expect("the server did not die")
-            .unwrap();
     }
 }
 

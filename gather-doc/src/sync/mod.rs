@@ -11,6 +11,7 @@ mod frames;
 mod guard;
 mod nesting;
 mod room;
+mod whole_state;
 
 pub use client::{ClientEvent, ClientSync, REMOTE_ORIGIN};
 pub use frames::{

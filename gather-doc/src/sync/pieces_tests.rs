@@ -42,11 +42,12 @@ fn join(room: &mut Room, conn: ConnId, client: &mut ClientSync) -> (usize, Vec<C
     for hello in client.hello() {
         for out in accepted(room.receive(conn, &hello)).out {
             assert_eq!(out.to, Audience::Sender);
-            let Payload::Bytes(frame) = out.payload else {
-                panic!("a reply is never the incoming frame")
-            };
+            let frame = out
+                .payload
+                .bytes()
+                .expect("a reply is never the incoming frame");
             frames += 1;
-            let (_, more) = client.receive(&frame).unwrap();
+            let (_, more) = client.receive(frame).unwrap();
             events.extend(more);
         }
     }
@@ -70,10 +71,11 @@ fn a_hello_in_one_frame_gets_its_whole_answer_to_that_frame() {
     let hello = app.hello_frame();
     let mut events = Vec::new();
     for out in accepted(room.receive(6, &hello)).out {
-        let Payload::Bytes(frame) = out.payload else {
-            panic!("a reply is never the incoming frame")
-        };
-        events.extend(app.receive(&frame).unwrap().1);
+        let frame = out
+            .payload
+            .bytes()
+            .expect("a reply is never the incoming frame");
+        events.extend(app.receive(frame).unwrap().1);
     }
     // Pieces were asked for and came, and the document is complete, all from the one frame.
     arrived_in_pieces(&app, &events, &text);
@@ -143,10 +145,11 @@ fn answers(room: &mut Room, conn: ConnId, hello: &[Vec<u8>]) -> Vec<Vec<u8>> {
     let mut frames = Vec::new();
     for frame in hello {
         for out in accepted(room.receive(conn, frame)).out {
-            let Payload::Bytes(frame) = out.payload else {
-                panic!("a reply is never the incoming frame")
-            };
-            frames.push(frame);
+            let frame = out
+                .payload
+                .bytes()
+                .expect("a reply is never the incoming frame");
+            frames.push(frame.to_vec());
         }
     }
     frames

@@ -22,10 +22,7 @@ fn relayed_clients(effects: &Effects, frame: &[u8]) -> Vec<u64> {
         return Vec::new();
     };
     assert_eq!(out.to, Audience::Everyone);
-    let bytes = match &out.payload {
-        Payload::IncomingFrame => frame.to_vec(),
-        Payload::Bytes(bytes) => bytes.clone(),
-    };
+    let bytes = out.payload.bytes().unwrap_or(frame).to_vec();
     let Message::Awareness(update) = &decode_frame(&bytes).unwrap()[0] else {
         panic!("expected awareness")
     };
@@ -195,10 +192,12 @@ fn someone_who_connects_again_is_present_again_for_the_others() {
         let mut relayed = Vec::new();
         for frame in a.hello() {
             let effects = accepted(room.receive(1, &frame));
-            relayed.extend(effects.out.iter().map(|out| match &out.payload {
-                Payload::IncomingFrame => frame.clone(),
-                Payload::Bytes(bytes) => bytes.clone(),
-            }));
+            relayed.extend(
+                effects
+                    .out
+                    .iter()
+                    .map(|out| out.payload.bytes().unwrap_or(&frame).to_vec()),
+            );
         }
         relayed
     };

@@ -33,8 +33,7 @@ fn exchange(room: &mut Room, conn: ConnId, client: &mut ClientSync, frame: &[u8]
         for out in effects.out {
             let bytes = match (out.to, out.payload) {
                 (Audience::Others, _) => continue,
-                (_, Payload::IncomingFrame) => frame.clone(),
-                (_, Payload::Bytes(bytes)) => bytes,
+                (_, payload) => payload.bytes().unwrap_or(&frame).to_vec(),
             };
             if let [Message::Custom(MSG_RECEIPT, payload)] = &decode_frame(&bytes).unwrap()[..] {
                 receipts.push(super::frames::decode_receipt(payload).unwrap());

@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
 
 use yrs::sync::{Awareness, Message, SyncMessage};
 use yrs::updates::decoder::Decode;
@@ -22,6 +23,7 @@ use super::frames::{
     MSG_PIECES_PLEASE, MSG_RECEIPTS_PLEASE, PIECE_BYTES,
 };
 use super::nesting::Depths;
+use super::whole_state::{Form, WholeState};
 use crate::{CloseCode, Role};
 
 /// Transaction origin of updates the server applies from clients.
@@ -42,11 +44,24 @@ pub enum Audience {
     Everyone,
 }
 
-/// What to send: the incoming frame unchanged (no copy, no re-encoding) or new bytes.
+/// What to send: the incoming frame unchanged (no copy, no re-encoding) or new bytes, or bytes
+/// shared with other connections' frames (the whole document sent to joiners together).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Payload {
     IncomingFrame,
     Bytes(Vec<u8>),
+    Shared(Arc<Vec<u8>>),
+}
+
+impl Payload {
+    /// The bytes to send, unless they are the incoming frame's.
+    pub fn bytes(&self) -> Option<&[u8]> {
+        match self {
+            Payload::IncomingFrame => None,
+            Payload::Bytes(bytes) => Some(bytes),
+            Payload::Shared(bytes) => Some(bytes),
+        }
+    }
 }
 
 /// One frame to send.
@@ -165,6 +180,8 @@ pub struct Room {
     depths: Depths,
     /// Who changed the document since the last version.
     authors: Authors,
+    /// The whole document as last sent to joiners that had nothing, while they hold it.
+    whole: WholeState,
 }
 
 struct Member {
@@ -217,6 +234,7 @@ impl Room {
             max_bytes: usize::MAX,
             depths,
             authors: Authors::default(),
+            whole: WholeState::default(),
         };
         (room, skipped)
     }
@@ -322,24 +340,13 @@ impl Room {
             }
             match message {
                 Message::Sync(SyncMessage::SyncStep1(sv)) => {
-                    let step2 = encode_step2(self.awareness.doc(), &sv);
-                    let member = self.members.get(&conn);
-                    let pieces = member.is_some_and(|m| m.pieces);
-                    let deflated = member.is_some_and(|m| m.deflated) && step2.len() > DEFLATE_OVER;
-                    let frames = match deflated
-                        .then(|| split_into_deflated_pieces(&step2, PIECE_BYTES))
-                        .flatten()
-                    {
-                        Some(frames) => frames,
-                        None if pieces && step2.len() > PIECE_BYTES => {
-                            split_into_pieces(&step2, PIECE_BYTES)
-                        }
-                        None => vec![step2],
-                    };
-                    effects.out.extend(frames.into_iter().map(|frame| Outgoing {
-                        to: Audience::Sender,
-                        payload: Payload::Bytes(frame),
-                    }));
+                    let frames = self.answer_step1(conn, &sv);
+                    effects
+                        .out
+                        .extend(frames.into_iter().map(|payload| Outgoing {
+                            to: Audience::Sender,
+                            payload,
+                        }));
                 }
                 Message::Sync(SyncMessage::SyncStep2(update) | SyncMessage::Update(update))
                     if !role.can_write() =>
@@ -518,6 +525,41 @@ impl Room {
         Some(Message::Awareness(update).encode_v1())
     }
 
+    /// The sync step 2 answering `conn`'s step 1 (the part of the document it lacks), in the
+    /// form it asked for: one frame, pieces or deflated pieces. A joiner that has nothing
+    /// shares the frames of others that had nothing, while they still hold them.
+    fn answer_step1(&mut self, conn: ConnId, sv: &StateVector) -> Vec<Payload> {
+        let member = self.members.get(&conn);
+        let form = match member {
+            Some(m) if m.deflated => Form::Deflated,
+            Some(m) if m.pieces => Form::Pieces,
+            _ => Form::Whole,
+        };
+        let has_nothing = *sv == StateVector::default();
+        if has_nothing {
+            if let Some(frames) = self.whole.get(form) {
+                return frames.into_iter().map(Payload::Shared).collect();
+            }
+        }
+        let step2 = encode_step2(self.awareness.doc(), sv);
+        let frames = match (form == Form::Deflated && step2.len() > DEFLATE_OVER)
+            .then(|| split_into_deflated_pieces(&step2, PIECE_BYTES))
+            .flatten()
+        {
+            Some(frames) => frames,
+            None if form != Form::Whole && step2.len() > PIECE_BYTES => {
+                split_into_pieces(&step2, PIECE_BYTES)
+            }
+            None => vec![step2],
+        };
+        if !has_nothing {
+            return frames.into_iter().map(Payload::Bytes).collect();
+        }
+        let frames: Vec<Arc<Vec<u8>>> = frames.into_iter().map(Arc::new).collect();
+        self.whole.keep(form, &frames);
+        frames.into_iter().map(Payload::Shared).collect()
+    }
+
     /// Applies a v1 update; `Ok(false)` for an empty one, which needs neither storing nor
     /// relaying. An update that would nest shared types too deep is refused before yrs sees it.
     fn apply(&mut self, update: &[u8]) -> Result<bool, ProtocolError> {
@@ -533,6 +575,11 @@ impl Room {
         let applied = super::frames::apply_update(doc, update, CLIENT_ORIGIN);
         // Even a failed update may have applied some blocks (a poisoned room is rebuilt).
         self.depths.record(checked);
+        // Even a failed update may have changed the document; an empty one (a fresh joiner's
+        // step 2) changes nothing.
+        if !is_empty_update(update) {
+            self.whole.changed();
+        }
         let applied = applied?;
         if applied {
             self.bytes = size;

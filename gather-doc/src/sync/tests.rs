@@ -1,5 +1,7 @@
 //! Native tests of the sans-IO protocol: a room and clients exchanging frames in memory.
 
+use std::sync::Arc;
+
 use yrs::sync::{Message, SyncMessage};
 use yrs::updates::encoder::Encode;
 use yrs::{ReadTxn, StateVector, Transact};
@@ -78,13 +80,44 @@ fn a_late_joiner_catches_up_through_step_one_and_two() {
     // B's own step 1 gets the server's step 2 with everything.
     let hello = b.hello();
     let effects = accepted(room.receive(2, &hello[0]));
-    let Payload::Bytes(step2) = &effects.out[0].payload else {
-        panic!("expected step 2")
-    };
+    let step2 = effects.out[0].payload.bytes().expect("expected step 2");
     assert_eq!(effects.out[0].to, Audience::Sender);
     let (_, events) = b.receive(step2).unwrap();
     assert_eq!(events, vec![ClientEvent::Synced]);
     assert_eq!(text_of(b.doc()), "hello");
+}
+
+#[test]
+fn joiners_with_nothing_share_one_copy_of_the_document_until_it_changes() {
+    let (mut room, _) = Room::load([], || 0);
+    room.connect(1, Role::Editor);
+    let a = client(10);
+    accepted(room.receive(1, &typed_update(&a, "hello")));
+    let has_nothing = Message::Sync(SyncMessage::SyncStep1(StateVector::default())).encode_v1();
+    room.connect(2, Role::Editor);
+    room.connect(3, Role::Editor);
+    let first = accepted(room.receive(2, &has_nothing))
+        .out
+        .remove(0)
+        .payload;
+    let second = accepted(room.receive(3, &has_nothing))
+        .out
+        .remove(0)
+        .payload;
+    let (Payload::Shared(first), Payload::Shared(second)) = (&first, &second) else {
+        panic!("the whole document is sent shared")
+    };
+    assert!(Arc::ptr_eq(first, second), "one encoding for both joiners");
+    // An edit while they still hold it: the next joiner gets the document with the edit.
+    accepted(room.receive(1, &typed_update(&a, "well, ")));
+    room.connect(4, Role::Editor);
+    let third = accepted(room.receive(4, &has_nothing))
+        .out
+        .remove(0)
+        .payload;
+    let mut c = client(30);
+    c.receive(third.bytes().unwrap()).unwrap();
+    assert_eq!(text_of(c.doc()), "well, hello");
 }
 
 #[test]
@@ -295,9 +328,7 @@ fn a_viewer_reads_and_is_present_but_its_edits_are_refused_and_never_stored() {
     assert!(!greeting.is_empty(), "a viewer hears the server's step 1");
     // The viewer asks for the document and gets it.
     let effects = accepted(room.receive(2, &viewer.hello()[0]));
-    let Payload::Bytes(step2) = &effects.out[0].payload else {
-        panic!("expected a step 2")
-    };
+    let step2 = effects.out[0].payload.bytes().expect("expected a step 2");
     viewer.receive(step2).unwrap();
     assert_eq!(text_of(viewer.doc()), "名单");
     // Its edit is neither applied, stored nor relayed; it alone is told.

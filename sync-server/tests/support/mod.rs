@@ -17,6 +17,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use yrs::{ReadTxn, Transact};
 
 pub mod forms;
+pub mod process;
 pub mod throttle;
 
 const WAIT: Duration = Duration::from_secs(10);
