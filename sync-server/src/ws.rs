@@ -200,9 +200,16 @@ pub async fn serve_socket(
             // document's frames share a system call instead of paying one each.
             let mut frame = Some(first);
             let mut fed = 0;
+            // Whether `frame` is the rest of a long message, whose fragments are going out.
+            let mut continuing = false;
             while let Some(bytes) = frame.take() {
-                if feed_message(&mut sink, bytes).await.is_err() {
+                let (message, rest) = next_piece(bytes, &mut continuing);
+                if sink.feed(message).await.is_err() {
                     return;
+                }
+                if rest.is_some() {
+                    frame = rest;
+                    continue;
                 }
                 fed += 1;
                 if fed < WRITE_BATCH {
@@ -421,28 +428,24 @@ async fn pass<T>(member: &Member, handshake: &mut Option<T>, bytes: Bytes) -> bo
     }
 }
 
-/// Queues one binary message on `sink`; one longer than [`FRAGMENT`] as fragments of it, each
-/// a slice of the same bytes (RFC 6455, 5.4), so the write buffer never grows past one.
-async fn feed_message<S>(sink: &mut S, bytes: Bytes) -> Result<(), S::Error>
-where
-    S: futures_util::Sink<Message> + Unpin,
-{
-    if bytes.len() <= FRAGMENT {
-        return sink.feed(Message::Binary(bytes)).await;
+/// The next websocket frame of a binary message, and the rest of it. A message longer than
+/// [`FRAGMENT`] goes out in fragments of that size, each a slice of the same bytes (RFC 6455,
+/// 5.4); `continuing` says whether `bytes` is the rest of one, and is kept up to date. (A
+/// loop, rather than an async function of its own, keeps every connection's task small.)
+fn next_piece(mut bytes: Bytes, continuing: &mut bool) -> (Message, Option<Bytes>) {
+    if !*continuing && bytes.len() <= FRAGMENT {
+        return (Message::Binary(bytes), None);
     }
-    let mut start = 0;
-    while start < bytes.len() {
-        let end = bytes.len().min(start + FRAGMENT);
-        let opcode = OpCode::Data(if start == 0 {
-            Data::Binary
-        } else {
-            Data::Continue
-        });
-        let fragment = Frame::message(bytes.slice(start..end), opcode, end == bytes.len());
-        sink.feed(Message::Frame(fragment)).await?;
-        start = end;
-    }
-    Ok(())
+    let piece = bytes.split_to(bytes.len().min(FRAGMENT));
+    let opcode = OpCode::Data(if *continuing {
+        Data::Continue
+    } else {
+        Data::Binary
+    });
+    let last = bytes.is_empty();
+    *continuing = !last;
+    let frame = Frame::message(piece, opcode, last);
+    (Message::Frame(frame), (!last).then_some(bytes))
 }
 
 fn close_message(code: CloseCode) -> Message {
@@ -450,4 +453,51 @@ fn close_message(code: CloseCode) -> Message {
         code: code.code().into(),
         reason: code.reason().into(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The frames `bytes` goes out in: (whether a continuation, whether final, length).
+    fn pieces(bytes: Bytes) -> Vec<(bool, bool, usize)> {
+        let mut continuing = false;
+        let mut next = Some(bytes);
+        let mut out = Vec::new();
+        while let Some(bytes) = next.take() {
+            let (message, rest) = next_piece(bytes, &mut continuing);
+            out.push(match message {
+                Message::Binary(bytes) => (false, true, bytes.len()),
+                Message::Frame(frame) => (
+                    frame.header().opcode == OpCode::Data(Data::Continue),
+                    frame.header().is_final,
+                    frame.payload().len(),
+                ),
+                other => panic!("not a data frame: {other:?}"),
+            });
+            next = rest;
+        }
+        assert!(!continuing, "the message ended");
+        out
+    }
+
+    #[test]
+    fn long_messages_go_out_in_fragments_short_ones_whole() {
+        assert_eq!(
+            pieces(Bytes::from(vec![1; FRAGMENT])),
+            [(false, true, FRAGMENT)]
+        );
+        assert_eq!(
+            pieces(Bytes::from(vec![1; 2 * FRAGMENT + 5])),
+            [
+                (false, false, FRAGMENT),
+                (true, false, FRAGMENT),
+                (true, true, 5)
+            ]
+        );
+        assert_eq!(
+            pieces(Bytes::from(vec![1; 2 * FRAGMENT])),
+            [(false, false, FRAGMENT), (true, true, FRAGMENT)]
+        );
+    }
 }
