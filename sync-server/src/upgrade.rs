@@ -5,7 +5,7 @@
 //! sends whole into the connection's write buffer, which keeps that capacity for as long as
 //! the connection lives: 50 plain Yjs clients joining a 10 MB document held 10 MB each. With
 //! the socket in hand, the writer (`ws.rs`) sends a long message in fragments
-//! (`ws::send_long`), so no buffer grows past one fragment.
+//! (`ws::next_piece`), so no buffer grows past one fragment.
 
 use std::future::Future;
 
