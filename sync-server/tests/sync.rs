@@ -212,3 +212,70 @@ async fn a_client_that_asks_hears_when_its_edits_are_durable_and_others_hear_not
     assert_eq!(later.text(), "!正常体温晨检");
     server.stop().await;
 }
+
+/// Sends `head` (a request without a body) and returns the answer's status and head.
+async fn raw_handshake(addr: std::net::SocketAddr, head: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let mut buf = [0; 1024];
+    while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut buf))
+            .await
+            .expect("an answer in time")
+            .unwrap();
+        assert!(n > 0, "the server closed without answering");
+        answer.extend_from_slice(&buf[..n]);
+    }
+    let text = String::from_utf8_lossy(&answer).to_lowercase();
+    (text[9..12].parse().unwrap(), text)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_that_are_not_websocket_handshakes_are_refused_and_harm_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None).await;
+    let path = format!("/sync/plans?token={}", support::ADMIN_TOKEN);
+    let host = server.addr;
+    let upgrade = "Connection: Upgrade\r\nUpgrade: websocket\r\n";
+    let key = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+    let refused = [
+        (format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n"), 426),
+        (
+            format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n{upgrade}{key}Sec-WebSocket-Version: 8\r\n\r\n"),
+            400,
+        ),
+        (
+            format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n{upgrade}Sec-WebSocket-Version: 13\r\n\r\n"),
+            400,
+        ),
+        (
+            format!("POST {path} HTTP/1.1\r\nHost: {host}\r\n{upgrade}{key}Sec-WebSocket-Version: 13\r\nContent-Length: 0\r\n\r\n"),
+            405,
+        ),
+    ];
+    for (request, status) in refused {
+        assert_eq!(raw_handshake(host, &request).await.0, status, "{request}");
+    }
+    // A real handshake, written by hand: the key of RFC 6455's example gets its answer.
+    let (status, head) = raw_handshake(
+        host,
+        &format!(
+            "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: keep-alive, Upgrade\r\n\
+             Upgrade: websocket\r\n{key}Sec-WebSocket-Version: 13\r\n\r\n"
+        ),
+    )
+    .await;
+    assert_eq!(status, 101);
+    assert!(
+        head.contains("sec-websocket-accept: s3pplmbitxaq9kygzzhzrbk+xoo="),
+        "{head}"
+    );
+    // And the document is there for a client, as before.
+    let mut a = TestClient::connect(&server, "plans", 1).await;
+    a.synced().await;
+    a.type_text(Pos::new(0, 0), "still here").await;
+    a.wait_for_text("still here").await;
+    server.stop().await;
+}
