@@ -8,15 +8,12 @@
 set -euo pipefail
 source "$(dirname "$0")/../scripts/setup.sh"
 cd "$GATHER_ROOT"
-apt_install chromium chromium-driver fonts-wqy-microhei
-build_app
-cargo build --locked --release -p sync-server >&2
-cargo build --locked -p e2e --bin day_view_bench >&2
+source bench/browser-bench.sh
+browser_bench_setup day_view_bench
 out=bench/out/day-view
 mkdir -p "$out"
 : >"$out/results.md"
 for how in "" --via-document; do
-  GATHER_SERVER_BIN="$GATHER_ROOT/target/release/sync-server" \
-    target/debug/day_view_bench "$@" $how | tee -a "$out/results.md"
+  target/debug/day_view_bench "$@" $how | tee -a "$out/results.md"
   echo | tee -a "$out/results.md"
 done

@@ -8,19 +8,9 @@
 set -euo pipefail
 source "$(dirname "$0")/../scripts/setup.sh"
 cd "$GATHER_ROOT"
-apt_install chromium chromium-driver fonts-wqy-microhei
-build_app
-cargo build --locked --release -p sync-server >&2
-cargo build --locked -p e2e --bin editor_bench >&2
+source bench/browser-bench.sh
+browser_bench_setup editor_bench
 out=bench/out/editor
 mkdir -p "$out"
-GATHER_SERVER_BIN="$GATHER_ROOT/target/release/sync-server" \
-  target/debug/editor_bench "$@" --out "$out/results.md"
-{
-  echo
-  echo "| release wasm that ran | raw bytes | gzip -9 bytes |"
-  echo "|---|---|---|"
-  for wasm in dist/*.wasm dist/fill/*.wasm dist/organise/*.wasm; do
-    echo "| \`$wasm\` | $(wc -c <"$wasm") | $(gzip -9c "$wasm" | wc -c) |"
-  done
-} | tee -a "$out/results.md"
+target/debug/editor_bench "$@" --out "$out/results.md"
+wasm_sizes dist/*.wasm dist/fill/*.wasm dist/organise/*.wasm | tee -a "$out/results.md"

@@ -8,19 +8,9 @@
 set -euo pipefail
 source "$(dirname "$0")/../scripts/setup.sh"
 cd "$GATHER_ROOT"
-apt_install chromium chromium-driver fonts-wqy-microhei
-build_app
-cargo build --locked --release -p sync-server >&2
-cargo build --locked -p e2e --bin fill_bench >&2
+source bench/browser-bench.sh
+browser_bench_setup fill_bench
 out=bench/out/fill
 mkdir -p "$out"
-GATHER_SERVER_BIN="$GATHER_ROOT/target/release/sync-server" \
-  target/debug/fill_bench "$@" --out "$out/results.md"
-{
-  echo
-  echo "| release wasm that ran | raw bytes | gzip -9 bytes | brotli as served |"
-  echo "|---|---|---|---|"
-  for wasm in dist/fill/*.wasm; do
-    echo "| \`$wasm\` | $(wc -c <"$wasm") | $(gzip -9c "$wasm" | wc -c) | $(wc -c <"$wasm.br") |"
-  done
-} | tee -a "$out/results.md"
+target/debug/fill_bench "$@" --out "$out/results.md"
+wasm_sizes --brotli dist/fill/*.wasm | tee -a "$out/results.md"

@@ -9,13 +9,19 @@ use anyhow::{Context, Result};
 
 use crate::{phone_link_proxy, Driver, GatherServer};
 
-/// A fresh server on its own data and a chromedriver: what every bench starts with. The data
-/// folder lives as long as the returned guard.
-pub async fn start() -> Result<(tempfile::TempDir, GatherServer, Driver)> {
+/// Runs one benchmark the way every one runs: a fresh server on its own data folder and a
+/// chromedriver; `bench` gets the folder, the server and the driver and returns its report,
+/// which is printed and, with `out`, written there. The server is stopped either way.
+pub async fn run(
+    out: Option<&Path>,
+    bench: impl AsyncFnOnce(&Path, &GatherServer, &Driver) -> Result<String>,
+) -> Result<()> {
     let data = tempfile::tempdir()?;
     let server = GatherServer::start(data.path(), "127.0.0.1:0").await?;
     let driver = Driver::start().await?;
-    Ok((data, server, driver))
+    let report = bench(data.path(), &server, &driver).await;
+    server.stop().await?;
+    publish(&report?, out)
 }
 
 /// How pages were opened, for a report: over the modelled link, or on loopback.
@@ -53,7 +59,7 @@ pub async fn base_url(server: &GatherServer, link: Option<(u64, u64)>) -> Result
 }
 
 /// Prints the report, and writes it to `out` if given.
-pub fn publish(report: &str, out: Option<&Path>) -> Result<()> {
+fn publish(report: &str, out: Option<&Path>) -> Result<()> {
     print!("{report}");
     if let Some(out) = out {
         if let Some(dir) = out.parent() {

@@ -81,10 +81,10 @@ fn options() -> Result<Options> {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<()> {
     let options = options()?;
-    let (_data, server, driver) = e2e::bench::start().await?;
-    let result = run(&options, &server, &driver).await;
-    server.stop().await?;
-    e2e::bench::publish(&result?, options.out.as_deref())
+    e2e::bench::run(options.out.as_deref(), async |_, server, driver| {
+        run(&options, server, driver).await
+    })
+    .await
 }
 
 async fn run(options: &Options, server: &GatherServer, driver: &Driver) -> Result<String> {
